@@ -1,0 +1,76 @@
+// Command hallcast serves the public-disclosure screens of a service hall:
+// the API, the screens' websocket push, the kiosk and the staff console.
+//
+//	hallcast serve [--addr :8080] [--data ./data] [--store sqlite] [--demo=true]
+//	hallcast user add --data DIR --username U --role R [--departments a,b]
+//	hallcast token create --data DIR --user U [--name N]
+//	hallcast archive verify --data DIR
+//
+// Every flag can also be set in the environment (HALLCAST_ADDR, HALLCAST_DATA…).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	_ "time/tzdata" // screens' zones resolve even on a system without zoneinfo
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hallcast:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: hallcast <command> [flags]
+
+commands:
+  serve            run the server (API, screens, kiosk, console)
+  user add         add a staff account
+  token create     print a new API token for a user
+  archive verify   check the archive offline against its signed checkpoints
+  healthcheck      exit 0 when a running server answers /healthz (for containers)
+  version          print the version
+
+Run "hallcast <command> -h" for a command's flags.`
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// run is the whole program: main only wires the process to it, so tests can
+// start it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("no command")
+	}
+	switch cmd, rest := args[0], args[1:]; {
+	case cmd == "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case cmd == "user" && len(rest) > 0 && rest[0] == "add":
+		return userAdd(ctx, rest[1:], getenv, stdin, stdout, stderr)
+	case cmd == "token" && len(rest) > 0 && rest[0] == "create":
+		return tokenCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "archive" && len(rest) > 0 && rest[0] == "verify":
+		return archiveVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "healthcheck":
+		return healthcheck(ctx, rest, stdout, stderr)
+	case cmd == "version":
+		fmt.Fprintln(stdout, "hallcast", version)
+		return nil
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/mod/sumdb/note"
+
+	kioskui "github.com/hallcast/hallcast/kiosk-ui"
+	"github.com/hallcast/hallcast/server/archive"
+	"github.com/hallcast/hallcast/server/auth"
+	"github.com/hallcast/hallcast/server/demo"
+	"github.com/hallcast/hallcast/server/disclosure"
+	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/httpapi"
+	"github.com/hallcast/hallcast/server/markdown"
+	"github.com/hallcast/hallcast/server/sqlite"
+)
+
+// env returns the environment value of key, or def.
+func env(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(getenv func(string) string, key string, def bool) bool {
+	if v := getenv(key); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err == nil {
+			return b
+		}
+	}
+	return def
+}
+
+// archiveOrigin names the log in its checkpoints.
+const archiveOrigin = "hallcast archive"
+
+// app is a running hallcast: the store and what is built on it.
+type app struct {
+	store    hall.Store
+	log      *archive.Log
+	desk     *disclosure.Service
+	verifier archiveVerifier
+	logger   *slog.Logger
+}
+
+type archiveVerifier struct {
+	key      string
+	Verifier note.Verifier
+}
+
+// openStore opens the store the --store flag names, in the data directory.
+func openStore(ctx context.Context, kind, dataDir string) (hall.Store, error) {
+	switch {
+	case kind == "" || kind == "sqlite":
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		return sqlite.Open(ctx, filepath.Join(dataDir, "hallcast.db"))
+	case strings.HasPrefix(kind, "redis://"):
+		return nil, errors.New("the Redis store is not built into this version yet: use --store sqlite")
+	}
+	return nil, fmt.Errorf("unknown store %q: want sqlite or redis://host:port/db", kind)
+}
+
+// openApp opens the store and the archive.
+func openApp(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*app, error) {
+	store, err := openStore(ctx, kind, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	signer, verifier, vkey, err := archive.LoadOrCreateKey(dataDir, "hallcast.archive")
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	log := archive.New(store, signer, archiveOrigin)
+	a := &app{store: store, log: log, logger: logger, verifier: archiveVerifier{key: vkey, Verifier: verifier}}
+	a.desk = &disclosure.Service{Store: store, Renderer: markdown.New(), Archive: log, Now: time.Now, Logger: logger}
+	return a, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env(getenv, "HALLCAST_ADDR", ":8080"), "listen address (HALLCAST_ADDR)")
+	dataDir := fs.String("data", env(getenv, "HALLCAST_DATA", "./data"), "data directory (HALLCAST_DATA)")
+	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "sqlite or redis://host:port/db (HALLCAST_STORE)")
+	withDemo := fs.Bool("demo", envBool(getenv, "HALLCAST_DEMO", true), "seed demo content on first start (HALLCAST_DEMO)")
+	logLevel := fs.String("log-level", env(getenv, "HALLCAST_LOG_LEVEL", "info"), "debug, info, warn or error (HALLCAST_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	a, err := openApp(ctx, *storeKind, *dataDir, logger)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+
+	firstPassword, err := a.firstStart(ctx, getenv, *withDemo)
+	if err != nil {
+		return err
+	}
+	if _, err := a.log.Checkpoint(ctx); err != nil {
+		return fmt.Errorf("archive checkpoint: %w", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api, err := httpapi.New(httpapi.Deps{
+		Store: a.store, Desk: a.desk, Archive: a.log, Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key,
+		Origin: archiveOrigin, Calendar: httpapi.NewCalendar(a.store, time.Now), Hasher: auth.Production(),
+		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	base := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "hallcast %s listening on %s\n", version, base)
+	fmt.Fprintf(stdout, "  console: %s/admin\n  kiosk:   %s/kiosk\n  player:  %s/player\n", base, base, base)
+	if firstPassword != "" {
+		fmt.Fprintf(stdout, "  first start: user \"admin\", password %s (shown once; change it in the console)\n", firstPassword)
+	}
+	fmt.Fprintf(stdout, "  archive key: %s\n", a.verifier.key)
+
+	bg, stopBG := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); a.sweep(bg) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopBG()
+		<-done
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopBG()
+	<-done
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// firstStart creates the admin account on an empty store and seeds the demo
+// content. It returns the generated password, if it made one.
+func (a *app) firstStart(ctx context.Context, getenv func(string) string, withDemo bool) (string, error) {
+	n, err := a.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	password, generated := getenv("HALLCAST_ADMIN_PASSWORD"), false
+	if password == "" {
+		password, generated = auth.NewSecret("")[:20], true
+	}
+	admin, err := httpapi.NewUser(auth.Production(), "admin", password, hall.RoleAdmin, nil, time.Now())
+	if err != nil {
+		return "", fmt.Errorf("HALLCAST_ADMIN_PASSWORD: %w", err)
+	}
+	if err := a.store.CreateUser(ctx, admin); err != nil {
+		return "", err
+	}
+	_ = a.store.AppendAudit(ctx, &hall.AuditEntry{At: time.Now().UTC(), Actor: "system", Action: "create first admin", Target: admin.Username})
+	a.logger.Info("created the first admin account", "username", "admin")
+	if withDemo {
+		halls, err := a.store.ListHalls(ctx)
+		if err != nil {
+			return "", err
+		}
+		if len(halls) == 0 {
+			res, err := demo.Seed(ctx, a.store, a.desk, admin)
+			if err != nil {
+				return "", fmt.Errorf("seed demo content: %w", err)
+			}
+			a.logger.Info("seeded demo content", "hall", res.HallID)
+		}
+	}
+	if generated {
+		return password, nil
+	}
+	return "", nil
+}
+
+// sweep runs the periodic jobs until ctx ends: recording expired items in
+// the archive, and dropping expired sessions.
+func (a *app) sweep(ctx context.Context) {
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		if n, err := a.desk.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("expire items", "err", err)
+		} else if n > 0 {
+			a.logger.Info("recorded expired items", "count", n)
+		}
+		if _, err := a.store.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.logger.Error("delete expired sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

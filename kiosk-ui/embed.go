@@ -1,0 +1,40 @@
+// Package kioskui holds the web front-ends that hallcast serves: the LED player,
+// the touch kiosk, the staff console and the public item page. They are plain
+// HTML, CSS and ES modules with no build step, embedded into the binary.
+//
+// Layout (each folder is served under /ui/<folder>/):
+//
+//	player/   the LED wall and strip-sign player (/player)
+//	kiosk/    the residents' touch kiosk (/kiosk)
+//	admin/    the staff console (/admin)
+//	public/   the public mobile page of one item (/p/{id})
+//	shared/   modules used by several front-ends (connection, outbox, i18n)
+package kioskui
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed player shared kiosk admin public
+var files embed.FS
+
+// FS returns the front-end files, rooted so that "player/index.html" is the
+// player page.
+func FS() fs.FS { return files }
+
+// Page names the HTML entry point of each front-end, keyed by the path it is
+// served at.
+var pages = map[string]string{
+	"/player": "player/index.html",
+	"/kiosk":  "kiosk/index.html",
+	"/admin":  "admin/index.html",
+	"/p":      "public/index.html",
+}
+
+// PageFile returns the embedded file that serves the page at path ("/player",
+// "/kiosk", "/admin", "/p"), and whether there is one.
+func PageFile(path string) (string, bool) {
+	f, ok := pages[path]
+	return f, ok
+}

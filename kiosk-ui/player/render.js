@@ -1,0 +1,237 @@
+// DOM for what the LED player shows: an item revision (with its finance
+// table and QR code), a media entry, the idle screen; and the fitting of text
+// to the screen.
+
+import { t, lang, localized } from '../shared/i18n.js';
+import { formatFen, percent, formatDate, formatClock, formatWeekday, parseTime } from '../shared/format.js';
+
+/** document.createElement with a class, text and children. */
+export function el(tag, cls, ...children) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  for (const c of children) {
+    if (c == null || c === false) continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+const stages = new Set(['before', 'during', 'after']);
+
+/**
+ * The item revision as an <article>. ctx: {tz, names: {category(key),
+ * department(key)}}. The title is the element with id "title".
+ */
+export function buildItem(rev, ctx = {}) {
+  const names = ctx.names || {};
+  const meta = el('div', 'meta');
+  if (stages.has(rev.stage)) meta.append(el('span', `badge stage-${rev.stage}`, t(`stage.${rev.stage}`)));
+  const cat = rev.category_name ? localized(rev.category_name) : names.category?.(rev.category);
+  if (cat) meta.append(el('span', 'tag', cat));
+  const dept = rev.department_name ? localized(rev.department_name) : names.department?.(rev.department);
+  if (dept) meta.append(el('span', 'dept', dept));
+
+  const title = el('h1', 'title', rev.title || '');
+  title.id = 'title';
+
+  const flow = el('div', 'flow');
+  if (rev.summary) flow.append(el('p', 'summary', rev.summary));
+  if (rev.body_html) {
+    const body = el('div', 'body');
+    body.innerHTML = rev.body_html; // sanitised by the server
+    flow.append(body);
+  }
+  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) flow.append(buildFinance(rev.finance));
+  const assets = Array.isArray(rev.assets) ? rev.assets : [];
+  const images = assets.filter((a) => mediaKind(a.type) === 'image').slice(0, 4);
+  if (images.length) {
+    const fig = el('div', 'assets');
+    for (const a of images) {
+      const img = el('img');
+      img.src = a.url;
+      img.alt = a.name || '';
+      fig.append(img);
+    }
+    flow.append(fig);
+  }
+  const docs = assets.filter((a) => mediaKind(a.type) !== 'image').length;
+  if (docs) flow.append(el('p', 'attachments', t('item.attachments', { n: docs })));
+  const main = el('div', 'main', flow);
+
+  const side = el('aside', 'side');
+  if (rev.id) {
+    const qr = el('img', 'qr');
+    qr.src = `/api/v1/public/items/${encodeURIComponent(rev.id)}/qr.png`;
+    qr.alt = '';
+    side.append(el('figure', 'qrbox', qr, el('figcaption', null, t('item.scan'))));
+  }
+  const published = parseTime(rev.published_at);
+  const foot = el('div', 'foot');
+  if (Number.isFinite(published)) foot.append(el('span', null, t('item.published', { date: formatDate(published, ctx.tz, lang()) })));
+  if (Number.isInteger(rev.archive_index)) foot.append(el('span', null, t('item.archive', { n: rev.archive_index })));
+  side.append(foot);
+
+  const art = el('article', 'item', meta, title, main, side);
+  art.dataset.itemId = rev.id || '';
+  return art;
+}
+
+/** Finance lines as a tree: each line followed by its children, with depth. Input order is kept among siblings. */
+export function financeRows(lines) {
+  const codes = new Set(lines.map((l) => l.code));
+  const kids = new Map();
+  const roots = [];
+  for (const l of lines) {
+    if (l.parent && codes.has(l.parent) && l.parent !== l.code) {
+      if (!kids.has(l.parent)) kids.set(l.parent, []);
+      kids.get(l.parent).push(l);
+    } else roots.push(l);
+  }
+  const out = [];
+  const seen = new Set();
+  const walk = (l, depth) => {
+    if (seen.has(l.code)) return; // a cycle; the server rejects these
+    seen.add(l.code);
+    const children = kids.get(l.code) || [];
+    out.push({ line: l, depth, total: children.length > 0 });
+    for (const c of children) walk(c, depth + 1);
+  };
+  roots.forEach((l) => walk(l, 0));
+  return out;
+}
+
+/** The finance table: totals with their line items indented beneath, budget and rate columns when any line has a budget. */
+export function buildFinance(f) {
+  const unit = f.unit === 'wan' ? 'wan' : 'yuan';
+  const cur = !f.currency || f.currency === 'CNY' ? t(`unit.${unit}`) : unit === 'wan' ? `${f.currency} ×10,000` : f.currency;
+  const hasBudget = f.lines.some((l) => l.budget != null);
+  const head = el('tr', null, el('th', 'name', t('finance.name')));
+  if (hasBudget) head.append(el('th', 'num', t('finance.budget')), el('th', 'num', t('finance.actual')), el('th', 'num', t('finance.rate')));
+  else head.append(el('th', 'num', t('finance.amount')));
+  const body = el('tbody');
+  for (const { line, depth, total } of financeRows(f.lines)) {
+    const name = el('td', 'name', line.name || line.code);
+    name.style.paddingLeft = `${0.4 + depth * 1.4}em`;
+    const tr = el('tr', total ? 'total' : depth ? 'leaf' : null, name);
+    if (hasBudget) {
+      tr.append(
+        el('td', 'num', line.budget != null ? formatFen(line.budget, unit) : ''),
+        el('td', 'num', formatFen(line.amount, unit)),
+        el('td', 'num', line.budget != null ? percent(line.amount, line.budget) : ''),
+      );
+    } else tr.append(el('td', 'num', formatFen(line.amount, unit)));
+    body.append(tr);
+  }
+  return el('div', 'finance', el('div', 'unit', t('finance.unit', { unit: cur })), el('table', null, el('thead', null, head), body));
+}
+
+/** "image", "video", "pdf" from a type such as "image" or "image/png". */
+export function mediaKind(type) {
+  const s = String(type || '').toLowerCase();
+  if (s.startsWith('image')) return 'image';
+  if (s.startsWith('video')) return 'video';
+  if (s.includes('pdf')) return 'pdf';
+  return s;
+}
+
+/** A media entry: a full-screen image, a muted looping video, or a placeholder card for a PDF. */
+export function buildMedia(entry) {
+  const kind = mediaKind(entry.type);
+  const box = el('div', `media media-${kind}`);
+  if (kind === 'image') {
+    const img = el('img');
+    img.src = entry.media_url;
+    img.alt = '';
+    box.append(img);
+  } else if (kind === 'video') {
+    const v = el('video');
+    v.muted = true;
+    v.autoplay = true;
+    v.loop = true;
+    v.playsInline = true;
+    v.src = entry.media_url;
+    box.append(v);
+    v.play?.().catch(() => {});
+  } else {
+    const name = String(entry.media_url || '').split('/').pop();
+    box.append(el('div', 'card', el('div', 'doc', 'PDF'), el('h1', 'title', t('media.pdf')), el('p', null, t('media.pdf.hint')), el('p', 'muted', name)));
+  }
+  return box;
+}
+
+/** Stops a media element so that it frees the decoder. */
+export function releaseMedia(root) {
+  for (const v of root.querySelectorAll('video')) {
+    v.pause();
+    v.removeAttribute('src');
+    v.load();
+  }
+}
+
+/** A card saying the content cannot be shown (not yet fetched and offline). */
+export function buildUnavailable() {
+  return el('div', 'media media-pdf', el('div', 'card', el('p', null, t('item.unavailable'))));
+}
+
+/**
+ * The idle screen: hall clock and the archive checkpoint. Returns {el,
+ * dispose}. now() is the corrected clock, checkpoint() the last known
+ * {size, short} or null.
+ */
+export function buildIdle({ now, tz, checkpoint }) {
+  const time = el('div', 'clock');
+  const date = el('div', 'date');
+  const arch = el('div', 'archive');
+  const box = el('div', 'idle', el('div', 'brand', t('app.name')), time, date, arch);
+  const update = () => {
+    const ms = now();
+    time.textContent = formatClock(ms, tz, lang());
+    date.textContent = `${formatDate(ms, tz, lang())} ${formatWeekday(ms, tz, lang())}`;
+    const cp = checkpoint();
+    arch.textContent = cp ? `${t('idle.archive')} · ${t('idle.entries', { n: cp.size })} · ${t('idle.hash', { hash: cp.short })}` : '';
+  };
+  update();
+  const timer = setInterval(update, 1000);
+  return { el: box, dispose: () => clearInterval(timer) };
+}
+
+/** Base and minimum font sizes (px) for a box of w × h. */
+export function fontBounds(w, h) {
+  return { max: Math.max(18, Math.round(Math.min(h / 14, w / 22))), min: Math.max(16, Math.round(Math.min(h / 38, w / 60))) };
+}
+
+/**
+ * Shrinks root's font size stepwise until nothing overflows (no scrollbars),
+ * down to a readable minimum; if the scroll box (.main) still overflows, its
+ * content scrolls smoothly over durationMs, holding at both ends. Returns the
+ * running animation, if any, so the caller can cancel it.
+ */
+export function fit(root, durationMs) {
+  const main = root.querySelector('.main');
+  const flow = root.querySelector('.flow');
+  const { max, min } = fontBounds(root.clientWidth, root.clientHeight);
+  flow?.getAnimations?.().forEach((a) => a.cancel());
+  const over = () =>
+    root.scrollHeight > root.clientHeight + 1 ||
+    root.scrollWidth > root.clientWidth + 1 ||
+    (main && main.scrollHeight > main.clientHeight + 1);
+  let size = max;
+  root.style.fontSize = `${size}px`;
+  while (size > min && over()) {
+    size = Math.max(min, Math.floor(size * 0.92));
+    root.style.fontSize = `${size}px`;
+  }
+  if (!main || !flow || !flow.animate) return null;
+  const distance = main.scrollHeight - main.clientHeight;
+  if (distance <= 1 || !(durationMs > 2000)) return null;
+  const y = `translateY(-${distance}px)`;
+  return flow.animate(
+    [
+      { transform: 'translateY(0)', offset: 0 },
+      { transform: 'translateY(0)', offset: 0.12 },
+      { transform: y, offset: 0.9 },
+      { transform: y, offset: 1 },
+    ],
+    { duration: durationMs, fill: 'forwards', easing: 'linear' },
+  );
+}

@@ -1,0 +1,44 @@
+// Minimal promise wrappers around IndexedDB requests and transactions.
+
+/** Resolves with the request's result, rejects with its error. */
+export function req(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+/**
+ * Resolves when the transaction commits, rejects when it aborts (a request
+ * error that is not handled aborts it).
+ */
+export function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+  });
+}
+
+/**
+ * Opens (and upgrades) a database. upgrade(db, oldVersion) creates stores.
+ * Rejects when IndexedDB is unavailable or blocked.
+ */
+export function openDB(name, version, upgrade) {
+  return new Promise((resolve, reject) => {
+    if (typeof indexedDB === 'undefined') {
+      reject(new Error('IndexedDB is not available'));
+      return;
+    }
+    let r;
+    try {
+      r = indexedDB.open(name, version);
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    r.onupgradeneeded = (e) => upgrade(r.result, e.oldVersion);
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+    r.onblocked = () => reject(new Error(`IndexedDB ${name} is blocked`));
+  });
+}

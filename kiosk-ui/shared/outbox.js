@@ -1,0 +1,317 @@
+// The event outbox: every event a screen makes (impression, view, rating,
+// feedback) is kept in IndexedDB until the server acknowledges it, so a
+// reload, a crash or an hour offline loses nothing. The server ignores ids it
+// already stored, so resending is always safe.
+//
+//   const outbox = await openOutbox();
+//   await outbox.add({ kind: 'rating', subject: { service: 'hall' }, level: 5, session });
+//   const sync = syncOutbox(outbox, { send, post, canPost });
+//   // on {"type":"ack","ids":[…]}:  sync.acked(ids)
+//   // on (re)connect:               sync.reset()
+
+import { openDB, req, done } from './idb.js';
+import { uuid } from './uuid.js';
+
+const STORE = 'events';
+
+/**
+ * Opens the outbox. Falls back to an in-memory outbox (lost on reload) when
+ * IndexedDB is unavailable.
+ *
+ * @param {object} [opts]
+ * @param {string} [opts.name] database name
+ * @param {number} [opts.cap] most events kept; beyond it the oldest droppable events go
+ * @param {string[]} [opts.droppable] kinds that may be dropped, in order (never ratings or feedback)
+ * @returns {Promise<Outbox>}
+ */
+export async function openOutbox({ name = 'hallcast-outbox', cap = 100000, droppable = ['impression', 'view'] } = {}) {
+  let backend;
+  try {
+    const db = await openDB(name, 1, (d) => {
+      const s = d.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
+      s.createIndex('id', 'id', { unique: true });
+      s.createIndex('kind', 'kind');
+    });
+    backend = idbBackend(db);
+  } catch (err) {
+    console.warn('outbox: IndexedDB unavailable, events are kept in memory only', err.message);
+    backend = memoryBackend();
+  }
+  globalThis.navigator?.storage?.persist?.().catch(() => {});
+  const box = new Outbox(backend, cap, droppable);
+  box.size = await backend.count();
+  return box;
+}
+
+export class Outbox {
+  constructor(backend, cap, droppable) {
+    this.backend = backend;
+    this.cap = cap;
+    this.droppable = droppable;
+    this.size = 0;
+    this.listeners = new Set();
+  }
+
+  /**
+   * Stores an event, filling in `id` (a UUID) and `at` (now) when missing.
+   * Adding an id that is already stored is a no-op.
+   * @returns {Promise<object>} the stored event
+   */
+  async add(event) {
+    const ev = { ...event };
+    if (!ev.id) ev.id = uuid();
+    if (!ev.at) ev.at = new Date().toISOString();
+    if (this.size >= this.cap) {
+      const n = this.size - this.cap + Math.max(1, Math.floor(this.cap / 100));
+      this.size = await this.backend.dropOldest(this.droppable, n);
+    }
+    this.size = await this.backend.add({ id: ev.id, kind: ev.kind, event: ev });
+    this.emit();
+    return ev;
+  }
+
+  /** Deletes acknowledged events. @returns {Promise<number>} events left */
+  async ack(ids) {
+    if (!ids || !ids.length) return this.size;
+    this.size = await this.backend.remove(ids);
+    this.emit();
+    return this.size;
+  }
+
+  /**
+   * Oldest events first, at most limit, leaving out ids for which skip(id)
+   * is true.
+   */
+  batch(limit = 500, skip = () => false) {
+    return this.backend.scan(limit, skip);
+  }
+
+  /** Number of events waiting for an acknowledgement. */
+  count() {
+    return this.size;
+  }
+
+  /** Calls fn(count) whenever the outbox changes. Returns an unsubscribe function. */
+  onChange(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit() {
+    for (const fn of this.listeners) {
+      try {
+        fn(this.size);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+}
+
+function idbBackend(db) {
+  const tx = (mode) => db.transaction(STORE, mode);
+  const count = () => req(tx('readonly').objectStore(STORE).count());
+  return {
+    count,
+    async add(rec) {
+      const t = tx('readwrite');
+      const s = t.objectStore(STORE);
+      const r = s.add(rec);
+      // A duplicate id is already stored: keep the transaction alive.
+      r.onerror = (e) => {
+        if (r.error && r.error.name === 'ConstraintError') {
+          e.preventDefault();
+          e.stopPropagation();
+        }
+      };
+      const n = req(s.count());
+      await done(t);
+      return n;
+    },
+    async remove(ids) {
+      const t = tx('readwrite');
+      const s = t.objectStore(STORE);
+      const idx = s.index('id');
+      for (const id of ids) {
+        const r = idx.getKey(String(id));
+        r.onsuccess = () => {
+          if (r.result !== undefined) s.delete(r.result);
+        };
+      }
+      // Deletes are queued from callbacks, so count once they are committed.
+      await done(t);
+      return count();
+    },
+    async scan(limit, skip) {
+      const t = tx('readonly');
+      const out = [];
+      await new Promise((resolve, reject) => {
+        const r = t.objectStore(STORE).openCursor();
+        r.onerror = () => reject(r.error);
+        r.onsuccess = () => {
+          const c = r.result;
+          if (!c) return resolve();
+          if (!skip(c.value.id)) out.push(c.value.event);
+          if (out.length >= limit) return resolve();
+          c.continue();
+        };
+      });
+      return out;
+    },
+    async dropOldest(kinds, n) {
+      const t = tx('readwrite');
+      const s = t.objectStore(STORE);
+      const idx = s.index('kind');
+      let left = n;
+      const dropKind = (i) => {
+        if (i >= kinds.length || left <= 0) return;
+        const r = idx.openCursor(IDBKeyRange.only(kinds[i]));
+        r.onsuccess = () => {
+          const c = r.result;
+          if (!c || left <= 0) return dropKind(i + 1);
+          c.delete();
+          left--;
+          c.continue();
+        };
+      };
+      dropKind(0);
+      await done(t);
+      return count();
+    },
+  };
+}
+
+function memoryBackend() {
+  let rows = [];
+  return {
+    async count() {
+      return rows.length;
+    },
+    async add(rec) {
+      if (!rows.some((r) => r.id === rec.id)) rows.push(rec);
+      return rows.length;
+    },
+    async remove(ids) {
+      const gone = new Set(ids.map(String));
+      rows = rows.filter((r) => !gone.has(r.id));
+      return rows.length;
+    },
+    async scan(limit, skip) {
+      const out = [];
+      for (const r of rows) {
+        if (out.length >= limit) break;
+        if (!skip(r.id)) out.push(r.event);
+      }
+      return out;
+    },
+    async dropOldest(kinds, n) {
+      for (const k of kinds) {
+        rows = rows.filter((r) => {
+          if (n > 0 && r.kind === k) {
+            n--;
+            return false;
+          }
+          return true;
+        });
+      }
+      return rows.length;
+    },
+  };
+}
+
+/**
+ * Sends the outbox to the server and deletes what the server acknowledges.
+ *
+ * @param {Outbox} outbox
+ * @param {object} t transport
+ * @param {(events: object[]) => boolean} t.send sends {"type":"events"} over the
+ *   websocket; returns false when the websocket is not open
+ * @param {(events: object[]) => Promise<string[]>} [t.post] HTTP fallback; resolves with the acked ids
+ * @param {() => boolean} [t.canPost] whether to use the HTTP fallback now (websocket down long enough)
+ * @param {number} [t.retryMs] resend unacknowledged events after this long
+ * @param {number} [t.batchSize] events per frame or request (the server takes at most 500)
+ * @param {number} [t.maxInFlight] unacknowledged frames at a time
+ * @param {number} [t.intervalMs] how often to look for work
+ */
+export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs = 15000, batchSize = 500, maxInFlight = 2, intervalMs = 5000 }) {
+  const inFlight = new Map(); // event id → time sent
+  let batches = []; // {ids, at}
+  let running = false;
+  let again = false;
+
+  const busy = (id) => {
+    const at = inFlight.get(id);
+    return at !== undefined && Date.now() - at < retryMs;
+  };
+
+  function prune() {
+    const now = Date.now();
+    batches = batches.filter((b) => now - b.at < retryMs && b.ids.some((id) => inFlight.has(id)));
+    for (const [id, at] of inFlight) if (now - at >= retryMs) inFlight.delete(id);
+  }
+
+  async function flush() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        prune();
+        while (batches.length < maxInFlight && outbox.count() > 0) {
+          const events = await outbox.batch(batchSize, busy);
+          if (!events.length) break;
+          const ids = events.map((e) => e.id);
+          const now = Date.now();
+          if (send(events)) {
+            ids.forEach((id) => inFlight.set(id, now));
+            batches.push({ ids, at: now });
+            continue;
+          }
+          if (!post || !canPost()) break;
+          ids.forEach((id) => inFlight.set(id, now));
+          try {
+            const acked = await post(events);
+            await acked_(acked);
+          } catch (err) {
+            console.warn('outbox: HTTP fallback failed', err);
+            break;
+          }
+        }
+      } while (again);
+    } finally {
+      running = false;
+    }
+  }
+
+  async function acked_(ids) {
+    if (!Array.isArray(ids)) return;
+    ids.forEach((id) => inFlight.delete(id));
+    await outbox.ack(ids);
+  }
+
+  const offChange = outbox.onChange(() => flush());
+  const timer = setInterval(flush, intervalMs);
+
+  return {
+    /** Sends what is pending now. */
+    flush,
+    /** Handles {"type":"ack","ids"}: deletes them and sends more. */
+    async acked(ids) {
+      await acked_(ids);
+      flush();
+    },
+    /** Forgets what was in flight (a new connection: resend at once). */
+    reset() {
+      inFlight.clear();
+      batches = [];
+      flush();
+    },
+    stop() {
+      clearInterval(timer);
+      offChange();
+    },
+  };
+}

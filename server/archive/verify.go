@@ -1,0 +1,172 @@
+package archive
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// Report is the outcome of Verify.
+type Report struct {
+	OK bool `json:"ok"`
+	// Entries is the archive size the store reports.
+	Entries int64 `json:"entries"`
+	// Root is the base64 tree hash of all entries; empty unless OK.
+	Root string `json:"root"`
+	// CheckedCheckpoints counts the checkpoints found valid.
+	CheckedCheckpoints int `json:"checked_checkpoints"`
+	// Problem describes the first problem found; empty when OK.
+	Problem string `json:"problem,omitempty"`
+	// BadIndex is the entry at fault, or -1 when the problem is not an
+	// entry's (a checkpoint that is itself bad). For an entry whose leaf was
+	// altered and still decodes, only checkpoints can tell: BadIndex is then
+	// the first entry no earlier valid checkpoint vouches for, which is the
+	// altered entry itself when a checkpoint is taken after every append.
+	BadIndex int64 `json:"bad_index"`
+}
+
+func (r *Report) fail(bad int64, format string, args ...any) *Report {
+	r.OK, r.Root, r.BadIndex = false, "", bad
+	r.Problem = fmt.Sprintf(format, args...)
+	return r
+}
+
+// Verify recomputes the archive's tree from the stored entries, trusting
+// nothing cached, and checks that
+//   - the entries are contiguous from index 0 (a gap is a removed row);
+//   - every leaf decodes and agrees with its row's kind, item, revision and
+//     time (an altered row);
+//   - every stored checkpoint is signed by verifier for origin (empty means
+//     the verifier's name), agrees with its row, and signs the recomputed
+//     tree hash at its size (a leaf altered or removed after it was
+//     checkpointed);
+//   - no checkpoint covers more entries than there are (removed trailing
+//     entries).
+//
+// Problems go in the report, which names the first; the error is for a
+// store that cannot be read.
+func Verify(ctx context.Context, store Reader, verifier note.Verifier, origin string) (*Report, error) {
+	if origin == "" {
+		origin = verifier.Name()
+	}
+	size, err := store.ArchiveSize(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("archive size: %w", err)
+	}
+	cps, err := store.Checkpoints(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("archive checkpoints: %w", err)
+	}
+	cps = slices.Clone(cps)
+	slices.SortStableFunc(cps, func(a, b *hall.Checkpoint) int { return cmp.Compare(a.Size, b.Size) })
+
+	rep := &Report{Entries: size, BadIndex: -1}
+	var t tree
+	next := 0           // the first checkpoint not yet checked
+	vouched := int64(0) // entries covered by the last valid checkpoint
+
+	// checkpoints checks the checkpoints of the current tree size.
+	checkpoints := func() bool {
+		for ; next < len(cps) && cps[next].Size <= t.n; next++ {
+			c := cps[next]
+			bad, problem := checkCheckpoint(c, &t, verifier, origin, vouched)
+			if problem != "" {
+				rep.fail(bad, "%s", problem)
+				return false
+			}
+			rep.CheckedCheckpoints++
+			vouched = c.Size
+		}
+		return true
+	}
+
+	if !checkpoints() {
+		return rep, nil
+	}
+	for t.n < size {
+		to := min(t.n+readBatch, size)
+		entries, err := store.ArchiveEntries(ctx, t.n, to)
+		if err != nil {
+			return nil, fmt.Errorf("read archive entries from %d: %w", t.n, err)
+		}
+		for _, e := range entries {
+			if e.Index != t.n {
+				return rep.fail(t.n, "entry %d is missing (the next stored entry is %d)", t.n, e.Index), nil
+			}
+			if problem := checkEntry(e); problem != "" {
+				return rep.fail(e.Index, "%s", problem), nil
+			}
+			if err := t.append(e.Leaf); err != nil {
+				return nil, err
+			}
+			if !checkpoints() {
+				return rep, nil
+			}
+		}
+		if t.n < to {
+			return rep.fail(t.n, "entry %d is missing", t.n), nil
+		}
+	}
+	if next < len(cps) {
+		c := cps[next]
+		return rep.fail(t.n, "checkpoint of size %d covers entries 0..%d, but entry %d and later are missing: entries were removed",
+			c.Size, c.Size-1, t.n), nil
+	}
+	root, err := t.root(t.n)
+	if err != nil {
+		return nil, err
+	}
+	rep.OK, rep.Root = true, root.String()
+	return rep, nil
+}
+
+// checkEntry checks that an entry's leaf decodes and agrees with its row.
+func checkEntry(e *hall.ArchiveEntry) string {
+	if _, _, err := hall.DecodeEntry(e); err != nil {
+		return fmt.Sprintf("entry %d (%s of item %s revision %d) does not match its leaf: %v", e.Index, e.Kind, e.ItemID, e.Revision, err)
+	}
+	// DecodeEntry compares kind, item and revision; the time is checked here.
+	var l struct {
+		At time.Time `json:"at"`
+	}
+	if err := json.Unmarshal(e.Leaf, &l); err != nil || !l.At.Equal(e.At) {
+		return fmt.Sprintf("entry %d (%s of item %s revision %d): row time %s differs from leaf time %s",
+			e.Index, e.Kind, e.ItemID, e.Revision, e.At.UTC().Format(time.RFC3339Nano), l.At.UTC().Format(time.RFC3339Nano))
+	}
+	return ""
+}
+
+// checkCheckpoint checks one stored checkpoint against the tree recomputed
+// up to its size. It returns the entry at fault and a problem, or "".
+func checkCheckpoint(c *hall.Checkpoint, t *tree, verifier note.Verifier, origin string, vouched int64) (int64, string) {
+	size, root, err := OpenCheckpoint(c.Note, verifier, origin)
+	if err != nil {
+		return -1, fmt.Sprintf("checkpoint of size %d is not valid: %v", c.Size, err)
+	}
+	if size != c.Size || root.String() != c.Root {
+		return -1, fmt.Sprintf("checkpoint row says size %d root %s, its signed note says size %d root %s", c.Size, c.Root, size, root)
+	}
+	want, err := t.root(size)
+	if err != nil {
+		return -1, fmt.Sprintf("checkpoint of size %d: %v", size, err)
+	}
+	if want != root {
+		if size == 0 {
+			return -1, fmt.Sprintf("checkpoint of size 0 signs root %s, want %s", root, want)
+		}
+		if vouched == size-1 {
+			return vouched, fmt.Sprintf("entry %d was altered: the checkpoint of size %d signs root %s, the entries hash to %s",
+				vouched, size, root, want)
+		}
+		return vouched, fmt.Sprintf("an entry in %d..%d was altered: the checkpoint of size %d signs root %s, the entries hash to %s",
+			vouched, size-1, size, root, want)
+	}
+	return -1, ""
+}

@@ -1,0 +1,383 @@
+// Package disclosure is the review workflow of disclosure items: drafting,
+// submitting, approving, publishing (an immutable revision appended to the
+// archive), withdrawing and expiring, with the privacy guard on publish.
+// The HTTP API, the command line and the demo seed all go through it.
+package disclosure
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/privacy"
+)
+
+// Renderer turns Markdown into sanitised HTML and plain text.
+type Renderer interface {
+	Render(src string) (string, error)
+	PlainText(src string) string
+}
+
+// Checkpointer signs the archive's tree head after an append.
+type Checkpointer interface {
+	Checkpoint(ctx context.Context) (*hall.Checkpoint, error)
+}
+
+// Store is what the workflow reads and writes.
+type Store interface {
+	hall.ItemStore
+	hall.ArchiveStore
+	Category(ctx context.Context, key string) (*hall.Category, error)
+	Department(ctx context.Context, key string) (*hall.Department, error)
+	Matter(ctx context.Context, id string) (*hall.Matter, error)
+}
+
+// Change tells the push path what changed, so it can re-resolve the screens
+// that show the item or its category.
+type Change struct {
+	Kind     string // hall.EntryPublish, hall.EntryWithdraw, hall.EntryExpire
+	ItemID   string
+	Category string
+	Revision int
+}
+
+// Service runs the workflow. All fields but Notify and Logger are required.
+type Service struct {
+	Store    Store
+	Renderer Renderer
+	Archive  Checkpointer
+	Now      func() time.Time
+	Notify   func(Change)
+	Logger   *slog.Logger
+}
+
+// CreateDraft stores a new draft by actor, who must be an editor of the
+// item's department (or an admin).
+func (s *Service) CreateDraft(ctx context.Context, actor *hall.User, it *hall.Item) error {
+	if !actor.Has(hall.RoleEditor) {
+		return hall.Errorf(hall.EForbidden, "only editors draft disclosures")
+	}
+	if err := s.check(ctx, actor, it); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	it.ID, it.Status, it.Public = "", hall.StatusDraft, nil
+	it.CreatedBy, it.UpdatedBy, it.CreatedAt, it.UpdatedAt = actor.Username, actor.Username, now, now
+	it.SubmittedBy, it.ApprovedBy = "", ""
+	return s.Store.CreateItem(ctx, it)
+}
+
+// UpdateDraft replaces the working copy's content with in's, if the stored
+// version is still in.Version. Any edit returns the item to draft; a
+// published revision stays on show until the next publish.
+func (s *Service) UpdateDraft(ctx context.Context, actor *hall.User, id string, in *hall.Item) (*hall.Item, error) {
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.Has(hall.RoleEditor) || !actor.InDepartment(it.Department) {
+		return nil, hall.Errorf(hall.EForbidden, "item %s belongs to department %q", id, it.Department)
+	}
+	if in.Version != 0 && in.Version != it.Version {
+		return nil, hall.Errorf(hall.EConflict, "item %s was changed (version %d, yours %d): reload and edit again", id, it.Version, in.Version)
+	}
+	if err := s.check(ctx, actor, in); err != nil {
+		return nil, err
+	}
+	it.Category, it.Department, it.Title, it.Summary, it.Body = in.Category, in.Department, in.Title, in.Summary, in.Body
+	it.Stage, it.MatterID, it.Cadence, it.ValidFrom, it.ValidUntil = in.Stage, in.MatterID, in.Cadence, in.ValidFrom, in.ValidUntil
+	it.Finance, it.Assets = in.Finance, in.Assets
+	it.Status, it.SubmittedBy, it.ApprovedBy = hall.StatusDraft, "", ""
+	it.UpdatedBy, it.UpdatedAt = actor.Username, s.Now().UTC()
+	if err := s.Store.UpdateItem(ctx, it); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// check validates an item's fields and that what it names exists and is the
+// actor's to write.
+func (s *Service) check(ctx context.Context, actor *hall.User, it *hall.Item) error {
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	if _, err := s.Store.Category(ctx, it.Category); hall.IsCode(err, hall.ENotFound) {
+		return hall.FieldError("category", "no category %q", it.Category)
+	} else if err != nil {
+		return err
+	}
+	if _, err := s.Store.Department(ctx, it.Department); hall.IsCode(err, hall.ENotFound) {
+		return hall.FieldError("department", "no department %q", it.Department)
+	} else if err != nil {
+		return err
+	}
+	if !actor.InDepartment(it.Department) {
+		return hall.Errorf(hall.EForbidden, "you do not edit for department %q", it.Department)
+	}
+	if it.MatterID != "" {
+		if _, err := s.Store.Matter(ctx, it.MatterID); hall.IsCode(err, hall.ENotFound) {
+			return hall.FieldError("matter_id", "no matter %q", it.MatterID)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Submit sends a draft for review.
+func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hall.Item, error) {
+	return s.transition(ctx, actor, id, []hall.Role{hall.RoleEditor}, hall.StatusDraft, func(it *hall.Item) error {
+		it.Status, it.SubmittedBy = hall.StatusSubmitted, actor.Username
+		return nil
+	})
+}
+
+// Approve accepts a submitted item. A reviewer may not approve what they
+// submitted themselves (admins may).
+func (s *Service) Approve(ctx context.Context, actor *hall.User, id string) (*hall.Item, error) {
+	return s.transition(ctx, actor, id, []hall.Role{hall.RoleReviewer}, hall.StatusSubmitted, func(it *hall.Item) error {
+		if it.SubmittedBy == actor.Username && actor.Role != hall.RoleAdmin {
+			return hall.Errorf(hall.EForbidden, "a second person must approve what you submitted")
+		}
+		it.Status, it.ApprovedBy = hall.StatusApproved, actor.Username
+		return nil
+	})
+}
+
+func (s *Service) transition(ctx context.Context, actor *hall.User, id string, roles []hall.Role, from hall.Status, apply func(*hall.Item) error) (*hall.Item, error) {
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.Has(roles...) || !actor.InDepartment(it.Department) {
+		return nil, hall.Errorf(hall.EForbidden, "not allowed for your role on department %q", it.Department)
+	}
+	if it.Status != from {
+		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not %s", id, it.Status, from)
+	}
+	if err := apply(it); err != nil {
+		return nil, err
+	}
+	it.UpdatedBy, it.UpdatedAt = actor.Username, s.Now().UTC()
+	if err := s.Store.UpdateItem(ctx, it); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// PrivacyFinding is one occurrence of personal data the guard blocks.
+type PrivacyFinding struct {
+	Field  string `json:"field"`
+	Kind   string `json:"kind"` // id_card, mobile, bank_card
+	Offset int    `json:"offset"`
+	Masked string `json:"masked"` // what to write instead
+}
+
+// ScanPrivacy lists the unmasked personal data in an item's public text.
+func ScanPrivacy(it *hall.Item) []PrivacyFinding {
+	var out []PrivacyFinding
+	scan := func(field, text string) {
+		for _, f := range privacy.Scan(text) {
+			out = append(out, PrivacyFinding{Field: field, Kind: f.Kind, Offset: f.Start, Masked: f.Masked})
+		}
+	}
+	scan("title", it.Title)
+	scan("summary", it.Summary)
+	scan("body", it.Body)
+	if it.Finance != nil {
+		for i, l := range it.Finance.Lines {
+			scan(fmt.Sprintf("finance.lines[%d].name", i), l.Name)
+			scan(fmt.Sprintf("finance.lines[%d].code", i), l.Code)
+		}
+	}
+	return out
+}
+
+// Publish makes the approved working copy a new immutable revision, appends
+// it to the archive and signs the new tree head. Personal data blocks it
+// unless an admin gives an override reason, which is recorded in the revision.
+func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override string) (*hall.Revision, error) {
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.Has(hall.RoleReviewer) || !actor.InDepartment(it.Department) {
+		return nil, hall.Errorf(hall.EForbidden, "only reviewers of department %q publish", it.Department)
+	}
+	if it.Status != hall.StatusApproved {
+		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not approved", id, it.Status)
+	}
+	override = strings.TrimSpace(override)
+	if findings := ScanPrivacy(it); len(findings) > 0 {
+		if override == "" {
+			return nil, &hall.Error{Code: hall.EValidation, Field: findings[0].Field, Details: findings,
+				Message: fmt.Sprintf("%d unmasked personal number(s) would be published; mask them (e.g. %s) or, as an admin, publish with a recorded reason", len(findings), findings[0].Masked)}
+		}
+		if actor.Role != hall.RoleAdmin {
+			return nil, hall.Errorf(hall.EForbidden, "only an admin may publish personal data")
+		}
+	} else {
+		override = ""
+	}
+	html, err := s.Renderer.Render(it.Body)
+	if err != nil {
+		return nil, hall.FieldError("body", "%v", err)
+	}
+	now := s.Now().UTC()
+	rev := &hall.Revision{
+		ID: it.ID, Category: it.Category, Department: it.Department, Title: it.Title, Summary: it.Summary,
+		Body: it.Body, BodyHTML: html, Finance: it.Finance, Stage: it.Stage, MatterID: it.MatterID,
+		Cadence: it.Cadence, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil, Assets: it.Assets,
+		PublishedAt: now, Page: "/p/" + it.ID, PrivacyOverride: override,
+	}
+	if rev.Assets == nil {
+		rev.Assets = []hall.Asset{}
+	}
+	first := now
+	if it.Public != nil {
+		rev.Revision = it.Public.Revision + 1
+		first = it.Public.FirstPublished
+	} else {
+		rev.Revision = 1
+	}
+	entry, err := hall.NewPublishEntry(rev)
+	if err != nil {
+		return nil, err
+	}
+	it.Public = &hall.PublicState{
+		Revision: rev.Revision, Category: it.Category, Department: it.Department, Title: it.Title,
+		Summary: it.Summary, Stage: it.Stage, MatterID: it.MatterID, Cadence: it.Cadence,
+		SearchText:  strings.Join([]string{it.Title, it.Summary, s.Renderer.PlainText(it.Body), financeText(it.Finance)}, "\n"),
+		HasFinance:  it.Finance != nil,
+		PublishedAt: now, FirstPublished: first, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil,
+	}
+	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusPublished, actor.Username, now
+	if err := s.Store.SaveWithEntry(ctx, it, entry); err != nil {
+		return nil, err
+	}
+	rev.ArchiveIndex = entry.Index
+	s.afterAppend(ctx, Change{Kind: hall.EntryPublish, ItemID: it.ID, Category: it.Category, Revision: rev.Revision})
+	return rev, nil
+}
+
+func financeText(f *hall.Finance) string {
+	if f == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range f.Lines {
+		b.WriteString(l.Name)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// Withdraw takes a published item off show, recording why in the archive.
+// The revisions stay in the archive; nothing published is deleted.
+func (s *Service) Withdraw(ctx context.Context, actor *hall.User, id, reason string) (*hall.Item, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, hall.FieldError("reason", "say why the item is withdrawn")
+	}
+	if len([]rune(reason)) > 500 {
+		return nil, hall.FieldError("reason", "at most 500 characters")
+	}
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.Has(hall.RoleReviewer) || !actor.InDepartment(it.Department) {
+		return nil, hall.Errorf(hall.EForbidden, "only reviewers of department %q withdraw", it.Department)
+	}
+	if it.Public == nil || it.Public.WithdrawnAt != nil {
+		return nil, hall.Errorf(hall.EConflict, "item %s is not published", id)
+	}
+	now := s.Now().UTC()
+	entry, err := hall.NewStateEntry(hall.EntryWithdraw, it.ID, it.Public.Revision, now, reason)
+	if err != nil {
+		return nil, err
+	}
+	it.Public.WithdrawnAt, it.Public.WithdrawReason = &now, reason
+	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusWithdrawn, actor.Username, now
+	if err := s.Store.SaveWithEntry(ctx, it, entry); err != nil {
+		return nil, err
+	}
+	s.afterAppend(ctx, Change{Kind: hall.EntryWithdraw, ItemID: it.ID, Category: it.Category, Revision: it.Public.Revision})
+	return it, nil
+}
+
+// ExpireDue records in the archive every published item whose valid_until
+// has passed, once each, and returns how many it recorded.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	now := s.Now().UTC()
+	items, err := s.Store.ListItems(ctx, hall.ItemFilter{Public: true, Limit: 1000})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, it := range items {
+		p := it.Public
+		if p.WithdrawnAt != nil || p.ExpiredAt != nil || p.ValidUntil == nil || now.Before(*p.ValidUntil) {
+			continue
+		}
+		entry, err := hall.NewStateEntry(hall.EntryExpire, it.ID, p.Revision, *p.ValidUntil, "valid_until passed")
+		if err != nil {
+			return n, err
+		}
+		p.ExpiredAt = &now
+		if err := s.Store.SaveWithEntry(ctx, it, entry); hall.IsCode(err, hall.EConflict) {
+			continue // edited meanwhile; the next sweep sees it again
+		} else if err != nil {
+			return n, err
+		}
+		n++
+		s.afterAppend(ctx, Change{Kind: hall.EntryExpire, ItemID: it.ID, Category: it.Category, Revision: p.Revision})
+	}
+	return n, nil
+}
+
+// afterAppend signs the new tree head and tells the push path. Neither can
+// undo the append: a failure to sign is logged and retried on the next
+// checkpoint request.
+func (s *Service) afterAppend(ctx context.Context, c Change) {
+	if _, err := s.Archive.Checkpoint(ctx); err != nil && s.Logger != nil {
+		s.Logger.Error("sign archive checkpoint", "err", err)
+	}
+	if s.Notify != nil {
+		s.Notify(c)
+	}
+}
+
+// Revisions returns every published revision of an item, oldest first,
+// with the item's withdraw and expire entries.
+func (s *Service) Revisions(ctx context.Context, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error) {
+	entries, err := s.Store.ItemEntries(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var revs []*hall.Revision
+	for _, e := range entries {
+		if e.Kind != hall.EntryPublish {
+			continue
+		}
+		r, _, err := hall.DecodeEntry(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		revs = append(revs, r)
+	}
+	return revs, entries, nil
+}
+
+// Revision returns one published revision.
+func (s *Service) Revision(ctx context.Context, id string, n int) (*hall.Revision, error) {
+	e, err := s.Store.RevisionEntry(ctx, id, n)
+	if err != nil {
+		return nil, err
+	}
+	r, _, err := hall.DecodeEntry(e)
+	return r, err
+}

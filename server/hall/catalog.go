@@ -1,0 +1,167 @@
+package hall
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Text is a user-facing string in Simplified Chinese and English.
+type Text struct {
+	ZH string `json:"zh"`
+	EN string `json:"en,omitempty"`
+}
+
+// Validate checks a Text field: Chinese required, both at most max runes.
+func (t Text) Validate(field string, max int) error {
+	if strings.TrimSpace(t.ZH) == "" {
+		return FieldError(field+".zh", "required")
+	}
+	if utf8.RuneCountInString(t.ZH) > max {
+		return FieldError(field+".zh", "at most %d characters", max)
+	}
+	if utf8.RuneCountInString(t.EN) > max {
+		return FieldError(field+".en", "at most %d characters", max)
+	}
+	return nil
+}
+
+var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// ValidKey reports whether s is a catalogue key: lower-case letters, digits,
+// '-' and '_', starting with a letter or digit, at most 40 characters.
+func ValidKey(s string) bool { return keyPattern.MatchString(s) }
+
+// Department is an office that publishes disclosures (one editor each, often).
+type Department struct {
+	Key  string `json:"key"`
+	Name Text   `json:"name"`
+}
+
+// Validate checks the department's fields.
+func (d *Department) Validate() error {
+	if !ValidKey(d.Key) {
+		return FieldError("key", "want lower-case letters, digits, '-' or '_' (at most 40)")
+	}
+	return d.Name.Validate("name", 60)
+}
+
+// Hall is one service hall; its screens share its time zone.
+type Hall struct {
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	TZ                string    `json:"tz"`
+	DefaultPlaylistID string    `json:"default_playlist_id,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
+}
+
+// DefaultTZ is the zone of a hall that names none.
+const DefaultTZ = "Asia/Shanghai"
+
+// Validate checks the hall's fields, filling the default zone.
+func (h *Hall) Validate() error {
+	h.Name = strings.TrimSpace(h.Name)
+	if h.Name == "" {
+		return FieldError("name", "required")
+	}
+	if utf8.RuneCountInString(h.Name) > 80 {
+		return FieldError("name", "at most 80 characters")
+	}
+	if h.TZ == "" {
+		h.TZ = DefaultTZ
+	}
+	if _, err := time.LoadLocation(h.TZ); err != nil {
+		return FieldError("tz", "unknown time zone %q", h.TZ)
+	}
+	return nil
+}
+
+// Cadence is how often an item must be disclosed again.
+type Cadence string
+
+const (
+	CadenceOnce      Cadence = "once"
+	CadenceMonthly   Cadence = "monthly"
+	CadenceQuarterly Cadence = "quarterly"
+	CadenceAnnual    Cadence = "annual"
+)
+
+// Valid reports whether c is a known cadence (empty is not).
+func (c Cadence) Valid() bool {
+	switch c {
+	case CadenceOnce, CadenceMonthly, CadenceQuarterly, CadenceAnnual:
+		return true
+	}
+	return false
+}
+
+// Category groups disclosures (finance, personnel, construction…). The
+// catalogue is data: halls add their own.
+type Category struct {
+	Key     string  `json:"key"`
+	Name    Text    `json:"name"`
+	Cadence Cadence `json:"cadence"`
+	// Immediate marks categories disclosed as matters happen (construction,
+	// relief, conscription); their deadline counts from the change.
+	Immediate bool `json:"immediate,omitempty"`
+	Sort      int  `json:"sort"`
+}
+
+// Validate checks the category's fields, defaulting the cadence to once.
+func (c *Category) Validate() error {
+	if !ValidKey(c.Key) {
+		return FieldError("key", "want lower-case letters, digits, '-' or '_' (at most 40)")
+	}
+	if err := c.Name.Validate("name", 40); err != nil {
+		return err
+	}
+	if c.Cadence == "" {
+		c.Cadence = CadenceOnce
+	}
+	if !c.Cadence.Valid() {
+		return FieldError("cadence", "want once, monthly, quarterly or annual")
+	}
+	return nil
+}
+
+// Matter is one affair disclosed in stages: before (why and how, to consult),
+// during (to take part) and after (results, to check).
+type Matter struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate checks the matter's fields.
+func (m *Matter) Validate() error {
+	m.Title = strings.TrimSpace(m.Title)
+	if m.Title == "" {
+		return FieldError("title", "required")
+	}
+	if utf8.RuneCountInString(m.Title) > 120 {
+		return FieldError("title", "at most 120 characters")
+	}
+	return nil
+}
+
+// AuditEntry records one write: who, what, when, from where.
+type AuditEntry struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"` // username, "system" or "screen:<id>"
+	Action   string    `json:"action"`
+	Target   string    `json:"target,omitempty"`
+	Detail   string    `json:"detail,omitempty"`
+	RemoteIP string    `json:"remote_ip,omitempty"`
+}
+
+// AuditFilter selects audit entries, newest first.
+type AuditFilter struct {
+	Actor  string
+	Action string
+	Target string
+	From   time.Time
+	To     time.Time
+	Limit  int
+}

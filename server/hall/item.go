@@ -1,0 +1,301 @@
+package hall
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where an item's working copy stands in the review workflow.
+type Status string
+
+const (
+	StatusDraft     Status = "draft"
+	StatusSubmitted Status = "submitted"
+	StatusApproved  Status = "approved"
+	StatusPublished Status = "published"
+	StatusWithdrawn Status = "withdrawn"
+)
+
+// Stage is the phase of a matter an item discloses.
+type Stage string
+
+const (
+	StageBefore Stage = "before" // why and how: to consult
+	StageDuring Stage = "during" // under way: to take part
+	StageAfter  Stage = "after"  // results: to check
+)
+
+// Limits on item fields.
+const (
+	MaxTitleRunes   = 120
+	MaxSummaryRunes = 500
+	MaxBodyBytes    = 256 << 10
+	MaxFinanceLines = 2000
+	MaxAmount       = 1e15 // fen: ten trillion yuan
+)
+
+// Earliest and latest dates an item may name; anything outside is an absurd date.
+var (
+	minDate = time.Date(1949, 10, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// Item is one disclosure: its working copy (what editors edit), its place in
+// the workflow, and the state of its latest published revision. Publishing
+// never overwrites: each publish appends an immutable Revision to the archive.
+type Item struct {
+	ID         string     `json:"id"`
+	Category   string     `json:"category"`
+	Department string     `json:"department"`
+	Title      string     `json:"title"`
+	Summary    string     `json:"summary"`
+	Body       string     `json:"body"` // Markdown
+	Stage      Stage      `json:"stage,omitempty"`
+	MatterID   string     `json:"matter_id,omitempty"`
+	Cadence    Cadence    `json:"cadence,omitempty"`
+	ValidFrom  *time.Time `json:"valid_from,omitempty"`
+	ValidUntil *time.Time `json:"valid_until,omitempty"`
+	Finance    *Finance   `json:"finance,omitempty"`
+	Assets     []Asset    `json:"assets,omitempty"`
+
+	Status      Status    `json:"status"`
+	Version     int       `json:"version"` // bumped on every save; edits name the version they started from
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedBy   string    `json:"updated_by"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	SubmittedBy string    `json:"submitted_by,omitempty"`
+	ApprovedBy  string    `json:"approved_by,omitempty"`
+
+	// Public is the state of the latest published revision, nil before the
+	// first publish.
+	Public *PublicState `json:"public,omitempty"`
+}
+
+// PublicState is what residents see of an item: its latest published
+// revision and whether it is withdrawn or expired.
+type PublicState struct {
+	Revision       int        `json:"revision"`
+	ArchiveIndex   int64      `json:"archive_index"`
+	Category       string     `json:"category"`
+	Department     string     `json:"department"`
+	Title          string     `json:"title"`
+	Summary        string     `json:"summary"`
+	Stage          Stage      `json:"stage,omitempty"`
+	MatterID       string     `json:"matter_id,omitempty"`
+	Cadence        Cadence    `json:"cadence,omitempty"`
+	SearchText     string     `json:"-"` // title, summary and body as plain text
+	HasFinance     bool       `json:"has_finance,omitempty"`
+	PublishedAt    time.Time  `json:"published_at"`
+	FirstPublished time.Time  `json:"first_published"`
+	ValidFrom      *time.Time `json:"valid_from,omitempty"`
+	ValidUntil     *time.Time `json:"valid_until,omitempty"`
+	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
+	WithdrawReason string     `json:"withdraw_reason,omitempty"`
+	ExpiredAt      *time.Time `json:"expired_at,omitempty"` // when the expiry was recorded in the archive
+}
+
+// Live reports whether the published revision is on show at t: published,
+// not withdrawn, and inside its validity window.
+func (p *PublicState) Live(t time.Time) bool {
+	if p == nil || p.WithdrawnAt != nil {
+		return false
+	}
+	if p.ValidFrom != nil && t.Before(*p.ValidFrom) {
+		return false
+	}
+	return p.ValidUntil == nil || t.Before(*p.ValidUntil)
+}
+
+// Asset is a media file attached to an item.
+type Asset struct {
+	URL  string `json:"url"`
+	Type string `json:"type"` // image, video, pdf
+	Name string `json:"name,omitempty"`
+}
+
+// Finance is a table of totals and line items. Amounts are integer minor
+// units (fen) — never floats; Unit is only how they are displayed.
+type Finance struct {
+	Currency string        `json:"currency"`
+	Unit     string        `json:"unit"` // "yuan" or "wan" (万元), display only
+	Lines    []FinanceLine `json:"lines"`
+}
+
+// FinanceLine is one row: a total (a parent of other lines) or a line item.
+type FinanceLine struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Parent string `json:"parent,omitempty"`
+	Amount int64  `json:"amount"`
+	Budget *int64 `json:"budget,omitempty"`
+}
+
+// Validate checks the table: unique codes, known parents, no cycles, amounts
+// in range, and each parent equal to the sum of its children (amount, and
+// budget where the parent has one). Errors name the offending line.
+func (f *Finance) Validate() error {
+	if f.Currency == "" {
+		f.Currency = "CNY"
+	}
+	if f.Currency != "CNY" {
+		return FieldError("finance.currency", "only CNY is supported")
+	}
+	if f.Unit == "" {
+		f.Unit = "yuan"
+	}
+	if f.Unit != "yuan" && f.Unit != "wan" {
+		return FieldError("finance.unit", `want "yuan" or "wan"`)
+	}
+	if len(f.Lines) == 0 {
+		return FieldError("finance.lines", "at least one line")
+	}
+	if len(f.Lines) > MaxFinanceLines {
+		return FieldError("finance.lines", "at most %d lines", MaxFinanceLines)
+	}
+	index := make(map[string]int, len(f.Lines))
+	for i, l := range f.Lines {
+		field := fmt.Sprintf("finance.lines[%d]", i)
+		if l.Code == "" || utf8.RuneCountInString(l.Code) > 40 {
+			return FieldError(field+".code", "required, at most 40 characters")
+		}
+		if _, dup := index[l.Code]; dup {
+			return FieldError(field+".code", "duplicate code %q", l.Code)
+		}
+		index[l.Code] = i
+		if strings.TrimSpace(l.Name) == "" || utf8.RuneCountInString(l.Name) > 120 {
+			return FieldError(field+".name", "required, at most 120 characters")
+		}
+		if l.Amount < -MaxAmount || l.Amount > MaxAmount {
+			return FieldError(field+".amount", "out of range")
+		}
+		if l.Budget != nil && (*l.Budget < -MaxAmount || *l.Budget > MaxAmount) {
+			return FieldError(field+".budget", "out of range")
+		}
+	}
+	sums := make([]int64, len(f.Lines))
+	budgets := make([]int64, len(f.Lines))
+	hasChildren := make([]bool, len(f.Lines))
+	childBudget := make([]bool, len(f.Lines))
+	for i, l := range f.Lines {
+		if l.Parent == "" {
+			continue
+		}
+		p, ok := index[l.Parent]
+		if !ok {
+			return FieldError(fmt.Sprintf("finance.lines[%d].parent", i), "no line has code %q", l.Parent)
+		}
+		// Walk up to catch cycles (a line cannot be its own ancestor).
+		for q, steps := p, 0; ; steps++ {
+			if q == i || steps > len(f.Lines) {
+				return FieldError(fmt.Sprintf("finance.lines[%d].parent", i), "parent chain loops back to %q", l.Code)
+			}
+			up := f.Lines[q].Parent
+			if up == "" {
+				break
+			}
+			q = index[up]
+		}
+		sums[p] += l.Amount
+		hasChildren[p] = true
+		if l.Budget != nil {
+			budgets[p] += *l.Budget
+			childBudget[p] = true
+		}
+	}
+	for i, l := range f.Lines {
+		if !hasChildren[i] {
+			continue
+		}
+		if l.Amount != sums[i] {
+			return FieldError(fmt.Sprintf("finance.lines[%d].amount", i),
+				"line %q is %d but its sub-items add up to %d", l.Code, l.Amount, sums[i])
+		}
+		if l.Budget != nil && childBudget[i] && *l.Budget != budgets[i] {
+			return FieldError(fmt.Sprintf("finance.lines[%d].budget", i),
+				"line %q budget is %d but its sub-items' budgets add up to %d", l.Code, *l.Budget, budgets[i])
+		}
+	}
+	return nil
+}
+
+// Validate checks the working copy's fields. It does not look anything up:
+// the caller checks that the category, department and matter exist.
+func (it *Item) Validate() error {
+	it.Title = strings.TrimSpace(it.Title)
+	if it.Title == "" {
+		return FieldError("title", "required")
+	}
+	if utf8.RuneCountInString(it.Title) > MaxTitleRunes {
+		return FieldError("title", "at most %d characters", MaxTitleRunes)
+	}
+	if utf8.RuneCountInString(it.Summary) > MaxSummaryRunes {
+		return FieldError("summary", "at most %d characters", MaxSummaryRunes)
+	}
+	if len(it.Body) > MaxBodyBytes {
+		return FieldError("body", "at most %d KiB", MaxBodyBytes>>10)
+	}
+	if !ValidKey(it.Category) {
+		return FieldError("category", "required")
+	}
+	if !ValidKey(it.Department) {
+		return FieldError("department", "required")
+	}
+	switch it.Stage {
+	case "", StageBefore, StageDuring, StageAfter:
+	default:
+		return FieldError("stage", "want before, during or after")
+	}
+	if it.Stage != "" && it.MatterID == "" {
+		return FieldError("matter_id", "a stage belongs to a matter: name the matter")
+	}
+	if it.Cadence != "" && !it.Cadence.Valid() {
+		return FieldError("cadence", "want once, monthly, quarterly or annual")
+	}
+	for field, t := range map[string]*time.Time{"valid_from": it.ValidFrom, "valid_until": it.ValidUntil} {
+		if t != nil && (t.Before(minDate) || t.After(maxDate)) {
+			return FieldError(field, "date out of range (1949-10-01 to 2200-01-01)")
+		}
+	}
+	if it.ValidFrom != nil && it.ValidUntil != nil && !it.ValidUntil.After(*it.ValidFrom) {
+		return FieldError("valid_until", "must be after valid_from")
+	}
+	if it.Finance != nil {
+		if err := it.Finance.Validate(); err != nil {
+			return err
+		}
+	}
+	if len(it.Assets) > 50 {
+		return FieldError("assets", "at most 50")
+	}
+	for i, a := range it.Assets {
+		if !strings.HasPrefix(a.URL, "/media/") {
+			return FieldError(fmt.Sprintf("assets[%d].url", i), "want a /media/ URL from the media upload")
+		}
+	}
+	return nil
+}
+
+// ItemFilter selects items. Zero fields do not filter.
+type ItemFilter struct {
+	Category    string
+	Department  string
+	Departments []string // any of these (an editor's own)
+	Status      Status
+	MatterID    string
+	Q           string // substring of title, summary or body
+	// Public selects items by their published revision: only items ever
+	// published, searched and filtered on their public fields.
+	Public bool
+	// LiveAt, with Public, keeps only items on show at that time; zero keeps
+	// withdrawn and expired ones too (the archive view).
+	LiveAt time.Time
+	// PublishedFrom and PublishedTo, with Public, keep items whose latest
+	// revision was published in [from, to).
+	PublishedFrom time.Time
+	PublishedTo   time.Time
+	Limit         int
+	Offset        int
+}

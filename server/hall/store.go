@@ -1,0 +1,111 @@
+package hall
+
+import (
+	"context"
+	"time"
+)
+
+// The store is split by concern; each consumer declares the part it uses.
+// Every backend (SQLite, Redis) implements all of them and passes the one
+// contract suite in server/storetest.
+//
+// Conventions for every method: a missing record is an *Error with code
+// ENotFound; a duplicate key or a stale version is EConflict; other
+// failures are plain errors (internal).
+
+// UserStore keeps staff accounts, console sessions and API tokens.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error // EConflict on a taken username
+	UpdateUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByName(ctx context.Context, username string) (*User, error)
+	ListUsers(ctx context.Context) ([]*User, error)
+	CountUsers(ctx context.Context) (int, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	SessionByHash(ctx context.Context, hash string) (*Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+
+	CreateToken(ctx context.Context, t *APIToken) error
+	TokenByHash(ctx context.Context, hash string) (*APIToken, error)
+	TouchToken(ctx context.Context, id string, at time.Time) error
+	ListTokens(ctx context.Context, userID string) ([]*APIToken, error)
+	DeleteToken(ctx context.Context, id string) error
+}
+
+// CatalogStore keeps departments, halls, categories and matters.
+type CatalogStore interface {
+	PutDepartment(ctx context.Context, d *Department) error // insert or update by key
+	Department(ctx context.Context, key string) (*Department, error)
+	ListDepartments(ctx context.Context) ([]*Department, error)
+
+	CreateHall(ctx context.Context, h *Hall) error
+	UpdateHall(ctx context.Context, h *Hall) error
+	Hall(ctx context.Context, id string) (*Hall, error)
+	ListHalls(ctx context.Context) ([]*Hall, error)
+
+	PutCategory(ctx context.Context, c *Category) error // insert or update by key
+	Category(ctx context.Context, key string) (*Category, error)
+	ListCategories(ctx context.Context) ([]*Category, error) // by Sort, then key
+
+	CreateMatter(ctx context.Context, m *Matter) error
+	Matter(ctx context.Context, id string) (*Matter, error)
+	ListMatters(ctx context.Context) ([]*Matter, error)
+}
+
+// ItemStore keeps disclosure items and appends to the archive.
+type ItemStore interface {
+	CreateItem(ctx context.Context, it *Item) error // it.Version becomes 1
+	Item(ctx context.Context, id string) (*Item, error)
+	// UpdateItem saves it when the stored version is it.Version, then bumps
+	// it.Version; EConflict otherwise.
+	UpdateItem(ctx context.Context, it *Item) error
+	ListItems(ctx context.Context, f ItemFilter) ([]*Item, error)
+	// SaveWithEntry atomically appends the entry to the archive (setting
+	// e.Index to the next leaf index) and saves the item as UpdateItem does.
+	// The item's Public.ArchiveIndex, when the entry is a publish, is set to
+	// the same index before saving.
+	SaveWithEntry(ctx context.Context, it *Item, e *ArchiveEntry) error
+}
+
+// ArchiveStore reads the archive and keeps its signed checkpoints.
+type ArchiveStore interface {
+	ArchiveSize(ctx context.Context) (int64, error)
+	// ArchiveEntries returns the entries with from <= index < to, in order.
+	ArchiveEntries(ctx context.Context, from, to int64) ([]*ArchiveEntry, error)
+	// ItemEntries returns every archive entry of one item, oldest first.
+	ItemEntries(ctx context.Context, itemID string) ([]*ArchiveEntry, error)
+	// RevisionEntry returns the publish entry of one revision.
+	RevisionEntry(ctx context.Context, itemID string, revision int) (*ArchiveEntry, error)
+	SaveCheckpoint(ctx context.Context, c *Checkpoint) error // ignores a size already saved
+	Checkpoints(ctx context.Context) ([]*Checkpoint, error)  // by size
+	LatestCheckpoint(ctx context.Context) (*Checkpoint, error)
+}
+
+// CalendarStore keeps the working-day calendar, one JSON document a year.
+type CalendarStore interface {
+	CalendarYear(ctx context.Context, year int) ([]byte, error)
+	PutCalendarYear(ctx context.Context, year int, doc []byte) error
+	CalendarYears(ctx context.Context) (map[int][]byte, error)
+}
+
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
+}
+
+// Store is the whole storage of a hallcast deployment.
+type Store interface {
+	UserStore
+	CatalogStore
+	ItemStore
+	ArchiveStore
+	CalendarStore
+	AuditStore
+	// Ping reports whether the store is reachable (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+}

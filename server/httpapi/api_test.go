@@ -1,0 +1,483 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/hallcast/hallcast/server/archive"
+)
+
+func TestRoutesByRole(t *testing.T) {
+	h := newHarness(t)
+	id := h.publish(budgetItem())
+	roles := []string{"", "admin", "editor", "reviewer", "auditor"}
+	type route struct {
+		method, path string
+		body         any
+		allowed      string // space-separated roles; "*" = any logged-in user; "public" = anyone
+	}
+	routes := []route{
+		{"GET", "/api/v1/users", nil, "admin"},
+		{"POST", "/api/v1/users", map[string]any{"username": "x", "password": "x", "role": "nope"}, "admin"},
+		{"GET", "/api/v1/departments", nil, "editor reviewer auditor"},
+		{"POST", "/api/v1/departments", map[string]any{"key": "", "name": map[string]any{"zh": ""}}, "admin"},
+		{"GET", "/api/v1/halls", nil, "editor reviewer auditor"},
+		{"POST", "/api/v1/halls", map[string]any{"name": ""}, "admin"},
+		{"GET", "/api/v1/categories", nil, "editor reviewer auditor"},
+		{"POST", "/api/v1/categories", map[string]any{"key": ""}, "admin"},
+		{"GET", "/api/v1/matters", nil, "editor reviewer auditor"},
+		{"POST", "/api/v1/matters", map[string]any{"title": ""}, "editor"},
+		{"GET", "/api/v1/items", nil, "editor reviewer auditor"},
+		{"POST", "/api/v1/items", map[string]any{"title": ""}, "editor"},
+		{"GET", "/api/v1/items/" + id, nil, "editor reviewer auditor"},
+		{"PUT", "/api/v1/items/" + id, map[string]any{"title": ""}, "editor"},
+		{"GET", "/api/v1/items/" + id + "/revisions", nil, "editor reviewer auditor"},
+		{"POST", "/api/v1/items/nope/submit", nil, "editor"},
+		{"POST", "/api/v1/items/nope/approve", nil, "reviewer"},
+		{"POST", "/api/v1/items/nope/publish", nil, "reviewer"},
+		{"POST", "/api/v1/items/nope/withdraw", map[string]any{"reason": "x"}, "reviewer"},
+		{"GET", "/api/v1/calendar/2026", nil, "editor reviewer auditor"},
+		{"PUT", "/api/v1/calendar/2027", map[string]any{"holidays": map[string]any{}, "workdays": []string{"2027-13-01"}}, "admin"},
+		{"GET", "/api/v1/audit", nil, "auditor"},
+		{"GET", "/api/v1/archive/verify", nil, "auditor"},
+		{"GET", "/api/v1/tokens", nil, "*"},
+		{"GET", "/api/v1/session", nil, "none"}, // bearer callers have no session
+		{"GET", "/api/v1/archive", nil, "public"},
+		{"GET", "/api/v1/archive/checkpoint", nil, "public"},
+		{"GET", "/api/v1/public/items", nil, "public"},
+		{"GET", "/api/v1/public/items/" + id, nil, "public"},
+		{"GET", "/api/v1/public/categories", nil, "public"},
+	}
+	for _, rt := range routes {
+		for _, role := range roles {
+			name := role
+			if name == "" {
+				name = "anonymous"
+			}
+			t.Run(rt.method+" "+rt.path+" as "+name, func(t *testing.T) {
+				r := h.do(rt.method, rt.path, role, rt.body)
+				allowed := rt.allowed == "public" || (role != "" && (rt.allowed == "*" || role == "admin" && rt.allowed != "none" ||
+					strings.Contains(" "+rt.allowed+" ", " "+role+" ")))
+				switch {
+				case allowed && (r.Status == 401 || r.Status == 403):
+					t.Errorf("status %d, want access: %s", r.Status, r.Body)
+				case !allowed && role == "" && r.Status != 401:
+					t.Errorf("status %d, want 401: %s", r.Status, r.Body)
+				case !allowed && role != "" && r.Status != 403 && !(rt.allowed == "none" && r.Status == 401):
+					t.Errorf("status %d, want 403: %s", r.Status, r.Body)
+				}
+			})
+		}
+	}
+}
+
+func TestItemWorkflow(t *testing.T) {
+	h := newHarness(t)
+	r := h.must(h.do("POST", "/api/v1/items", "editor", budgetItem()), http.StatusCreated)
+	id := str(r.JSON, "item", "id")
+	if got := str(r.JSON, "item", "status"); got != "draft" {
+		t.Fatalf("status %q, want draft", got)
+	}
+	t.Run("EditorOfOtherDepartment", func(t *testing.T) {
+		h.must(h.do("PUT", "/api/v1/items/"+id, "editor2", budgetItem()), http.StatusForbidden)
+	})
+	edit := budgetItem()
+	edit["title"] = "2026年10月财务收支公开（更正）"
+	edit["version"] = 1
+	r = h.must(h.do("PUT", "/api/v1/items/"+id, "editor", edit), http.StatusOK)
+	t.Run("StaleVersion", func(t *testing.T) {
+		h.must(h.do("PUT", "/api/v1/items/"+id, "editor", edit), http.StatusConflict)
+	})
+	h.must(h.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", nil), http.StatusConflict) // not submitted yet
+	h.must(h.do("POST", "/api/v1/items/"+id+"/submit", "editor", nil), http.StatusOK)
+	h.must(h.do("POST", "/api/v1/items/"+id+"/approve", "editor", nil), http.StatusForbidden)
+	h.must(h.do("POST", "/api/v1/items/"+id+"/publish", "reviewer", nil), http.StatusConflict) // not approved
+	h.must(h.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", nil), http.StatusOK)
+	h.must(h.do("GET", "/api/v1/public/items/"+id, "", nil), http.StatusNotFound)
+	r = h.must(h.do("POST", "/api/v1/items/"+id+"/publish", "reviewer", nil), http.StatusOK)
+	if str(r.JSON, "revision", "revision") != "1" || str(r.JSON, "revision", "archive_index") != "0" {
+		t.Fatalf("publish: %s", r.Body)
+	}
+
+	pub := h.must(h.do("GET", "/api/v1/public/items/"+id, "", nil), http.StatusOK)
+	if got := str(pub.JSON, "title"); got != "2026年10月财务收支公开（更正）" {
+		t.Errorf("public title %q", got)
+	}
+	if str(pub.JSON, "state") != "live" || str(pub.JSON, "page") != "/p/"+id || !strings.Contains(str(pub.JSON, "body_html"), "<h2") {
+		t.Errorf("public item: %s", pub.Body)
+	}
+
+	// Editing a published item makes a new draft; revision 1 stays on show.
+	edit["version"] = 0
+	edit["summary"] = "更新后的摘要"
+	h.must(h.do("PUT", "/api/v1/items/"+id, "editor", edit), http.StatusOK)
+	if got := str(h.do("GET", "/api/v1/public/items/"+id, "", nil).JSON, "summary"); got != "本月收入与支出明细" {
+		t.Errorf("public summary changed before republish: %q", got)
+	}
+	h.must(h.do("POST", "/api/v1/items/"+id+"/submit", "editor", nil), http.StatusOK)
+	h.must(h.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", nil), http.StatusOK)
+	h.must(h.do("POST", "/api/v1/items/"+id+"/publish", "reviewer", nil), http.StatusOK)
+	rev1 := h.must(h.do("GET", "/api/v1/public/items/"+id+"/revisions/1", "", nil), http.StatusOK)
+	if !strings.Contains(rev1.Header.Get("Cache-Control"), "immutable") || str(rev1.JSON, "summary") != "本月收入与支出明细" {
+		t.Errorf("revision 1 changed or not immutable: %v %s", rev1.Header, rev1.Body)
+	}
+	revs := h.must(h.do("GET", "/api/v1/items/"+id+"/revisions", "auditor", nil), http.StatusOK)
+	if n := len(revs.JSON["revisions"].([]any)); n != 2 {
+		t.Errorf("%d revisions, want 2", n)
+	}
+
+	h.must(h.do("POST", "/api/v1/items/"+id+"/withdraw", "reviewer", map[string]any{"reason": ""}), http.StatusUnprocessableEntity)
+	h.must(h.do("POST", "/api/v1/items/"+id+"/withdraw", "reviewer", map[string]any{"reason": "数据有误，待更正"}), http.StatusOK)
+	pub = h.must(h.do("GET", "/api/v1/public/items/"+id, "", nil), http.StatusOK)
+	if str(pub.JSON, "state") != "withdrawn" {
+		t.Errorf("state after withdraw: %s", pub.Body)
+	}
+	list := h.must(h.do("GET", "/api/v1/public/items", "", nil), http.StatusOK)
+	if n := len(list.JSON["items"].([]any)); n != 0 {
+		t.Errorf("withdrawn item still listed: %s", list.Body)
+	}
+	list = h.must(h.do("GET", "/api/v1/public/items?include=archived", "", nil), http.StatusOK)
+	if n := len(list.JSON["items"].([]any)); n != 1 {
+		t.Errorf("archived listing has %d items, want 1", n)
+	}
+	arch := h.must(h.do("GET", "/api/v1/archive", "", nil), http.StatusOK)
+	if str(arch.JSON, "size") != "3" {
+		t.Errorf("archive size: %s", arch.Body)
+	}
+}
+
+func TestFinanceValidation(t *testing.T) {
+	h := newHarness(t)
+	bad := budgetItem()
+	lines := bad["finance"].(map[string]any)["lines"].([]map[string]any)
+	lines[2]["amount"] = 200001
+	r := h.must(h.do("POST", "/api/v1/items", "editor", bad), http.StatusUnprocessableEntity)
+	if r.errField() != "finance.lines[0].amount" || r.errCode() != "validation" {
+		t.Errorf("mismatch error: %s", r.Body)
+	}
+	lines[2]["amount"] = 2000.5
+	r = h.must(h.do("POST", "/api/v1/items", "editor", bad), http.StatusUnprocessableEntity)
+	if r.errField() != "finance.lines[2].amount" {
+		t.Errorf("float amount error: %s", r.Body)
+	}
+	lines[2]["amount"] = 200000
+	lines[2]["parent"] = "9"
+	r = h.must(h.do("POST", "/api/v1/items", "editor", bad), http.StatusUnprocessableEntity)
+	if r.errField() != "finance.lines[2].parent" {
+		t.Errorf("unknown parent error: %s", r.Body)
+	}
+	list := h.must(h.do("GET", "/api/v1/items", "admin", nil), http.StatusOK)
+	if n := len(list.JSON["items"].([]any)); n != 0 {
+		t.Errorf("%d items stored after rejected drafts", n)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	h := newHarness(t)
+	cases := []struct {
+		name, body, contentType string
+		status                  int
+		field                   string
+	}{
+		{"MalformedJSON", `{"title":`, "application/json", 422, ""},
+		{"NotAnObject", `[1,2]`, "application/json", 422, ""},
+		{"UnknownField", `{"title":"x","colour":"red"}`, "application/json", 422, "colour"},
+		{"WrongContentType", `{"title":"x"}`, "text/plain", 422, ""},
+		{"TwoValues", `{"title":"x"}{"title":"y"}`, "application/json", 422, ""},
+		{"AbsurdDate", `{"category":"finance","department":"finance","title":"x","valid_from":"9999-01-01"}`, "application/json", 422, "valid_from"},
+		{"BadDate", `{"category":"finance","department":"finance","title":"x","valid_until":"2026-13-45"}`, "application/json", 422, "valid_until"},
+		{"UntilBeforeFrom", `{"category":"finance","department":"finance","title":"x","valid_from":"2026-05-01","valid_until":"2026-04-01"}`, "application/json", 422, "valid_until"},
+		{"UnknownCategory", `{"category":"nope","department":"finance","title":"x"}`, "application/json", 422, "category"},
+		{"TooLarge", `{"title":"` + strings.Repeat("x", 3<<20) + `"}`, "application/json", 413, ""},
+		{"TooLongTitle", `{"category":"finance","department":"finance","title":"` + strings.Repeat("长", 200) + `"}`, "application/json", 422, "title"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/items", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", tc.contentType)
+			req.Header.Set("Authorization", "Bearer "+h.tokens["editor"])
+			r := h.send(req)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
+			}
+			if r.errCode() == "" || str(r.JSON, "error", "message") == "" {
+				t.Errorf("error shape: %s", r.Body)
+			}
+			if tc.field != "" && r.errField() != tc.field {
+				t.Errorf("field %q, want %q", r.errField(), tc.field)
+			}
+		})
+	}
+	if n := len(h.do("GET", "/api/v1/items", "admin", nil).JSON["items"].([]any)); n != 0 {
+		t.Errorf("%d items stored from bad input", n)
+	}
+	t.Run("ForgedToken", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", h.srv.URL+"/api/v1/items", nil)
+		req.Header.Set("Authorization", "Bearer hct_forged")
+		if r := h.send(req); r.Status != 401 || r.errCode() != "unauthenticated" {
+			t.Errorf("forged token: %d %s", r.Status, r.Body)
+		}
+	})
+	t.Run("UnknownRoute", func(t *testing.T) {
+		if r := h.do("GET", "/api/v1/nope", "admin", nil); r.Status != 404 || r.errCode() != "not_found" {
+			t.Errorf("unknown route: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestHostileMarkdownIsSanitised(t *testing.T) {
+	h := newHarness(t)
+	item := budgetItem()
+	item["body"] = "正文<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[点我](javascript:alert(3))\n\n<iframe src=\"https://evil.example\"></iframe>"
+	id := h.publish(item)
+	html := str(h.must(h.do("GET", "/api/v1/public/items/"+id, "", nil), 200).JSON, "body_html")
+	for _, bad := range []string{"<script", "onerror", "javascript:", "<iframe"} {
+		if strings.Contains(strings.ToLower(html), bad) {
+			t.Errorf("body_html contains %q: %s", bad, html)
+		}
+	}
+	if !strings.Contains(html, "正文") {
+		t.Errorf("text lost: %s", html)
+	}
+}
+
+// idNumber returns a valid 18-character ID number (GB 11643 check digit).
+func idNumber(first17 string) string {
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(first17[i]-'0') * w
+	}
+	return first17 + string("10X98765432"[sum%11])
+}
+
+func TestPrivacyGuard(t *testing.T) {
+	h := newHarness(t)
+	id := idNumber("11010519900307123")
+	item := budgetItem()
+	item["body"] = "救助对象：张三，身份证号" + id + "，电话13812345678。"
+	r := h.must(h.do("POST", "/api/v1/items", "editor", item), http.StatusCreated)
+	itemID := str(r.JSON, "item", "id")
+	h.must(h.do("POST", "/api/v1/items/"+itemID+"/submit", "editor", nil), 200)
+	h.must(h.do("POST", "/api/v1/items/"+itemID+"/approve", "reviewer", nil), 200)
+
+	r = h.must(h.do("POST", "/api/v1/items/"+itemID+"/publish", "reviewer", nil), http.StatusUnprocessableEntity)
+	details, _ := r.JSON["error"].(map[string]any)["details"].([]any)
+	if len(details) != 2 || r.errField() != "body" {
+		t.Fatalf("findings: %s", r.Body)
+	}
+	if got := str(details[0], "masked"); got != "110105********"+id[14:] {
+		t.Errorf("masked id %q", got)
+	}
+	if got := str(details[1], "masked"); got != "138****5678" {
+		t.Errorf("masked mobile %q", got)
+	}
+	h.must(h.do("POST", "/api/v1/items/"+itemID+"/publish", "reviewer", map[string]any{"privacy_override": "依法公示"}), http.StatusForbidden)
+	if h.do("GET", "/api/v1/public/items/"+itemID, "", nil).Status != 404 {
+		t.Fatal("blocked item was published")
+	}
+	r = h.must(h.do("POST", "/api/v1/items/"+itemID+"/publish", "admin", map[string]any{"privacy_override": "法院判决要求公示"}), http.StatusOK)
+	if str(r.JSON, "revision", "privacy_override") != "法院判决要求公示" {
+		t.Errorf("override not recorded: %s", r.Body)
+	}
+}
+
+func TestSessionLoginCSRF(t *testing.T) {
+	h := newHarness(t)
+	login := func(pw string) result {
+		return h.do("POST", "/api/v1/session", "", map[string]any{"username": "editor", "password": pw})
+	}
+	h.must(login("wrong-password"), http.StatusUnauthorized)
+	r := h.must(login("password-editor"), http.StatusOK)
+	var cookie *http.Cookie
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == SessionCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("session cookie %+v", cookie)
+	}
+	csrf := str(r.JSON, "csrf_token")
+	if csrf == "" || str(r.JSON, "user", "username") != "editor" || strings.Contains(string(r.Body), "password") {
+		t.Fatalf("login response: %s", r.Body)
+	}
+	post := func(csrfHeader string) result {
+		req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/matters", strings.NewReader(`{"title":"滨河步道改造"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.AddCookie(cookie)
+		if csrfHeader != "" {
+			req.Header.Set("X-CSRF-Token", csrfHeader)
+		}
+		return h.send(req)
+	}
+	if r := post(""); r.Status != 403 {
+		t.Errorf("write without CSRF token: %d", r.Status)
+	}
+	if r := post("forged"); r.Status != 403 {
+		t.Errorf("write with wrong CSRF token: %d", r.Status)
+	}
+	h.must(post(csrf), http.StatusCreated)
+
+	req, _ := http.NewRequest("DELETE", h.srv.URL+"/api/v1/session", nil)
+	req.AddCookie(cookie)
+	req.Header.Set("X-CSRF-Token", csrf)
+	h.must(h.send(req), http.StatusNoContent)
+	if r := post(csrf); r.Status != 401 {
+		t.Errorf("write after logout: %d", r.Status)
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < maxFailsPerUser; i++ {
+		h.must(h.do("POST", "/api/v1/session", "", map[string]any{"username": "auditor", "password": fmt.Sprint("guess-", i)}), 401)
+	}
+	r := h.do("POST", "/api/v1/session", "", map[string]any{"username": "auditor", "password": "password-auditor"})
+	if r.Status != 429 || r.errCode() != "rate_limited" || r.Header.Get("Retry-After") == "" {
+		t.Errorf("after %d failures: %d %s", maxFailsPerUser, r.Status, r.Body)
+	}
+	// Another user from the same address is not locked out yet.
+	h.must(h.do("POST", "/api/v1/session", "", map[string]any{"username": "editor", "password": "password-editor"}), 200)
+}
+
+func TestArchiveProofs(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < 5; i++ {
+		item := budgetItem()
+		item["title"] = fmt.Sprintf("第%d期财务公开", i+1)
+		h.publish(item)
+	}
+	note := string(h.must(h.do("GET", "/api/v1/archive/checkpoint", "", nil), 200).Body)
+	size, root, err := archive.OpenCheckpoint(note, h.verifier, testOrigin)
+	if err != nil || size != 5 {
+		t.Fatalf("checkpoint %q: size %d, %v", note, size, err)
+	}
+	for i := 0; i < 5; i++ {
+		r := h.must(h.do("GET", fmt.Sprintf("/api/v1/archive/proof/%d?size=5", i), "", nil), 200)
+		var proof tlog.RecordProof
+		for _, p := range r.JSON["proof"].([]any) {
+			proof = append(proof, mustHash(t, p.(string)))
+		}
+		if err := archive.VerifyInclusion([]byte(str(r.JSON, "leaf")), int64(i), 5, root, proof); err != nil {
+			t.Errorf("inclusion proof %d: %v", i, err)
+		}
+	}
+	r := h.must(h.do("GET", "/api/v1/archive/consistency?from=2&to=5", "", nil), 200)
+	var tp tlog.TreeProof
+	for _, p := range r.JSON["proof"].([]any) {
+		tp = append(tp, mustHash(t, p.(string)))
+	}
+	if err := archive.VerifyConsistency(2, 5, mustHash(t, str(r.JSON, "from_root")), root, tp); err != nil {
+		t.Errorf("consistency proof: %v", err)
+	}
+	h.must(h.do("GET", "/api/v1/archive/proof/7?size=5", "", nil), 422)
+	h.must(h.do("GET", "/api/v1/archive/consistency?from=5&to=2", "", nil), 422)
+	v := h.must(h.do("GET", "/api/v1/archive/verify", "auditor", nil), 200)
+	if v.JSON["ok"] != true || str(v.JSON, "entries") != "5" || str(v.JSON, "root") != root.String() {
+		t.Errorf("verify: %s", v.Body)
+	}
+}
+
+func mustHash(t *testing.T, s string) tlog.Hash {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != tlog.HashSize {
+		t.Fatalf("hash %q: %v", s, err)
+	}
+	return tlog.Hash(b)
+}
+
+func TestPublicSearchChinese(t *testing.T) {
+	h := newHarness(t)
+	a := budgetItem()
+	a["title"], a["body"] = "滨河步道改造工程预算", "工程预算共计三十万元，用于步道铺装。"
+	h.publish(a)
+	b := budgetItem()
+	b["title"], b["body"] = "办公经费月报", "本月办公经费支出。"
+	h.publish(b)
+	for q, want := range map[string]int{"步道": 1, "铺装": 1, "经费": 1, "公": 2, "不存在": 0} {
+		r := h.must(h.do("GET", "/api/v1/public/items?q="+q, "", nil), 200)
+		if n := len(r.JSON["items"].([]any)); n != want {
+			t.Errorf("q=%s: %d items, want %d", q, n, want)
+		}
+	}
+	cats := h.must(h.do("GET", "/api/v1/public/categories", "", nil), 200)
+	counts := map[string]string{}
+	for _, c := range cats.JSON["categories"].([]any) {
+		counts[str(c, "key")] = str(c, "count")
+	}
+	if counts["finance"] != "2" || counts["construction"] != "0" {
+		t.Errorf("category counts %v: %s", counts, cats.Body)
+	}
+}
+
+func TestAuditLog(t *testing.T) {
+	h := newHarness(t)
+	id := h.publish(budgetItem())
+	r := h.must(h.do("GET", "/api/v1/audit?limit=50", "auditor", nil), 200)
+	var actions []string
+	for _, e := range r.JSON["entries"].([]any) {
+		if str(e, "target") == id {
+			actions = append(actions, str(e, "actor")+" "+str(e, "action"))
+		}
+		if str(e, "remote_ip") == "" {
+			t.Errorf("audit entry without address: %v", e)
+		}
+	}
+	want := []string{"reviewer POST /api/v1/items/:id/publish", "reviewer POST /api/v1/items/:id/approve",
+		"editor POST /api/v1/items/:id/submit", "editor POST /api/v1/items"}
+	if strings.Join(actions, "|") != strings.Join(want, "|") {
+		t.Errorf("audit trail:\n got %q\nwant %q", actions, want)
+	}
+}
+
+func TestCalendarAPI(t *testing.T) {
+	h := newHarness(t)
+	r := h.must(h.do("GET", "/api/v1/calendar/2026", "editor", nil), 200)
+	if r.JSON["known"] != true || !strings.Contains(string(r.Body), "2026-02-14") {
+		t.Errorf("2026 calendar: %s", r.Body)
+	}
+	if r := h.must(h.do("GET", "/api/v1/calendar/2027", "editor", nil), 200); r.JSON["known"] != false {
+		t.Errorf("2027 known before it was entered: %s", r.Body)
+	}
+	for name, body := range map[string]map[string]any{
+		"WorkdayNotWeekend": {"holidays": map[string]any{}, "workdays": []string{"2027-01-06"}},
+		"OtherYear":         {"holidays": map[string]any{"元旦": []string{"2026-01-01"}}, "workdays": []string{}},
+		"NotADate":          {"holidays": map[string]any{"元旦": []string{"2027-02-30"}}, "workdays": []string{}},
+	} {
+		if r := h.do("PUT", "/api/v1/calendar/2027", "admin", body); r.Status != 422 {
+			t.Errorf("%s: status %d, want 422: %s", name, r.Status, r.Body)
+		}
+	}
+	// 2027-01-03 is a Sunday: a valid make-up working day.
+	h.must(h.do("PUT", "/api/v1/calendar/2027", "admin", map[string]any{"holidays": map[string]any{"元旦": []string{"2027-01-01"}}, "workdays": []string{"2027-01-03"}}), 200)
+	r = h.must(h.do("GET", "/api/v1/calendar/2027", "editor", nil), 200)
+	if r.JSON["known"] != true || !strings.Contains(string(r.Body), "2027-01-03") {
+		t.Errorf("2027 after PUT: %s", r.Body)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{"/admin", "/player", "/api/v1/public/items", "/healthz", "/api/v1/nope"} {
+		r := h.do("GET", path, "", nil)
+		csp := r.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") ||
+			r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: headers %v", path, r.Header)
+		}
+	}
+	r := h.must(h.do("GET", "/admin", "", nil), 200)
+	etag := r.Header.Get("ETag")
+	req, _ := http.NewRequest("GET", h.srv.URL+"/admin", nil)
+	req.Header.Set("If-None-Match", etag)
+	h.must(h.send(req), http.StatusNotModified)
+	h.must(h.do("GET", "/ui/../../etc/passwd", "", nil), 404)
+	h.must(h.do("GET", "/ui/shared/app.js", "", nil), 200)
+}

@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// statusOf maps error codes to HTTP statuses (PROTOCOL.md, Errors).
+func statusOf(code string) int {
+	switch code {
+	case hall.EValidation:
+		return http.StatusUnprocessableEntity
+	case hall.EUnauthenticated:
+		return http.StatusUnauthorized
+	case hall.EForbidden:
+		return http.StatusForbidden
+	case hall.ENotFound:
+		return http.StatusNotFound
+	case hall.EConflict:
+		return http.StatusConflict
+	case hall.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case hall.ERateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// codeOf maps Echo's own HTTP errors (unknown route, body limit…) to codes.
+func codeOf(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusUnsupportedMediaType:
+		return hall.EValidation
+	case http.StatusUnauthorized:
+		return hall.EUnauthenticated
+	case http.StatusForbidden:
+		return hall.EForbidden
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return hall.ENotFound
+	case http.StatusConflict:
+		return hall.EConflict
+	case http.StatusRequestEntityTooLarge:
+		return hall.ETooLarge
+	case http.StatusTooManyRequests:
+		return hall.ERateLimited
+	}
+	return hall.EInternal
+}
+
+type errorBody struct {
+	Error errorJSON `json:"error"`
+}
+
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	Details any    `json:"details,omitempty"`
+}
+
+// handleError is Echo's HTTPErrorHandler: one mapping from every error to
+// the JSON error shape. Internal causes are logged, never shown.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var body errorJSON
+	var he *echo.HTTPError
+	var de *hall.Error
+	switch {
+	case errors.As(err, &de):
+		body = errorJSON{Code: de.Code, Message: de.Message, Field: de.Field, Details: de.Details}
+	case errors.As(err, &he):
+		body = errorJSON{Code: codeOf(he.Code), Message: http.StatusText(he.Code)}
+		if he.Code == http.StatusMethodNotAllowed {
+			body.Message = "method not allowed"
+		}
+	default:
+		body = errorJSON{Code: hall.EInternal}
+	}
+	status := statusOf(body.Code)
+	if he != nil && body.Code == codeOf(he.Code) {
+		status = he.Code
+	}
+	if body.Code == hall.EInternal {
+		s.logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+		body.Message, body.Field, body.Details = "internal error", "", nil
+	}
+	if c.Request().Method == http.MethodHead {
+		err = c.NoContent(status)
+	} else {
+		err = c.JSON(status, errorBody{body})
+	}
+	if err != nil {
+		s.logger.Warn("write error response", "err", err)
+	}
+}

@@ -1,0 +1,256 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hallcast/hallcast/server/disclosure"
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// itemRequest is the body of POST /items and PUT /items/{id}. Dates and
+// finance lines are decoded by hand so errors can name the exact field.
+type itemRequest struct {
+	Category   string          `json:"category"`
+	Department string          `json:"department"`
+	Title      string          `json:"title"`
+	Summary    string          `json:"summary"`
+	Body       string          `json:"body"`
+	Stage      hall.Stage      `json:"stage"`
+	MatterID   string          `json:"matter_id"`
+	Cadence    hall.Cadence    `json:"cadence"`
+	ValidFrom  string          `json:"valid_from"`
+	ValidUntil string          `json:"valid_until"`
+	Finance    *financeRequest `json:"finance"`
+	Assets     []hall.Asset    `json:"assets"`
+	Version    int             `json:"version"`
+}
+
+type financeRequest struct {
+	Currency string            `json:"currency"`
+	Unit     string            `json:"unit"`
+	Lines    []json.RawMessage `json:"lines"`
+}
+
+func (s *Server) decodeItem(c echo.Context) (*hall.Item, error) {
+	var in itemRequest
+	if err := bind(c, &in); err != nil {
+		return nil, err
+	}
+	it := &hall.Item{Category: in.Category, Department: in.Department, Title: in.Title, Summary: in.Summary,
+		Body: in.Body, Stage: in.Stage, MatterID: in.MatterID, Cadence: in.Cadence, Assets: in.Assets, Version: in.Version}
+	var err error
+	if it.ValidFrom, err = parseTime("valid_from", in.ValidFrom, s.loc); err != nil {
+		return nil, err
+	}
+	if it.ValidUntil, err = parseTime("valid_until", in.ValidUntil, s.loc); err != nil {
+		return nil, err
+	}
+	if in.Finance != nil {
+		if len(in.Finance.Lines) > hall.MaxFinanceLines {
+			return nil, hall.FieldError("finance.lines", "at most %d lines", hall.MaxFinanceLines)
+		}
+		f := &hall.Finance{Currency: in.Finance.Currency, Unit: in.Finance.Unit, Lines: make([]hall.FinanceLine, len(in.Finance.Lines))}
+		for i, raw := range in.Finance.Lines {
+			if err := decodeStrict(raw, &f.Lines[i]); err != nil {
+				if he, ok := err.(*hall.Error); ok && he.Field != "" {
+					he.Field = fmt.Sprintf("finance.lines[%d].%s", i, he.Field)
+				} else if ok {
+					he.Field = fmt.Sprintf("finance.lines[%d]", i)
+				}
+				return nil, err
+			}
+		}
+		it.Finance = f
+	}
+	return it, nil
+}
+
+// decodeStrict decodes one JSON value, refusing unknown fields.
+func decodeStrict(raw []byte, v any) error {
+	dec := json.NewDecoder(bytesReader(raw))
+	dec.DisallowUnknownFields()
+	return decodeErr(dec.Decode(v))
+}
+
+// itemView is an item as the console sees it, with its next due date.
+type itemView struct {
+	*hall.Item
+	NextDue *time.Time `json:"next_due,omitempty"`
+}
+
+func (s *Server) view(c echo.Context, it *hall.Item) itemView {
+	v := itemView{Item: it}
+	cadence := it.Cadence
+	if cadence == "" {
+		if cat, err := s.Store.Category(c.Request().Context(), it.Category); err == nil {
+			cadence = cat.Cadence
+		}
+	}
+	if it.Public != nil && cadence != "" && s.Calendar != nil {
+		if due, ok := s.Calendar.NextDue(c.Request().Context(), string(cadence), it.Public.PublishedAt, s.loc); ok {
+			v.NextDue = &due
+		}
+	}
+	return v
+}
+
+func (s *Server) createItem(c echo.Context) error {
+	it, err := s.decodeItem(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Desk.CreateDraft(c.Request().Context(), userOf(c), it); err != nil {
+		return err
+	}
+	c.Set(ctxAuditTarget, it.ID)
+	return c.JSON(http.StatusCreated, map[string]any{"item": s.view(c, it)})
+}
+
+func (s *Server) updateItem(c echo.Context) error {
+	in, err := s.decodeItem(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.Desk.UpdateDraft(c.Request().Context(), userOf(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+}
+
+func (s *Server) getItem(c echo.Context) error {
+	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if u := userOf(c); u.Role == hall.RoleEditor && !u.InDepartment(it.Department) {
+		return hall.NotFound("item", c.Param("id"))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+}
+
+func (s *Server) listItems(c echo.Context) error {
+	f := hall.ItemFilter{Category: c.QueryParam("category"), Department: c.QueryParam("department"),
+		Status: hall.Status(c.QueryParam("status")), MatterID: c.QueryParam("matter_id"), Q: c.QueryParam("q")}
+	switch f.Status {
+	case "", hall.StatusDraft, hall.StatusSubmitted, hall.StatusApproved, hall.StatusPublished, hall.StatusWithdrawn:
+	default:
+		return hall.FieldError("status", "want draft, submitted, approved, published or withdrawn")
+	}
+	if len([]rune(f.Q)) > 100 {
+		return hall.FieldError("q", "at most 100 characters")
+	}
+	var err error
+	if f.Limit, err = queryInt(c, "limit", 100, 1, 1000); err != nil {
+		return err
+	}
+	if f.Offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
+		return err
+	}
+	if u := userOf(c); u.Role == hall.RoleEditor {
+		f.Departments = u.Departments
+		if len(f.Departments) == 0 {
+			return c.JSON(http.StatusOK, map[string]any{"items": []itemView{}})
+		}
+	}
+	items, err := s.Store.ListItems(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	views := make([]itemView, len(items))
+	for i, it := range items {
+		views[i] = s.view(c, it)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": views})
+}
+
+func (s *Server) itemRevisions(c echo.Context) error {
+	revs, entries, err := s.Desk.Revisions(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if revs == nil {
+		revs = []*hall.Revision{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"revisions": revs, "entries": entries})
+}
+
+func (s *Server) submitItem(c echo.Context) error {
+	it, err := s.Desk.Submit(c.Request().Context(), userOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+}
+
+func (s *Server) approveItem(c echo.Context) error {
+	it, err := s.Desk.Approve(c.Request().Context(), userOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+}
+
+type publishRequest struct {
+	// PrivacyOverride is an admin's reason to publish flagged personal data.
+	PrivacyOverride string `json:"privacy_override"`
+}
+
+func (s *Server) publishItem(c echo.Context) error {
+	var in publishRequest
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
+	rev, err := s.Desk.Publish(c.Request().Context(), userOf(c), c.Param("id"), in.PrivacyOverride)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxAuditDetail, "revision "+strconv.Itoa(rev.Revision)+", archive entry "+strconv.FormatInt(rev.ArchiveIndex, 10)+overrideNote(rev.PrivacyOverride))
+	return c.JSON(http.StatusOK, map[string]any{"revision": rev})
+}
+
+func overrideNote(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ", privacy override: " + reason
+}
+
+type withdrawRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) withdrawItem(c echo.Context) error {
+	var in withdrawRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	it, err := s.Desk.Withdraw(c.Request().Context(), userOf(c), c.Param("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxAuditDetail, in.Reason)
+	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+}
+
+// privacyCheck lists the personal data the guard would block, so editors
+// can mask it before submitting.
+func (s *Server) privacyCheck(c echo.Context) error {
+	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	f := disclosure.ScanPrivacy(it)
+	if f == nil {
+		f = []disclosure.PrivacyFinding{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"findings": f})
+}

@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// routes lists the whole API. Roles are checked per route with require;
+// admins pass every check.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(s.observe, securityHeaders, bodyLimit(2<<20))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.Gatherer, promhttp.HandlerOpts{})))
+
+	// Pages and their assets.
+	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/kiosk") })
+	e.GET("/player", s.page("player/index.html"))
+	e.GET("/kiosk", s.page("kiosk/index.html"))
+	e.GET("/admin", s.page("admin/index.html"))
+	e.GET("/p/:id", s.page("public/index.html"))
+	e.GET("/player-sw.js", s.asset("player/sw.js"))
+	e.GET("/kiosk-sw.js", s.asset("kiosk/sw.js"))
+	e.GET("/ui/*", s.uiFile)
+
+	api := e.Group("/api/v1", s.authenticate, s.audit)
+	authed := require()
+	admin := require(hall.RoleAdmin)
+	editor := require(hall.RoleEditor)
+	reviewer := require(hall.RoleReviewer)
+	auditor := require(hall.RoleAuditor)
+	staff := require(hall.RoleEditor, hall.RoleReviewer, hall.RoleAuditor)
+
+	api.GET("/openapi.json", s.openapi)
+
+	api.POST("/session", s.login)
+	api.GET("/session", s.currentSession, authed)
+	api.DELETE("/session", s.logout, authed)
+
+	api.GET("/tokens", s.listTokens, authed)
+	api.POST("/tokens", s.createToken, authed)
+	api.DELETE("/tokens/:id", s.deleteToken, authed)
+
+	api.GET("/users", s.listUsers, admin)
+	api.POST("/users", s.createUser, admin)
+	api.GET("/departments", s.listDepartments, staff)
+	api.POST("/departments", s.putDepartment, admin)
+	api.GET("/halls", s.listHalls, staff)
+	api.POST("/halls", s.createHall, admin)
+	api.GET("/categories", s.listCategories, staff)
+	api.POST("/categories", s.putCategory, admin)
+	api.GET("/matters", s.listMatters, staff)
+	api.POST("/matters", s.createMatter, editor)
+
+	api.GET("/items", s.listItems, staff)
+	api.POST("/items", s.createItem, editor)
+	api.GET("/items/:id", s.getItem, staff)
+	api.PUT("/items/:id", s.updateItem, editor)
+	api.GET("/items/:id/revisions", s.itemRevisions, staff)
+	api.POST("/items/:id/submit", s.submitItem, editor)
+	api.POST("/items/:id/approve", s.approveItem, reviewer)
+	api.POST("/items/:id/publish", s.publishItem, reviewer)
+	api.POST("/items/:id/withdraw", s.withdrawItem, reviewer)
+	api.GET("/items/:id/privacy", s.privacyCheck, staff)
+
+	api.GET("/calendar/:year", s.getCalendar, staff)
+	api.PUT("/calendar/:year", s.putCalendar, admin)
+
+	api.GET("/audit", s.listAudit, auditor)
+
+	// The archive is public: anyone may check what was published when.
+	api.GET("/archive", s.listArchive)
+	api.GET("/archive/checkpoint", s.checkpoint)
+	api.GET("/archive/key", s.archiveKey)
+	api.GET("/archive/proof/:index", s.inclusionProof)
+	api.GET("/archive/consistency", s.consistencyProof)
+	api.GET("/archive/verify", s.verifyArchive, auditor)
+
+	// What residents and screens read, no login.
+	api.GET("/public/categories", s.publicCategories)
+	api.GET("/public/items", s.publicItems)
+	api.GET("/public/items/:id", s.publicItem)
+	api.GET("/public/items/:id/revisions", s.publicRevisions)
+	api.GET("/public/items/:id/revisions/:n", s.publicRevision)
+	api.GET("/public/items/:id/qr.png", s.itemQR)
+	api.GET("/public/matters/:id", s.publicMatter)
+
+	api.Any("/*", func(c echo.Context) error {
+		return hall.Errorf(hall.ENotFound, "no such endpoint: %s %s", c.Request().Method, c.Request().URL.Path)
+	})
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if err := s.Store.Ping(c.Request().Context()); err != nil {
+		s.logger.Warn("readiness: store unreachable", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, errorBody{errorJSON{Code: hall.EInternal, Message: "store unreachable"}})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,282 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// itemCols are the items columns after id, in the order itemValues gives.
+var itemCols = []string{
+	"category", "department", "title", "summary", "body", "stage", "matter_id", "cadence",
+	"valid_from", "valid_until", "finance", "assets",
+	"status", "version", "created_by", "created_at", "updated_by", "updated_at", "submitted_by", "approved_by",
+	"pub_revision", "pub_archive_index", "pub_category", "pub_department", "pub_title", "pub_summary",
+	"pub_stage", "pub_matter_id", "pub_cadence", "pub_search_text", "pub_has_finance",
+	"pub_published_at", "pub_first_published", "pub_valid_from", "pub_valid_until",
+	"pub_withdrawn_at", "pub_withdraw_reason", "pub_expired_at",
+}
+
+var (
+	itemSelect = "SELECT id, " + strings.Join(itemCols, ", ") + " FROM items"
+	itemInsert = "INSERT INTO items (id, " + strings.Join(itemCols, ", ") + ") VALUES (?" + strings.Repeat(", ?", len(itemCols)) + ")"
+	itemUpdate = "UPDATE items SET " + strings.Join(itemCols, " = ?, ") + " = ? WHERE id = ? AND version = ?"
+)
+
+// itemValues returns it's columns in itemCols order, with version as given.
+func itemValues(it *hall.Item, version int) ([]any, error) {
+	finance, err := encJSON(it.Finance, it.Finance == nil)
+	if err != nil {
+		return nil, fmt.Errorf("encode finance: %w", err)
+	}
+	assets, err := encJSON(it.Assets, it.Assets == nil)
+	if err != nil {
+		return nil, fmt.Errorf("encode assets: %w", err)
+	}
+	v := []any{
+		it.Category, it.Department, it.Title, it.Summary, it.Body, string(it.Stage), it.MatterID, string(it.Cadence),
+		encTimePtr(it.ValidFrom), encTimePtr(it.ValidUntil), finance, assets,
+		string(it.Status), version, it.CreatedBy, encTime(it.CreatedAt), it.UpdatedBy, encTime(it.UpdatedAt),
+		it.SubmittedBy, it.ApprovedBy,
+	}
+	if p := it.Public; p != nil {
+		v = append(v, p.Revision, p.ArchiveIndex, p.Category, p.Department, p.Title, p.Summary,
+			string(p.Stage), p.MatterID, string(p.Cadence), p.SearchText, p.HasFinance,
+			encTime(p.PublishedAt), encTime(p.FirstPublished), encTimePtr(p.ValidFrom), encTimePtr(p.ValidUntil),
+			encTimePtr(p.WithdrawnAt), p.WithdrawReason, encTimePtr(p.ExpiredAt))
+	} else {
+		v = append(v, make([]any, 18)...)
+	}
+	return v, nil
+}
+
+func scanItem(row scanner) (*hall.Item, error) {
+	it := &hall.Item{}
+	var (
+		p           hall.PublicState
+		pubRevision sql.NullInt64
+		archiveIdx  sql.NullInt64
+		hasFinance  sql.NullBool
+		published   sql.NullString
+		first       sql.NullString
+	)
+	err := row.Scan(&it.ID,
+		&it.Category, &it.Department, &it.Title, &it.Summary, &it.Body, &it.Stage, &it.MatterID, &it.Cadence,
+		timePtrCol{&it.ValidFrom}, timePtrCol{&it.ValidUntil}, jsonCol{&it.Finance}, jsonCol{&it.Assets},
+		&it.Status, &it.Version, &it.CreatedBy, timeCol{&it.CreatedAt}, &it.UpdatedBy, timeCol{&it.UpdatedAt},
+		&it.SubmittedBy, &it.ApprovedBy,
+		&pubRevision, &archiveIdx, strCol{&p.Category}, strCol{&p.Department}, strCol{&p.Title}, strCol{&p.Summary},
+		strCol{(*string)(&p.Stage)}, strCol{&p.MatterID}, strCol{(*string)(&p.Cadence)}, strCol{&p.SearchText}, &hasFinance,
+		&published, &first, timePtrCol{&p.ValidFrom}, timePtrCol{&p.ValidUntil},
+		timePtrCol{&p.WithdrawnAt}, strCol{&p.WithdrawReason}, timePtrCol{&p.ExpiredAt})
+	if err != nil {
+		return nil, err
+	}
+	if pubRevision.Valid {
+		p.Revision = int(pubRevision.Int64)
+		p.ArchiveIndex = archiveIdx.Int64
+		p.HasFinance = hasFinance.Bool
+		if p.PublishedAt, err = decTime(published.String); err != nil {
+			return nil, err
+		}
+		if p.FirstPublished, err = decTime(first.String); err != nil {
+			return nil, err
+		}
+		it.Public = &p
+	}
+	return it, nil
+}
+
+// CreateItem inserts it at version 1, giving it an id when it has none.
+func (s *Store) CreateItem(ctx context.Context, it *hall.Item) error {
+	id := it.ID
+	if id == "" {
+		id = hall.NewID("it")
+	}
+	v, err := itemValues(it, 1)
+	if err != nil {
+		return fmt.Errorf("sqlite: create item: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, itemInsert, append([]any{id}, v...)...)
+	if isDuplicate(err) {
+		return hall.Errorf(hall.EConflict, "item %q exists", id)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: create item: %w", err)
+	}
+	it.ID, it.Version = id, 1
+	return nil
+}
+
+// Item returns the item with the id.
+func (s *Store) Item(ctx context.Context, id string) (*hall.Item, error) {
+	it, err := scanItem(s.rdb.QueryRowContext(ctx, itemSelect+" WHERE id = ?", id))
+	if err != nil {
+		return nil, noRows(err, "item", id)
+	}
+	return it, nil
+}
+
+// UpdateItem saves it when the stored version is it.Version, then bumps
+// it.Version.
+func (s *Store) UpdateItem(ctx context.Context, it *hall.Item) error {
+	if err := updateItem(ctx, s.db, it); err != nil {
+		return err
+	}
+	it.Version++
+	return nil
+}
+
+// updateItem writes it as version it.Version+1 if the stored version is
+// it.Version. It does not change it.
+func updateItem(ctx context.Context, db execer, it *hall.Item) error {
+	v, err := itemValues(it, it.Version+1)
+	if err != nil {
+		return fmt.Errorf("sqlite: update item %q: %w", it.ID, err)
+	}
+	res, err := db.ExecContext(ctx, itemUpdate, append(v, it.ID, it.Version)...)
+	if err != nil {
+		return fmt.Errorf("sqlite: update item %q: %w", it.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: update item %q: %w", it.ID, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var stored int
+	err = db.QueryRowContext(ctx, "SELECT version FROM items WHERE id = ?", it.ID).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hall.NotFound("item", it.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: update item %q: %w", it.ID, err)
+	}
+	return hall.Errorf(hall.EConflict, "item %q was changed by someone else (version %d, yours %d)", it.ID, stored, it.Version)
+}
+
+// SaveWithEntry appends e to the archive and saves it, in one transaction.
+// Only when both succeed are e.Index, it.Version and, for a publish,
+// it.Public.ArchiveIndex changed.
+func (s *Store) SaveWithEntry(ctx context.Context, it *hall.Item, e *hall.ArchiveEntry) error {
+	if e.ItemID != it.ID {
+		return fmt.Errorf("sqlite: archive entry for item %q saved with item %q", e.ItemID, it.ID)
+	}
+	publish := e.Kind == hall.EntryPublish
+	if publish && it.Public == nil {
+		return fmt.Errorf("sqlite: publish entry for item %q without a public state", it.ID)
+	}
+	var idx int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM archive").Scan(&idx); err != nil {
+			return fmt.Errorf("sqlite: archive size: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO archive (idx, kind, item_id, revision, at, leaf) VALUES (?, ?, ?, ?, ?, ?)",
+			idx, e.Kind, e.ItemID, e.Revision, encTime(e.At), e.Leaf)
+		if isDuplicate(err) {
+			return hall.Errorf(hall.EConflict, "revision %d of item %q is in the archive already", e.Revision, e.ItemID)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: append archive entry: %w", err)
+		}
+		saved := *it
+		if publish {
+			p := *it.Public
+			p.ArchiveIndex = idx
+			saved.Public = &p
+		}
+		return updateItem(ctx, tx, &saved)
+	})
+	if err != nil {
+		return err
+	}
+	e.Index = idx
+	it.Version++
+	if publish {
+		it.Public.ArchiveIndex = idx
+	}
+	return nil
+}
+
+// escapeLike escapes LIKE's wildcards (and the escape character) in s.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ListItems returns the items the filter selects: public ones by their
+// latest publication, newest first; others by last update, newest first.
+func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error) {
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	col := func(name string) string { return name }
+	if f.Public {
+		col = func(name string) string { return "pub_" + name }
+		add("pub_revision IS NOT NULL")
+	}
+	if f.Category != "" {
+		add(col("category")+" = ?", f.Category)
+	}
+	if f.Department != "" {
+		add(col("department")+" = ?", f.Department)
+	}
+	if len(f.Departments) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.Departments)), ", ")
+		a := make([]any, len(f.Departments))
+		for i, d := range f.Departments {
+			a[i] = d
+		}
+		add(col("department")+" IN ("+marks+")", a...)
+	}
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if f.MatterID != "" {
+		add(col("matter_id")+" = ?", f.MatterID)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		pattern := "%" + escapeLike(q) + "%"
+		if f.Public {
+			add(`pub_search_text LIKE ? ESCAPE '\'`, pattern)
+		} else {
+			add(`(title LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\')`, pattern, pattern, pattern)
+		}
+	}
+	order := "updated_at DESC, id"
+	if f.Public {
+		order = "pub_published_at DESC, id"
+		if !f.LiveAt.IsZero() {
+			t := encTime(f.LiveAt)
+			add(`pub_withdrawn_at IS NULL
+				AND (pub_valid_from IS NULL OR pub_valid_from <= ?)
+				AND (pub_valid_until IS NULL OR pub_valid_until > ?)`, t, t)
+		}
+		if !f.PublishedFrom.IsZero() {
+			add("pub_published_at >= ?", encTime(f.PublishedFrom))
+		}
+		if !f.PublishedTo.IsZero() {
+			add("pub_published_at < ?", encTime(f.PublishedTo))
+		}
+	}
+	query := itemSelect
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY " + order + " LIMIT ? OFFSET ?"
+	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
+	items, err := queryAll(ctx, s.rdb, scanItem, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list items: %w", err)
+	}
+	return items, nil
+}

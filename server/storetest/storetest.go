@@ -1,0 +1,116 @@
+// Package storetest is the contract every hall.Store backend passes. A
+// backend's tests call Run with a constructor for empty stores:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) hall.Store {
+//			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "hallcast.db"))
+//			...
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// Beyond hall/store.go the contract fixes: times come back in UTC; list
+// orders (users by username, halls oldest first, matters newest first, tokens
+// oldest first, audit newest first by At); deletes of a missing session or
+// token are ENotFound; ListTokens("") lists every user's tokens; ItemEntries
+// of an unknown item is empty, not an error; a negative ArchiveEntries start
+// is EValidation; DeleteExpiredSessions removes sessions with ExpiresAt <= now.
+package storetest
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// Run runs the contract suite. newStore must return a new, empty store and
+// arrange (with t.Cleanup) for it to be closed; each subtest gets its own.
+func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s hall.Store)
+	}{
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"Tokens", testTokens},
+		{"Catalog", testCatalog},
+		{"Items", testItems},
+		{"ItemsConflict", testItemsConflict},
+		{"ListItemsFilters", testListItemsFilters},
+		{"ListItemsLimit", testListItemsLimit},
+		{"Archive", testArchive},
+		{"ArchiveConcurrent", testArchiveConcurrent},
+		{"Checkpoints", testCheckpoints},
+		{"Calendar", testCalendar},
+		{"Audit", testAudit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fn(t, newStore(t))
+		})
+	}
+}
+
+// t0 is the suite's reference time, with nanoseconds to check precision.
+var t0 = time.Date(2025, 3, 3, 9, 30, 0, 123456789, time.UTC)
+
+// cst is China Standard Time; times given in it must come back in UTC.
+var cst = time.FixedZone("CST", 8*60*60)
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+func ptr[T any](v T) *T { return &v }
+
+// mustOK fails the test now when err is not nil.
+func mustOK(tb testing.TB, err error, what string) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatalf("%s: %v", what, err)
+	}
+}
+
+// wantCode checks that err carries the hall error code.
+func wantCode(tb testing.TB, err error, code, what string) {
+	tb.Helper()
+	if got := hall.ErrorCode(err); got != code {
+		tb.Errorf("%s: got error %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+// same checks got and want are deeply equal (times included, location and
+// all), showing both as JSON when they are not.
+func same(tb testing.TB, what string, got, want any) {
+	tb.Helper()
+	if !reflect.DeepEqual(got, want) {
+		tb.Errorf("%s:\n got %s\nwant %s\n(fields hidden from JSON are compared too)", what, dump(got), dump(want))
+	}
+}
+
+func dump(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
+
+// wantUTC checks that a time the store returned is in UTC.
+func wantUTC(tb testing.TB, what string, t time.Time) {
+	tb.Helper()
+	if t.Location() != time.UTC {
+		tb.Errorf("%s: location %v, want UTC", what, t.Location())
+	}
+}
+
+// wantPrefix checks an id the store generated.
+func wantPrefix(tb testing.TB, what, id, prefix string) {
+	tb.Helper()
+	if !strings.HasPrefix(id, prefix) || len(id) <= len(prefix) {
+		tb.Errorf("%s: id %q, want prefix %q", what, id, prefix)
+	}
+}
