@@ -37,6 +37,7 @@ commands:
   user add         add a staff account
   token create     print a new API token for a user
   archive verify   check the archive offline against its signed checkpoints
+  loadtest         simulate many screens against a running server and measure push latency
   healthcheck      exit 0 when a running server answers /healthz (for containers)
   version          print the version
 
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return tokenCreate(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "archive" && len(rest) > 0 && rest[0] == "verify":
 		return archiveVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "loadtest":
+		return loadtest(ctx, rest, getenv, stdout, stderr)
 	case cmd == "healthcheck":
 		return healthcheck(ctx, rest, stdout, stderr)
 	case cmd == "version":

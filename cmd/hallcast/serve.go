@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,9 @@ import (
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/httpapi"
+	"github.com/hallcast/hallcast/server/hub"
+	"github.com/hallcast/hallcast/server/ingest"
+	"github.com/hallcast/hallcast/server/manifest"
 	"github.com/hallcast/hallcast/server/markdown"
 	"github.com/hallcast/hallcast/server/sqlite"
 )
@@ -129,10 +133,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	// The push path: manifests, the event ingester, the websocket hub.
+	manifests := manifest.New(a.store, time.Now)
+	events := ingest.New(ingest.Config{Store: a.store, Flagger: ingest.NewMisuseFlagger(), Registerer: reg, Logger: logger})
+	screens := hub.New(hub.Config{Screens: a.store, Manifests: manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now})
+	a.desk.Notify = func(disclosure.Change) { screens.Notify() }
+
 	api, err := httpapi.New(httpapi.Deps{
 		Store: a.store, Desk: a.desk, Archive: a.log, Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key,
 		Origin: archiveOrigin, Calendar: httpapi.NewCalendar(a.store, time.Now), Hasher: auth.Production(),
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
+		Hub: screens, Timelines: manifests, Events: events, MediaDir: filepath.Join(*dataDir, "media"),
 	})
 	if err != nil {
 		return err
@@ -152,25 +164,39 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "  archive key: %s\n", a.verifier.key)
 
-	bg, stopBG := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); a.sweep(bg) }()
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	workers.Go(func() { a.sweep(bg) })
+	workers.Go(func() { screens.Run(bg) })
+	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
+	ingestDone := make(chan struct{})
+	go func() { defer close(ingestDone); events.Run(ingestCtx) }()
+	// stop shuts down in order: no new requests, then the screens'
+	// connections, then the background jobs, then the event ingester (which
+	// commits what it holds), then the store (deferred above).
+	stop := func() {
+		screens.Close()
+		stopBG()
+		workers.Wait()
+		stopIngest()
+		<-ingestDone
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		stopBG()
-		<-done
+		stop()
 		return err
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
+	// Websocket connections are hijacked: Shutdown does not wait for them,
+	// the hub closes them next.
 	err = srv.Shutdown(shutdownCtx)
-	stopBG()
-	<-done
+	stop()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -163,7 +163,7 @@ export class Content {
       await this.prune(urls);
     };
     const prev = this.prefetching || Promise.resolve();
-    this.prefetching = prev.then(run, run);
+    this.prefetching = prev.then(run, run).catch((err) => console.warn('prefetch:', err));
     return this.prefetching;
   }
 

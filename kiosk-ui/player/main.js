@@ -4,8 +4,8 @@
 //
 // Test hooks on <body>: data-state ("pairing" | "connecting" | "playing" |
 // "idle" | "offline"), data-item-id (the item on screen), data-outbox (events
-// waiting for an ack), data-connection ("open" | "closed"); the visible title
-// is #title.
+// waiting for an ack), data-connection ("open" | "closed"), data-interrupt
+// (the urgent interrupt covering the screen); the visible title is #title.
 
 import { setLang, detectLang, t } from '../shared/i18n.js';
 import { parseTime } from '../shared/format.js';
@@ -154,7 +154,12 @@ function play(app, token, outbox, tickerMode) {
     if (tickerMode) player.setInterrupts(active);
     else {
       overlays.show(active);
-      player.setSuspended(active.some((i) => i.level === 'urgent'));
+      const urgent = active.filter((i) => i.level === 'urgent').pop();
+      if (urgent) {
+        if (urgent.item_id) document.body.dataset.itemId = urgent.item_id;
+        else delete document.body.dataset.itemId;
+      }
+      player.setSuspended(!!urgent);
     }
   });
 

@@ -42,6 +42,7 @@ export class Overlays {
       this.urgent.hidden = true;
       this.urgent.replaceChildren();
       document.body.classList.remove('urgent');
+      delete document.body.dataset.interrupt;
       return;
     }
     let node;
@@ -56,10 +57,10 @@ export class Overlays {
     if (gen !== this.gen) return;
     if (!node) {
       const title = el('h1', 'title', i.text || t('interrupt.urgent'));
+      title.id = 'title';
       node = el('article', 'item notice', el('div', 'meta', el('span', 'badge', t('interrupt.urgent'))), title, el('div', 'main', el('div', 'flow')));
     } else node.querySelector('.meta').prepend(el('span', 'badge', t('interrupt.urgent')));
-    node.querySelector('#title')?.removeAttribute('id');
-    node.dataset.interruptId = i.id;
+    document.body.dataset.interrupt = i.id;
     this.urgent.replaceChildren(node);
     this.urgent.hidden = false;
     document.body.classList.add('urgent');

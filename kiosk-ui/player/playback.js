@@ -61,6 +61,7 @@ export class Playback {
     if (on) {
       this.endShowing();
       this.view?.el.querySelectorAll('video').forEach((v) => v.pause());
+      this.view?.el.querySelector('#title')?.removeAttribute('id'); // the covering title is #title now
     } else if (this.plan) this.show(this.plan);
   }
 

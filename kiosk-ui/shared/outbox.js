@@ -230,10 +230,11 @@ function memoryBackend() {
  * @param {() => boolean} [t.canPost] whether to use the HTTP fallback now (websocket down long enough)
  * @param {number} [t.retryMs] resend unacknowledged events after this long
  * @param {number} [t.batchSize] events per frame or request (the server takes at most 500)
+ * @param {number} [t.maxBytes] JSON size per frame or request (at least one event is always sent)
  * @param {number} [t.maxInFlight] unacknowledged frames at a time
  * @param {number} [t.intervalMs] how often to look for work
  */
-export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs = 15000, batchSize = 500, maxInFlight = 2, intervalMs = 5000 }) {
+export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs = 15000, batchSize = 500, maxBytes = 120000, maxInFlight = 2, intervalMs = 5000 }) {
   const inFlight = new Map(); // event id → time sent
   let batches = []; // {ids, at}
   let running = false;
@@ -261,7 +262,7 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
         again = false;
         prune();
         while (batches.length < maxInFlight && outbox.count() > 0) {
-          const events = await outbox.batch(batchSize, busy);
+          const events = fitBytes(await outbox.batch(batchSize, busy), maxBytes);
           if (!events.length) break;
           const ids = events.map((e) => e.id);
           const now = Date.now();
@@ -314,4 +315,14 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
       offChange();
     },
   };
+}
+
+/** The longest prefix of events whose JSON stays under maxBytes (never empty when events is not). */
+export function fitBytes(events, maxBytes) {
+  let size = 0;
+  for (let i = 0; i < events.length; i++) {
+    size += JSON.stringify(events[i]).length + 1;
+    if (size > maxBytes && i > 0) return events.slice(0, i);
+  }
+  return events;
 }

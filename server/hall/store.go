@@ -105,6 +105,10 @@ type Store interface {
 	ArchiveStore
 	CalendarStore
 	AuditStore
+	ScreenStore
+	EventStore
+	FeedbackStore
+	ReportStore
 	// Ping reports whether the store is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -110,7 +110,7 @@ type publicCategory struct {
 }
 
 // publicCategories lists the catalogue with how many items are on show in
-// each and when the newest was published.
+// each and when the newest was published, and the departments' names.
 func (s *Server) publicCategories(c echo.Context) error {
 	ctx := c.Request().Context()
 	cats, err := s.Store.ListCategories(ctx)
@@ -136,8 +136,12 @@ func (s *Server) publicCategories(c echo.Context) error {
 			}
 		}
 	}
+	depts, err := s.Store.ListDepartments(ctx)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=10")
-	return c.JSON(http.StatusOK, map[string]any{"categories": out})
+	return c.JSON(http.StatusOK, map[string]any{"categories": out, "departments": depts})
 }
 
 // publicView is a revision as the public reads it, with the item's state.

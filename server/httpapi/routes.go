@@ -13,7 +13,7 @@ import (
 // admins pass every check.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.observe, securityHeaders, bodyLimit(2<<20))
+	e.Use(s.observe, securityHeaders, bodyLimit(2<<20, "/api/v1/media"))
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -28,6 +28,10 @@ func (s *Server) routes() {
 	e.GET("/player-sw.js", s.asset("player/sw.js"))
 	e.GET("/kiosk-sw.js", s.asset("kiosk/sw.js"))
 	e.GET("/ui/*", s.uiFile)
+	e.GET("/media/:sha", s.serveMedia)
+	if s.Hub != nil {
+		e.GET("/ws", func(c echo.Context) error { s.Hub.ServeWS(c.Response(), c.Request()); return nil })
+	}
 
 	api := e.Group("/api/v1", s.authenticate, s.audit)
 	authed := require()
@@ -69,6 +73,34 @@ func (s *Server) routes() {
 	api.POST("/items/:id/withdraw", s.withdrawItem, reviewer)
 	api.GET("/items/:id/privacy", s.privacyCheck, staff)
 
+	api.GET("/screens", s.listScreens, require(hall.RoleAuditor))
+	api.POST("/screens", s.createScreen, admin)
+	api.DELETE("/screens/:id", s.deleteScreen, admin)
+	api.POST("/screens/:id/command", s.screenCommand, admin)
+	api.GET("/screens/:id/timeline", s.screenTimeline, staff)
+	api.POST("/pairings", s.createPairing)
+	api.GET("/pairings/:id", s.pollPairing)
+	api.POST("/pairings/:code/claim", s.claimPairing, admin)
+	api.PUT("/halls/:id", s.updateHall, admin)
+	api.GET("/playlists", s.listPlaylists, staff)
+	api.GET("/playlists/:id", s.getPlaylist, staff)
+	api.PUT("/playlists/:id", s.putPlaylist, admin)
+	api.DELETE("/playlists/:id", s.deletePlaylist, admin)
+	api.GET("/schedules", s.listSchedules, staff)
+	api.PUT("/schedules/:id", s.putSchedule, admin)
+	api.DELETE("/schedules/:id", s.deleteSchedule, admin)
+	api.GET("/interrupts", s.listInterrupts, staff)
+	api.POST("/interrupts", s.createInterrupt, admin)
+	api.DELETE("/interrupts/:id", s.deleteInterrupt, admin)
+	api.POST("/media", s.uploadMedia, editor)
+	api.POST("/device/events", s.deviceEvents)
+
+	api.GET("/feedback", s.listFeedback, require(hall.RoleReviewer, hall.RoleAuditor))
+	api.POST("/feedback/:id/reply", s.replyFeedback, reviewer)
+	api.GET("/cases", s.listCases, require(hall.RoleReviewer, hall.RoleAuditor))
+	api.POST("/cases/:id/resolve", s.resolveCase, reviewer)
+	api.GET("/reports/engagement", s.engagementReport, auditor)
+
 	api.GET("/calendar/:year", s.getCalendar, staff)
 	api.PUT("/calendar/:year", s.putCalendar, admin)
 
@@ -90,6 +122,8 @@ func (s *Server) routes() {
 	api.GET("/public/items/:id/revisions/:n", s.publicRevision)
 	api.GET("/public/items/:id/qr.png", s.itemQR)
 	api.GET("/public/matters/:id", s.publicMatter)
+	api.GET("/public/replies", s.publicReplies)
+	api.GET("/public/feedback/:receipt", s.publicFeedbackStatus)
 
 	api.Any("/*", func(c echo.Context) error {
 		return hall.Errorf(hall.ENotFound, "no such endpoint: %s %s", c.Request().Method, c.Request().URL.Path)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/time/rate"
 
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
@@ -38,6 +40,16 @@ type Deps struct {
 	Gatherer   prometheus.Gatherer
 	UI         fs.FS
 	Now        func() time.Time
+	// The screens side (optional: without it the screen routes answer but
+	// nothing is pushed).
+	Hub       Hub
+	Timelines Timelines
+	Events    Events
+	// CaseWorkdays is the working days to close a case from a poor
+	// rating; zero means CaseWorkdays (3).
+	CaseWorkdays int
+	// MediaDir holds uploaded media, content-addressed.
+	MediaDir string
 	// SessionTTL bounds console sessions; zero means 12 hours.
 	SessionTTL time.Duration
 }
@@ -45,12 +57,13 @@ type Deps struct {
 // Server is the HTTP side of hallcast.
 type Server struct {
 	Deps
-	logger   *slog.Logger
-	echo     *echo.Echo
-	throttle *loginThrottle
-	metrics  *httpMetrics
-	pages    *pageCache
-	loc      *time.Location // the zone dates without one are read in
+	logger    *slog.Logger
+	echo      *echo.Echo
+	throttle  *loginThrottle
+	metrics   *httpMetrics
+	pages     *pageCache
+	pairLimit *addrLimiter
+	loc       *time.Location // the zone dates without one are read in
 
 	dummyOnce sync.Once
 	dummy     string
@@ -61,7 +74,7 @@ func New(d Deps) (*Server, error) {
 	if d.SessionTTL == 0 {
 		d.SessionTTL = 12 * time.Hour
 	}
-	s := &Server{Deps: d, logger: d.Logger, throttle: newLoginThrottle(d.Now)}
+	s := &Server{Deps: d, logger: d.Logger, throttle: newLoginThrottle(d.Now), pairLimit: newAddrLimiter(pairingRate, pairingBurst)}
 	s.metrics = newHTTPMetrics(d.Registry)
 	loc, err := time.LoadLocation(hall.DefaultTZ)
 	if err != nil {
@@ -106,11 +119,15 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// bodyLimit refuses request bodies over n bytes before a handler reads them.
-func bodyLimit(n int64) echo.MiddlewareFunc {
+// bodyLimit refuses request bodies over n bytes before a handler reads them,
+// except on the paths named, which set their own limits.
+func bodyLimit(n int64, except ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
+			if slices.Contains(except, r.URL.Path) {
+				return next(c)
+			}
 			if r.ContentLength > n {
 				return hall.Errorf(hall.ETooLarge, "body exceeds %d bytes", n)
 			}
@@ -208,3 +225,30 @@ const (
 	ctxAuditTarget = "hallcast.audit.target"
 	ctxAuditDetail = "hallcast.audit.detail"
 )
+
+// addrLimiter is a token bucket per client address, for unauthenticated
+// endpoints that create things.
+type addrLimiter struct {
+	mu      sync.Mutex
+	perMin  float64
+	burst   int
+	buckets map[string]*rate.Limiter
+}
+
+func newAddrLimiter(perMinute float64, burst int) *addrLimiter {
+	return &addrLimiter{perMin: perMinute, burst: burst, buckets: map[string]*rate.Limiter{}}
+}
+
+func (l *addrLimiter) allow(addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[addr]
+	if !ok {
+		if len(l.buckets) > 10_000 {
+			clear(l.buckets)
+		}
+		b = rate.NewLimiter(rate.Limit(l.perMin/60), l.burst)
+		l.buckets[addr] = b
+	}
+	return b.Allow()
+}

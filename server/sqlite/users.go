@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -123,8 +125,11 @@ func (s *Store) SessionByHash(ctx context.Context, hash string) (*hall.Session, 
 	ss := &hall.Session{}
 	err := s.rdb.QueryRowContext(ctx, "SELECT "+sessionCols+" FROM sessions WHERE token_hash = ?", hash).
 		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRFToken, timeCol{&ss.CreatedAt}, timeCol{&ss.ExpiresAt}, &ss.RemoteIP)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, hall.Errorf(hall.ENotFound, "session not found")
+	}
 	if err != nil {
-		return nil, noRows(err, "session", "…")
+		return nil, fmt.Errorf("sqlite: session: %w", err)
 	}
 	return ss, nil
 }
@@ -135,7 +140,14 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: delete session: %w", err)
 	}
-	return rowsAffected(res, "session", "…")
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: delete session: %w", err)
+	}
+	if n == 0 {
+		return hall.Errorf(hall.ENotFound, "session not found")
+	}
+	return nil
 }
 
 // DeleteUserSessions removes every session of the user (none is not an error).
@@ -192,8 +204,11 @@ func (s *Store) CreateToken(ctx context.Context, t *hall.APIToken) error {
 // TokenByHash returns the token with the hash.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (*hall.APIToken, error) {
 	t, err := scanToken(s.rdb.QueryRowContext(ctx, "SELECT "+tokenCols+" FROM api_tokens WHERE hash = ?", hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, hall.Errorf(hall.ENotFound, "token not found")
+	}
 	if err != nil {
-		return nil, noRows(err, "token", "…")
+		return nil, fmt.Errorf("sqlite: token: %w", err)
 	}
 	return t, nil
 }

@@ -16,6 +16,40 @@
 // token are ENotFound; ListTokens("") lists every user's tokens; ItemEntries
 // of an unknown item is empty, not an error; a negative ArchiveEntries start
 // is EValidation; DeleteExpiredSessions removes sessions with ExpiresAt <= now.
+//
+// For screens and events: generated ids are prefixed "sc_", "pr_", "ir_";
+// a taken screen id or token hash is EConflict; Screen and
+// ScreenByTokenHash return revoked screens too; ListScreens leaves out the
+// revoked, by name, then id; RevokeScreen and ClearInterrupt are ENotFound
+// when done already; SaveScreenStatus of a missing screen is ENotFound.
+// A pairing is live while now < ExpiresAt; CreatePairing judges live by the
+// wall clock; ClaimPairing of a claimed or expired pairing is EConflict.
+// Playlists, schedules and targets come back exactly as put (nil and empty
+// lists told apart); playlists list by name, then id, schedules by id;
+// deleting a playlist leaves its schedules. ListInterrupts lists newest
+// (CreatedAt) first; active at t means not cleared and Until after t.
+// PutMedia keeps the first record of a hash. InsertEvents keeps the first
+// copy of an id, also within one batch; ListEvents lists by ReceivedAt, then
+// id, a zero from or to leaving that end open, with the default and maximum
+// limits of ListAudit (100, 1000).
+//
+// For feedback and cases: a feedback event stored for the first time
+// becomes feedback with status "open" and the receipt hall.Receipt(id), or,
+// when another feedback holds that, the receipt with the smallest suffix
+// 1, 2, … that is free; FeedbackByReceipt matches exactly. A second reply
+// replaces the first. ListFeedback lists newest (At) first, then id
+// descending; PublicReplies lists feedback whose reply is public, newest
+// reply first; ListCases lists oldest (At) first, then id. An unknown status
+// is EValidation; limits are those of ListEvents. A case's Aspects are the
+// "aspects" member of the rating's Data as sent, nil when absent or null;
+// ResolveCase of a missing case is ENotFound.
+//
+// For Engagement: a zero from or to leaves that end open; only the four
+// event kinds count; a rating's item is its subject's ("item:<id>", any
+// other subject standing for itself), not its ItemID; categories and
+// departments are those of the item's published revision, "" when there is
+// none; groups with no events are left out; rows come ordered by key; an
+// unknown grouping is EValidation.
 package storetest
 
 import (
@@ -48,6 +82,18 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		{"Checkpoints", testCheckpoints},
 		{"Calendar", testCalendar},
 		{"Audit", testAudit},
+		{"Screens", testScreens},
+		{"Pairings", testPairings},
+		{"Playlists", testPlaylists},
+		{"Schedules", testSchedules},
+		{"Interrupts", testInterrupts},
+		{"Media", testMedia},
+		{"Events", testEvents},
+		{"EventsBatch", testEventsBatch},
+		{"EventsConcurrent", testEventsConcurrent},
+		{"Feedback", testFeedback},
+		{"Cases", testCases},
+		{"Engagement", testEngagement},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,96 @@
+// A finance table as a drill-down: the top-level totals first; tapping a
+// line with children shows its sub-items, with a breadcrumb back up. Budget
+// against actual and the share executed where a budget is given.
+
+import { t } from '../shared/i18n.js';
+import { formatFen, percent } from '../shared/format.js';
+import { el, button } from './ui.js';
+
+/** Lines grouped by parent: {byCode, children(code|'') → lines}. Unknown or self parents count as top level. */
+export function financeTree(lines) {
+  const byCode = new Map(lines.map((l) => [l.code, l]));
+  const kids = new Map();
+  for (const l of lines) {
+    const p = l.parent && l.parent !== l.code && byCode.has(l.parent) ? l.parent : '';
+    if (!kids.has(p)) kids.set(p, []);
+    kids.get(p).push(l);
+  }
+  return { byCode, children: (code) => kids.get(code || '') || [] };
+}
+
+/** The path from the top to code: [top, …, code] (stops at cycles). */
+export function pathTo(tree, code) {
+  const out = [];
+  const seen = new Set();
+  for (let c = code; c && tree.byCode.has(c) && !seen.has(c); c = tree.byCode.get(c).parent) {
+    seen.add(c);
+    out.unshift(c);
+  }
+  return out;
+}
+
+export function financeView(f) {
+  const lines = Array.isArray(f.lines) ? f.lines : [];
+  const unit = f.unit === 'wan' ? 'wan' : 'yuan';
+  const cur = !f.currency || f.currency === 'CNY' ? t(`unit.${unit}`) : `${f.currency}${unit === 'wan' ? ' ×10,000' : ''}`;
+  const hasBudget = lines.some((l) => l.budget != null);
+  const tree = financeTree(lines);
+  const crumbs = el('nav', 'crumbs');
+  const table = el('div', 'fin-table');
+  const box = el('section', 'finance-drill', el('div', 'fin-head', el('h2', 'sec-title', t('fin.title')), el('span', 'fin-unit', t('finance.unit', { unit: cur }))), crumbs, table);
+  let at = '';
+
+  const money = (v) => (v == null ? '' : formatFen(v, unit));
+
+  function cells(l) {
+    if (!hasBudget) return [el('span', 'num', money(l.amount))];
+    const pct = l.budget != null ? percent(l.amount, l.budget) : '';
+    const bar = el('span', 'bar');
+    if (pct) {
+      const fill = el('span', `bar-fill${l.amount > l.budget ? ' over' : ''}`);
+      fill.style.width = `${Math.min(100, Math.max(0, (l.amount / l.budget) * 100))}%`;
+      bar.append(fill);
+    }
+    return [el('span', 'num', money(l.budget)), el('span', 'num', money(l.amount)), el('span', 'num pct', pct, bar)];
+  }
+
+  function header() {
+    const h = [el('span', 'name', t('finance.name'))];
+    if (hasBudget) h.push(el('span', 'num', t('finance.budget')), el('span', 'num', t('finance.actual')), el('span', 'num', t('fin.executed')));
+    else h.push(el('span', 'num', t('finance.amount')));
+    return el('div', `fin-row fin-th${hasBudget ? ' b' : ''}`, ...h);
+  }
+
+  function draw() {
+    const path = pathTo(tree, at);
+    crumbs.replaceChildren(button(`crumb${at ? '' : ' here'}`, t('fin.all'), () => go(''), { crumb: '' }));
+    for (const c of path) {
+      crumbs.append(el('span', 'sep', '›'), button(`crumb${c === at ? ' here' : ''}`, tree.byCode.get(c).name || c, () => go(c), { crumb: c }));
+    }
+    const rows = [header()];
+    if (at) {
+      const cur = tree.byCode.get(at);
+      rows.push(el('div', `fin-row fin-sum${hasBudget ? ' b' : ''}`, el('span', 'name', `${cur.name || cur.code} · ${t('fin.subtotal')}`), ...cells(cur)));
+    }
+    for (const l of tree.children(at)) {
+      const more = tree.children(l.code).length > 0;
+      const name = el('span', 'name', l.name || l.code);
+      if (more) name.append(el('span', 'chev', '›'));
+      const r = more ? button(`fin-row more${hasBudget ? ' b' : ''}`, [name, ...cells(l)], () => go(l.code)) : el('div', `fin-row${hasBudget ? ' b' : ''}`, name, ...cells(l));
+      r.dataset.line = l.code;
+      if (more) r.dataset.hasChildren = 'true';
+      rows.push(r);
+    }
+    table.replaceChildren(...rows);
+    box.dataset.at = at;
+  }
+
+  function go(code) {
+    at = code;
+    draw();
+  }
+
+  draw();
+  if (tree.children('').some((l) => tree.children(l.code).length)) box.append(el('p', 'hint', t('fin.tap')));
+  return box;
+}

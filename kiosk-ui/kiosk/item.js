@@ -1,0 +1,170 @@
+// One item: the current revision (or an earlier one, marked so), its
+// finance drill-down, attachments, the matter's before/during/after
+// timeline, the update history, a QR code to take it home and the rating.
+
+import { t } from '../shared/i18n.js';
+import { parseTime } from '../shared/format.js';
+import { mediaKind } from '../player/render.js';
+import { el, button, heading, loading, failed, date, badges } from './ui.js';
+import { api, HTTPError } from './api.js';
+import { financeView } from './finance.js';
+import { ratingPanel } from './rate.js';
+
+const stages = ['before', 'during', 'after'];
+
+/** params: {id, revision?} — a revision number opens that (immutable) revision. */
+export function item(params, ctx) {
+  let shown = null;
+  const node = el('section', 'view item-view', loading());
+  node.dataset.itemId = params.id;
+  if (params.revision) node.dataset.revision = String(params.revision);
+  (async () => {
+    try {
+      const rev = params.revision ? await api.revision(params.id, params.revision) : await api.item(params.id);
+      shown = { item_id: rev.id || params.id, revision: rev.revision };
+      ctx.onShowing(shown);
+      node.replaceChildren(...build(rev, params, ctx));
+    } catch (err) {
+      console.warn('kiosk: item', err);
+      node.replaceChildren(err instanceof HTTPError && err.status === 404 ? el('p', 'status', t('item.unavailable')) : failed());
+    }
+  })();
+  return { el: node, state: 'item', showing: () => shown };
+}
+
+function build(rev, params, ctx) {
+  const id = rev.id || params.id;
+  const old = !!params.revision;
+  const tz = ctx.tz();
+  const meta = el('div', 'row-meta', ...badges(old ? { stage: rev.stage } : rev));
+  const cat = ctx.catName(rev.category);
+  if (cat) meta.append(el('span', 'tag', cat));
+  const dept = ctx.deptName(rev.department);
+  if (dept) meta.append(el('span', 'dept', dept));
+  const facts = el(
+    'div',
+    'facts',
+    el('span', null, t('item.published', { date: date(rev.published_at, tz) })),
+    el('span', null, t('item.revision', { n: rev.revision })),
+  );
+  if (rev.archive_index != null) facts.append(el('span', 'archive-no', t('item.archiveNo', { n: rev.archive_index })));
+  const head = el('header', 'item-head', meta, el('h1', 'item-title', rev.title || id), facts);
+
+  const main = el('div', 'item-main');
+  if (old) {
+    main.append(el('div', 'banner old', el('p', null, t('item.old', { n: rev.revision })), button('link-button', t('item.latest'), () => ctx.go('item', { id }))));
+  } else if (rev.state === 'withdrawn' || rev.state === 'expired') {
+    const b = el('div', `banner ${rev.state}`, el('p', 'banner-title', t(`item.${rev.state}`)));
+    if (rev.withdraw_reason) b.append(el('p', null, t('item.reason', { reason: rev.withdraw_reason })));
+    main.append(b);
+  }
+  if (rev.summary) main.append(el('p', 'summary', rev.summary));
+  if (rev.body_html) {
+    const body = el('div', 'body');
+    body.innerHTML = rev.body_html; // sanitised by the server
+    main.append(body);
+  }
+  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) main.append(financeView(rev.finance));
+  const assets = Array.isArray(rev.assets) ? rev.assets : [];
+  if (assets.length) main.append(attachments(assets, id));
+  if (rev.matter_id) main.append(matter(rev.matter_id, id, ctx));
+  if (!old) {
+    main.append(
+      ratingPanel(ctx, { id: 'rate-item', subject: { item_id: id }, question: t('rate.item') }),
+      button('link-button ask', t('item.ask'), () => ctx.go('feedback', { item_id: id, title: rev.title, topic: 'content' })),
+    );
+  }
+
+  const qr = el('img', 'qr');
+  qr.src = api.qr(id);
+  qr.alt = '';
+  const side = el(
+    'aside',
+    'item-side',
+    el('figure', 'takeaway', qr, el('figcaption', null, el('b', null, t('item.takeaway')), el('span', null, t('item.takeawayHint')))),
+    history(id, rev.revision, rev.latest_revision, ctx),
+  );
+  return [head, el('div', 'item-body', main, side)];
+}
+
+function attachments(assets, id) {
+  const box = el('div', 'attachments');
+  for (const a of assets) {
+    const kind = mediaKind(a.type);
+    if (kind === 'image') {
+      const img = el('img', 'asset-img');
+      img.src = a.url;
+      img.alt = a.name || '';
+      box.append(el('figure', 'asset', img, a.name ? el('figcaption', null, a.name) : null));
+    } else if (kind === 'video') {
+      const v = el('video', 'asset-video');
+      v.controls = true;
+      v.playsInline = true;
+      v.preload = 'metadata';
+      v.src = a.url;
+      box.append(el('figure', 'asset', v, el('figcaption', null, a.name || t('item.video'))));
+    } else {
+      // <object>/<iframe> are blocked by the page's CSP: read PDFs on a phone.
+      const qr = el('img', 'qr small');
+      qr.src = api.qr(id);
+      qr.alt = '';
+      box.append(el('div', 'pdf-card', el('span', 'doc', 'PDF'), el('div', 'pdf-text', el('b', null, a.name || t('media.pdf')), el('span', null, t('item.pdfHint'))), qr));
+    }
+  }
+  return box;
+}
+
+function matter(matterID, here, ctx) {
+  const box = el('section', 'matter', heading(t('item.matter')), loading());
+  api
+    .matter(matterID)
+    .then((body) => {
+      const items = body.items || [];
+      const cols = stages.map((s) => {
+        const col = el('div', `matter-col stage-${s}`, el('h3', 'matter-stage', t(`stage.${s}`)));
+        const of = items.filter((it) => it.stage === s);
+        if (!of.length) col.append(el('p', 'muted', '—'));
+        for (const it of of) {
+          const b = button(`matter-item${it.id === here ? ' here' : ''}`, [el('span', null, it.title || it.id), el('span', 'muted', date(it.published_at, ctx.tz()))], () => it.id !== here && ctx.go('item', { id: it.id }), { item: it.id });
+          if (it.id === here) b.setAttribute('aria-current', 'true');
+          col.append(b);
+        }
+        return col;
+      });
+      const title = body.matter && body.matter.title;
+      box.replaceChildren(heading(title ? `${t('item.matter')}：${title}` : t('item.matter')), el('p', 'hint', t('item.matterHint')), el('div', 'matter-cols', ...cols));
+    })
+    .catch(() => box.remove());
+  return box;
+}
+
+function history(id, showing, latestKnown, ctx) {
+  const box = el('section', 'history', heading(t('item.history')), loading());
+  api
+    .revisions(id)
+    .then((body) => {
+      const revs = body.revisions || [];
+      const latest = Math.max(latestKnown || 0, ...revs.map((r) => r.revision));
+      const rows = revs.map((r) => ({ at: r.published_at, r }));
+      for (const e of body.entries || []) if (e.kind !== 'publish') rows.push({ at: e.at, e });
+      rows.sort((a, b) => parseTime(b.at) - parseTime(a.at) || (b.r ? 1 : -1));
+      const list = el('ol', 'history-list');
+      for (const { r, e } of rows) {
+        if (e) {
+          list.append(el('li', `hist-entry kind-${e.kind}`, el('b', null, t(`entry.${e.kind}`)), el('span', null, date(e.at, ctx.tz())), el('span', 'archive-no', t('item.archiveNo', { n: e.index }))));
+          continue;
+        }
+        const label = [el('b', null, t('item.revision', { n: r.revision })), el('span', null, date(r.published_at, ctx.tz()))];
+        if (r.archive_index != null) label.push(el('span', 'archive-no', t('item.archiveNo', { n: r.archive_index })));
+        if (r.revision === latest) label.push(el('span', 'badge current', t('item.current')));
+        const b = button(`hist-rev${r.revision === showing ? ' here' : ''}`, label, () => {
+          if (r.revision !== showing) ctx.go('item', r.revision === latest ? { id } : { id, revision: r.revision });
+        }, { revision: String(r.revision) });
+        if (r.revision === showing) b.setAttribute('aria-current', 'true');
+        list.append(el('li', null, b));
+      }
+      box.replaceChildren(heading(t('item.history')), list);
+    })
+    .catch(() => box.replaceChildren(heading(t('item.history')), failed()));
+  return box;
+}

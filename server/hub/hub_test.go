@@ -1,0 +1,613 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/hallcast/hallcast/playlists"
+	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/manifest"
+)
+
+func TestHelloWelcomeManifest(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	h.store.addScreen("s1", "lobby", "east")
+
+	c := dial(t, h.url, nil)
+	c.hello(t, "tok-s1", "")
+	w := c.expect(t, "welcome")
+	if w.Screen == nil || w.Screen.ID != "s1" || w.Screen.HallID != "h1" || w.Screen.Kind != "led" ||
+		w.Screen.TZ != "Asia/Shanghai" || !slices.Equal(w.Screen.Groups, []string{"lobby", "east"}) {
+		t.Errorf("welcome screen = %+v", w.Screen)
+	}
+	if !w.ServerTime.Equal(testNow) {
+		t.Errorf("server_time = %v, want %v", w.ServerTime, testNow)
+	}
+	m := c.expect(t, "manifest")
+	want, err := h.builder.Build(context.Background(), &hall.Screen{ID: "s1", HallID: "h1", Kind: "led", Groups: []string{"lobby", "east"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ETag != want.ETag || string(m.Manifest) != string(want.JSON) || m.Unchanged {
+		t.Errorf("manifest frame: etag %q unchanged %v manifest %s; want etag %q manifest %s", m.ETag, m.Unchanged, m.Manifest, want.ETag, want.JSON)
+	}
+	if got := h.hub.Online()["s1"]; !got.Online || got.Connections != 1 || got.Version != "1.2.0" || got.ManifestETag != want.ETag {
+		t.Errorf("Online()[s1] = %+v", got)
+	}
+
+	t.Run("ReconnectWithCurrentETag", func(t *testing.T) {
+		c := dial(t, h.url, nil)
+		c.hello(t, "tok-s1", want.ETag)
+		c.expect(t, "welcome")
+		m := c.expect(t, "manifest")
+		if !m.Unchanged || m.ETag != want.ETag || m.Manifest != nil {
+			t.Errorf("got etag %q unchanged %v manifest %s; want etag %q unchanged, no manifest", m.ETag, m.Unchanged, m.Manifest, want.ETag)
+		}
+		waitFor(t, "two connections counted", func() bool { return h.hub.Online()["s1"].Connections == 2 })
+	})
+	t.Run("ReconnectWithOldETag", func(t *testing.T) {
+		c := dial(t, h.url, nil)
+		c.hello(t, "tok-s1", "0123456789abcdef")
+		c.expect(t, "welcome")
+		if m := c.expect(t, "manifest"); m.Unchanged || string(m.Manifest) != string(want.JSON) {
+			t.Errorf("got unchanged %v manifest %s; want the full manifest", m.Unchanged, m.Manifest)
+		}
+	})
+}
+
+func TestRefusedConnections(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.HelloTimeout = 100 * time.Millisecond }).start(t)
+	h.store.addScreen("s1")
+	revoked := h.store.addScreen("gone")
+	at := testNow.Add(-time.Hour)
+	revoked.RevokedAt = &at
+
+	tests := []struct {
+		name  string
+		first any // nil: say nothing
+		want  int
+	}{
+		{"BadToken", map[string]any{"type": "hello", "token": "tok-nobody"}, CloseBadToken},
+		{"MissingToken", map[string]any{"type": "hello"}, CloseBadToken},
+		{"NotHello", map[string]any{"type": "status", "token": "tok-s1"}, CloseBadToken},
+		{"Malformed", "{not json", CloseBadToken},
+		{"Revoked", map[string]any{"type": "hello", "token": "tok-gone"}, CloseRevoked},
+		{"NoHelloInTime", nil, CloseHelloTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, h.url, nil)
+			if tt.first != nil {
+				c.send(t, tt.first)
+			}
+			if got := c.closeCode(t); got != tt.want {
+				t.Errorf("close code = %d, want %d", got, tt.want)
+			}
+		})
+	}
+	if got := metricValue(t, h.hub.metrics.closed.WithLabelValues("4401")); got != 4 {
+		t.Errorf("hallcast_ws_closed_total{code=4401} = %v, want 4", got)
+	}
+	if got := metricValue(t, h.hub.metrics.connected); got != 0 {
+		t.Errorf("hallcast_screens_connected = %v, want 0", got)
+	}
+}
+
+func TestRevokeLive(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	h.store.addScreen("s1")
+	h.store.addScreen("s2")
+	c1, _ := h.connect(t, "s1")
+	c1b, _ := h.connect(t, "s1")
+	c2, _ := h.connect(t, "s2")
+
+	if n := h.hub.Revoke("s1"); n != 2 {
+		t.Errorf("Revoke closed %d connections, want 2", n)
+	}
+	for i, c := range []*client{c1, c1b} {
+		if got := c.closeCode(t); got != CloseRevoked {
+			t.Errorf("connection %d: close code = %d, want %d", i, got, CloseRevoked)
+		}
+	}
+	waitFor(t, "s1 forgotten", func() bool { _, ok := h.hub.Online()["s1"]; return !ok })
+	if h.hub.Command("s2", "identify") != 1 {
+		t.Fatal("s2 not connected after revoking s1")
+	}
+	if m := c2.expect(t, "command"); m.Name != "identify" {
+		t.Errorf("command name = %q, want identify", m.Name)
+	}
+}
+
+func TestFrameTooLarge(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxFrameBytes = 1024 }).start(t)
+	h.store.addScreen("s1")
+	c, _ := h.connect(t, "s1")
+	// The server may close while the frame is still being written.
+	c.ws.WriteMessage(websocket.TextMessage, fmt.Appendf(nil, `{"type":"status","pad":%q}`, strings.Repeat("x", 4096)))
+	if got := c.closeCode(t); got != CloseTooLarge {
+		t.Errorf("close code = %d, want %d", got, CloseTooLarge)
+	}
+}
+
+func TestTooManyMessages(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.RateLimit, c.RateBurst = 1, 3 }).start(t)
+	h.store.addScreen("s1")
+	c, _ := h.connect(t, "s1")
+	for range 10 {
+		if err := c.ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"status","uptime_s":1}`)); err != nil {
+			break // the server may have closed already
+		}
+	}
+	if got := c.closeCode(t); got != CloseTooMany {
+		t.Errorf("close code = %d, want %d", got, CloseTooMany)
+	}
+}
+
+func TestMalformedMessages(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxErrors = 3 }).start(t)
+	h.store.addScreen("s1")
+	c, _ := h.connect(t, "s1")
+
+	bad := []struct {
+		name, frame string
+	}{
+		{"NotJSON", "{oops"},
+		{"UnknownType", `{"type":"dance"}`},
+		{"HelloAgain", `{"type":"hello","token":"tok-s1"}`},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			c.send(t, tt.frame)
+			if m := c.expect(t, "error"); m.Code != "validation" || m.Message == "" {
+				t.Errorf("error frame = %+v, want code validation with a message", m)
+			}
+		})
+	}
+	t.Run("StillServed", func(t *testing.T) {
+		c.send(t, map[string]any{"type": "events", "events": []any{impression("ok-1")}})
+		if m := c.expect(t, "ack"); !slices.Equal(m.IDs, []string{"ok-1"}) {
+			t.Errorf("ack ids = %v, want [ok-1]", m.IDs)
+		}
+	})
+	t.Run("TooManyErrors", func(t *testing.T) {
+		c.send(t, "{oops")
+		if got := c.closeCode(t); got != CloseTooManyErrors {
+			t.Errorf("close code = %d, want %d", got, CloseTooManyErrors)
+		}
+	})
+}
+
+func impression(id string) map[string]any {
+	return map[string]any{"id": id, "kind": "impression", "at": testNow.Add(-time.Minute).Format(time.RFC3339), "item_id": "it_1", "revision": 2, "duration_ms": 10000, "playlist_id": "p0"}
+}
+
+func TestEvents(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	h.store.addScreen("s1")
+	c, _ := h.connect(t, "s1")
+
+	t.Run("AckAfterIngestReturns", func(t *testing.T) {
+		gate := make(chan struct{})
+		h.events.gate, h.events.entered = gate, make(chan struct{}, 1)
+		defer func() { h.events.gate, h.events.entered = nil, nil }()
+		var released atomic.Bool
+		c.send(t, map[string]any{"type": "events", "events": []any{impression("e1"), impression("e2")}})
+		select {
+		case <-h.events.entered:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Ingest not called")
+		}
+		// Give an early ack the time to arrive before releasing Ingest.
+		time.Sleep(50 * time.Millisecond)
+		select {
+		case m := <-c.frames:
+			t.Fatalf("got a %q frame while Ingest had not returned", m.Type)
+		default:
+		}
+		released.Store(true)
+		close(gate)
+		m := c.expect(t, "ack")
+		if !slices.Equal(m.IDs, []string{"e1", "e2"}) {
+			t.Errorf("ack ids = %v, want [e1 e2]", m.IDs)
+		}
+		if h.events.count() != 2 {
+			t.Errorf("stored %d events, want 2", h.events.count())
+		}
+	})
+	t.Run("DuplicateAckedAgain", func(t *testing.T) {
+		c.send(t, map[string]any{"type": "events", "events": []any{impression("e1")}})
+		if m := c.expect(t, "ack"); !slices.Equal(m.IDs, []string{"e1"}) {
+			t.Errorf("ack ids = %v, want [e1]", m.IDs)
+		}
+		if h.events.count() != 2 {
+			t.Errorf("stored %d events, want still 2", h.events.count())
+		}
+	})
+	t.Run("InvalidNotAcked", func(t *testing.T) {
+		badKind := impression("bad-kind")
+		badKind["kind"] = "applause"
+		noID := impression("")
+		delete(noID, "id")
+		c.send(t, map[string]any{"type": "events", "events": []any{badKind, impression("e3"), noID}})
+		e := c.expect(t, "error")
+		if e.Code != "validation" || !slices.Equal(e.IDs, []string{"bad-kind"}) {
+			t.Errorf("error frame = %+v, want validation naming [bad-kind]", e)
+		}
+		if m := c.expect(t, "ack"); !slices.Equal(m.IDs, []string{"e3"}) {
+			t.Errorf("ack ids = %v, want [e3]", m.IDs)
+		}
+		h.events.mu.Lock()
+		_, stored := h.events.stored["bad-kind"]
+		h.events.mu.Unlock()
+		if stored {
+			t.Error("invalid event was stored")
+		}
+	})
+	t.Run("TooManyInFrame", func(t *testing.T) {
+		many := make([]any, 501)
+		for i := range many {
+			many[i] = map[string]any{"id": fmt.Sprint("m", i)}
+		}
+		c.send(t, map[string]any{"type": "events", "events": many})
+		if m := c.expect(t, "error"); !strings.Contains(m.Message, "500") {
+			t.Errorf("error message = %q, want it to name the limit 500", m.Message)
+		}
+	})
+	if got := metricValue(t, h.hub.metrics.acked); got != 4 {
+		t.Errorf("hallcast_events_acked_total = %v, want 4", got)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	h.store.addScreen("s1")
+	c, _ := h.connect(t, "s1")
+	c.send(t, map[string]any{"type": "status", "showing": map[string]any{"item_id": "it_9", "revision": 3}, "uptime_s": 42})
+	c.send(t, map[string]any{"type": "status", "showing": map[string]any{"item_id": "it_10", "revision": 1}, "uptime_s": 43})
+	waitFor(t, "status remembered", func() bool {
+		s := h.hub.Online()["s1"]
+		return s.Showing != nil && s.Showing.ItemID == "it_10"
+	})
+	if saves := h.store.savesOf("s1"); len(saves) != 1 || saves[0].showing.ItemID != "it_9" || saves[0].version != "1.2.0" {
+		t.Errorf("saves = %+v, want one (the first status within 10 s) showing it_9 from version 1.2.0", saves)
+	}
+	c.ws.Close()
+	waitFor(t, "offline", func() bool { return !h.hub.Online()["s1"].Online })
+	waitFor(t, "saved on disconnect", func() bool { return len(h.store.savesOf("s1")) == 2 })
+	if s := h.store.savesOf("s1")[1]; s.showing == nil || s.showing.ItemID != "it_10" {
+		t.Errorf("saved on disconnect: %+v, want showing it_10", s)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.AllowedOrigins = []string{"https://console.example"} }).start(t)
+	host := strings.TrimPrefix(h.srv.URL, "http://")
+	tests := []struct {
+		name, origin string
+		ok           bool
+	}{
+		{"NoOrigin", "", true},
+		{"SameHost", "http://" + host, true},
+		{"Allowed", "https://console.example", true},
+		{"Foreign", "https://evil.example", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hdr := http.Header{}
+			if tt.origin != "" {
+				hdr.Set("Origin", tt.origin)
+			}
+			ws, resp, err := websocket.DefaultDialer.Dial(h.url, hdr)
+			if ws != nil {
+				ws.Close()
+			}
+			if (err == nil) != tt.ok {
+				status := 0
+				if resp != nil {
+					status = resp.StatusCode
+				}
+				t.Errorf("dial err = %v (status %d), want ok %v", err, status, tt.ok)
+			}
+		})
+	}
+}
+
+// twoGroups connects s1 (group g1) and s2 (group g2); a schedule puts
+// playlist p1 on g1 all day.
+func twoGroups(t *testing.T, h *harness) (c1, c2 *client, m1, m2 msg) {
+	t.Helper()
+	h.store.addScreen("s1", "g1")
+	h.store.addScreen("s2", "g2")
+	h.store.setPlaylist(&playlists.Playlist{ID: "p1", Name: "一组", Entries: []playlists.Entry{{MediaURL: "/media/one", DurationS: 10}}})
+	h.store.schedules = []*playlists.Schedule{{ID: "sch1", PlaylistID: "p1", Target: playlists.Target{Groups: []string{"g1"}}}}
+	c1, m1 = h.connect(t, "s1")
+	c2, m2 = h.connect(t, "s2")
+	return c1, c2, m1, m2
+}
+
+// expectNothingThen shows that a screen got no frame before a marker
+// command queued now.
+func expectNothingThen(t *testing.T, h *harness, c *client, screenID string) {
+	t.Helper()
+	h.hub.Command(screenID, "identify")
+	if m := c.next(t); m.Type != "command" {
+		t.Errorf("%s got a %q frame (%+v), want nothing before the marker command", screenID, m.Type, m)
+	}
+}
+
+func TestRefreshOnlyChanged(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	c1, c2, m1, m2 := twoGroups(t, h)
+	if m1.ETag == m2.ETag {
+		t.Fatal("s1 and s2 should play different timelines")
+	}
+
+	h.store.setPlaylist(&playlists.Playlist{ID: "p1", Name: "一组", Entries: []playlists.Entry{{MediaURL: "/media/two", DurationS: 10}}})
+	h.hub.Notify()
+	h.hub.Refresh(context.Background())
+
+	got := c1.expect(t, "manifest")
+	if got.ETag == m1.ETag || !strings.Contains(string(got.Manifest), "/media/two") {
+		t.Errorf("s1 manifest: etag %s (was %s), %s; want a new one playing /media/two", got.ETag, m1.ETag, got.Manifest)
+	}
+	expectNothingThen(t, h, c2, "s2")
+
+	t.Run("NothingChanged", func(t *testing.T) {
+		h.hub.Notify()
+		h.hub.Refresh(context.Background())
+		expectNothingThen(t, h, c1, "s1")
+		expectNothingThen(t, h, c2, "s2")
+	})
+	if got := metricValue(t, h.hub.metrics.pushLatency); got < 1 {
+		t.Errorf("push latency observations = %v, want at least 1", got)
+	}
+}
+
+func TestRunRefreshesPeriodically(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.RefreshInterval = 10 * time.Millisecond }).start(t)
+	h.store.addScreen("s1")
+	c, first := h.connect(t, "s1")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		h.hub.Run(ctx)
+		close(done)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+
+	// A change nobody notified (an item's validity starting, say) shows
+	// once the builder's reads are older than its MaxAge.
+	h.store.setPlaylist(&playlists.Playlist{ID: "p0", Name: "默认", Entries: []playlists.Entry{{MediaURL: "/media/later", DurationS: 10}}})
+	h.elapsed.Store(int64(manifest.DefaultMaxAge + time.Second))
+	m := c.expect(t, "manifest")
+	if m.ETag == first.ETag || !strings.Contains(string(m.Manifest), "/media/later") {
+		t.Errorf("manifest %s, want a new one playing /media/later", m.Manifest)
+	}
+}
+
+func TestInterruptTargets(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	c1, c2, m1, _ := twoGroups(t, h)
+	in := &hall.Interrupt{ID: "in1", Level: hall.LevelUrgent, Text: "系统维护，暂停办理", Until: testNow.Add(time.Hour), Target: playlists.Target{Groups: []string{"g1"}}}
+	h.store.mu.Lock()
+	h.store.interrupts = append(h.store.interrupts, in)
+	h.store.mu.Unlock()
+
+	h.hub.Interrupt(in)
+	got := c1.expect(t, "interrupt")
+	if got.ID != "in1" || got.Level != "urgent" || got.Text != in.Text {
+		t.Errorf("interrupt frame = %+v", got)
+	}
+	h.hub.Refresh(context.Background())
+	m := c1.expect(t, "manifest")
+	if m.ETag == m1.ETag || !strings.Contains(string(m.Manifest), `"id":"in1"`) {
+		t.Errorf("s1 manifest after interrupt: %s; want it to list in1", m.Manifest)
+	}
+	expectNothingThen(t, h, c2, "s2")
+
+	h.store.mu.Lock()
+	cleared := testNow
+	in.ClearedAt = &cleared
+	h.store.mu.Unlock()
+	h.hub.ClearInterrupt("in1")
+	if got := c1.expect(t, "interrupt_clear"); got.ID != "in1" {
+		t.Errorf("interrupt_clear id = %q, want in1", got.ID)
+	}
+	h.hub.Refresh(context.Background())
+	if m := c1.expect(t, "manifest"); m.ETag != m1.ETag {
+		t.Errorf("s1 manifest after clear: etag %s, want the original %s", m.ETag, m1.ETag)
+	}
+	expectNothingThen(t, h, c2, "s2")
+}
+
+// smallBuffers makes accepted connections' send buffers small, so that a
+// client that does not read fills them quickly.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+func TestSlowConsumerDropped(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.SendQueue = 4 })
+	h.srv.Listener = smallBuffers{h.srv.Listener}
+	h.start(t)
+	h.store.addScreen("slow")
+	h.store.addScreen("fast")
+	fast, _ := h.connect(t, "fast")
+
+	// The slow screen says hello and then never reads.
+	d := &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetReadBuffer(4096)
+		}
+		return c, err
+	}}
+	ws, _, err := d.Dial(h.url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "token": "tok-slow"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "slow screen connected", func() bool { return h.hub.Online()["slow"].Online })
+
+	start := time.Now()
+	for i := 0; metricValue(t, h.hub.metrics.dropped) == 0; i++ {
+		if i > 1_000_000 {
+			t.Fatal("slow screen never dropped")
+		}
+		h.hub.Command("slow", "identify")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("queueing to the slow screen took %v: it blocked", d)
+	}
+	waitFor(t, "slow screen offline", func() bool { return !h.hub.Online()["slow"].Online })
+	if got := metricValue(t, h.hub.metrics.dropped); got != 1 {
+		t.Errorf("hallcast_ws_dropped_slow_total = %v, want 1", got)
+	}
+	if h.hub.Command("fast", "reload") != 1 {
+		t.Fatal("fast screen not connected")
+	}
+	if m := fast.expect(t, "command"); m.Name != "reload" {
+		t.Errorf("fast screen got %+v, want the reload command", m)
+	}
+}
+
+func TestCloseGoingAway(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	h.store.addScreen("s1")
+	c, _ := h.connect(t, "s1")
+	h.hub.Close()
+	if got := c.closeCode(t); got != websocket.CloseGoingAway {
+		t.Errorf("close code = %d, want %d", got, websocket.CloseGoingAway)
+	}
+	// After Close, new connections are turned away.
+	c2 := dial(t, h.url, nil)
+	if got := c2.closeCode(t); got != websocket.CloseGoingAway {
+		t.Errorf("close code after Close = %d, want %d", got, websocket.CloseGoingAway)
+	}
+}
+
+// countingBuilder counts Build calls and can hold them at a gate.
+type countingBuilder struct {
+	ManifestBuilder
+	builds  atomic.Int64
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func (b *countingBuilder) Build(ctx context.Context, s *hall.Screen) (*manifest.Manifest, error) {
+	b.builds.Add(1)
+	if b.gate != nil {
+		b.entered <- struct{}{}
+		<-b.gate
+	}
+	return b.ManifestBuilder.Build(ctx, s)
+}
+
+func TestNotifyCoalesces(t *testing.T) {
+	var cb *countingBuilder
+	h := newHarness(t, func(c *Config) {
+		cb = &countingBuilder{ManifestBuilder: c.Manifests}
+		c.Manifests = cb
+	}).start(t)
+	h.store.addScreen("s1")
+	h.connect(t, "s1")
+	cb.builds.Store(0)
+	cb.entered = make(chan struct{}, 16)
+	cb.gate = make(chan struct{})
+
+	h.hub.Notify()
+	<-cb.entered // the first pass is building
+	for range 10 {
+		h.hub.Notify()
+	}
+	close(cb.gate)
+	h.hub.Refresh(context.Background())
+	// One pass was running, the ten Notifies and the Refresh share the
+	// next one (or the Refresh gets a pass of its own if it came after).
+	if n := cb.builds.Load(); n < 2 || n > 3 {
+		t.Errorf("Build called %d times for one screen, want 2 or 3 (passes coalesced)", n)
+	}
+}
+
+func TestDecodeEvents(t *testing.T) {
+	at := testNow.Add(-time.Hour).Format(time.RFC3339)
+	tests := []struct {
+		name  string
+		event string
+		err   string // substring of the error; "" for valid
+		data  string // want Data
+	}{
+		{"Impression", `{"id":"a","kind":"impression","at":"` + at + `","item_id":"it_1","revision":2,"duration_ms":10000,"playlist_id":"p1"}`, "", ""},
+		{"MediaImpression", `{"id":"a","kind":"impression","at":"` + at + `","media_url":"/media/x","duration_ms":5000}`, "", ""},
+		{"View", `{"id":"a","kind":"view","at":"` + at + `","item_id":"it_1","revision":2,"dwell_ms":3000,"session":"k1"}`, "", ""},
+		{"RatingItem", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"item_id":"it_1"},"level":5,"session":"k1"}`, "", `{"subject":{"item_id":"it_1"},"level":5}`},
+		{"RatingHall", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":2,"aspects":{"efficiency":2,"attitude":3}}`, "", `{"subject":{"service":"hall"},"level":2,"aspects":{"attitude":3,"efficiency":2}}`},
+		{"Feedback", `{"id":"a","kind":"feedback","at":"` + at + `","text":" 希望增加周末办理时间 ","contact":"138****0000","topic":"hours"}`, "", `{"text":"希望增加周末办理时间","contact":"138****0000","topic":"hours"}`},
+		{"NoID", `{"kind":"impression","at":"` + at + `","item_id":"it_1"}`, "id: required", ""},
+		{"LongID", `{"id":"` + strings.Repeat("x", 65) + `","kind":"impression","at":"` + at + `","item_id":"it_1"}`, "id:", ""},
+		{"UnknownKind", `{"id":"a","kind":"cheer","at":"` + at + `"}`, "kind:", ""},
+		{"NoAt", `{"id":"a","kind":"impression","item_id":"it_1"}`, "at:", ""},
+		{"AtWithoutZone", `{"id":"a","kind":"impression","at":"2026-05-04T10:00:00","item_id":"it_1"}`, "at:", ""},
+		{"AbsurdPast", `{"id":"a","kind":"impression","at":"1999-01-01T00:00:00Z","item_id":"it_1"}`, "at:", ""},
+		{"AbsurdFuture", `{"id":"a","kind":"impression","at":"2030-01-01T00:00:00Z","item_id":"it_1"}`, "at:", ""},
+		{"ImpressionOfNothing", `{"id":"a","kind":"impression","at":"` + at + `"}`, "impression:", ""},
+		{"ViewWithoutItem", `{"id":"a","kind":"view","at":"` + at + `"}`, "view:", ""},
+		{"RatingLevel", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":6}`, "level:", ""},
+		{"RatingNoSubject", `{"id":"a","kind":"rating","at":"` + at + `","level":4}`, "subject:", ""},
+		{"RatingTwoSubjects", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall","item_id":"x"},"level":4}`, "subject:", ""},
+		{"RatingAspect", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":4,"aspects":{"speed":9}}`, "aspects.speed", ""},
+		{"FeedbackEmpty", `{"id":"a","kind":"feedback","at":"` + at + `","text":"  "}`, "text:", ""},
+		{"NegativeDuration", `{"id":"a","kind":"impression","at":"` + at + `","item_id":"it_1","duration_ms":-1}`, "duration_ms", ""},
+		{"WrongType", `{"id":"a","kind":"impression","at":"` + at + `","item_id":"it_1","revision":"2"}`, "not a valid event", ""},
+		{"NotObject", `[1,2]`, "not a valid event", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, bad := DecodeEvents([]json.RawMessage{json.RawMessage(tt.event)}, "s1", testNow)
+			if tt.err != "" {
+				if len(ok) != 0 || len(bad) != 1 || !strings.Contains(bad[0].Message, tt.err) {
+					t.Fatalf("got ok %v, bad %+v; want one error containing %q", ok, bad, tt.err)
+				}
+				return
+			}
+			if len(bad) != 0 || len(ok) != 1 {
+				t.Fatalf("got ok %v, bad %+v; want one valid event", ok, bad)
+			}
+			e := ok[0]
+			if e.ID != "a" || e.ScreenID != "s1" || !e.ReceivedAt.Equal(testNow) || e.At.Format(time.RFC3339) != at {
+				t.Errorf("event = %+v", e)
+			}
+			if string(e.Data) != tt.data {
+				t.Errorf("data = %s, want %s", e.Data, tt.data)
+			}
+		})
+	}
+	t.Run("BadIDReported", func(t *testing.T) {
+		_, bad := DecodeEvents([]json.RawMessage{json.RawMessage(`{"id":"x1","kind":"nope"}`), json.RawMessage(`{"id":7}`)}, "s1", testNow)
+		if len(bad) != 2 || bad[0].ID != "x1" || bad[0].Index != 0 || bad[1].ID != "" || bad[1].Index != 1 {
+			t.Errorf("bad = %+v, want x1 at 0 and no id at 1", bad)
+		}
+	})
+}

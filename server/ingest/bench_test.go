@@ -1,0 +1,72 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkIngest measures group commit on SQLite: many screens sending
+// batches of events at once, each answered only after a durable commit.
+// It reports events/s and the p99 time from Ingest to acknowledgement.
+//
+//	go test ./server/ingest -run '^$' -bench Ingest -benchtime 200000x
+func BenchmarkIngest(b *testing.B) {
+	for _, tc := range []struct {
+		senders, perCall int
+	}{{64, 20}, {256, 10}, {16, 100}} {
+		b.Run(fmt.Sprintf("group/%dsenders/%dper-call", tc.senders, tc.perCall), func(b *testing.B) {
+			store := openStore(b)
+			g := start(b, store)
+			calls := b.N/tc.perCall + 1
+			var next atomic.Int64
+			lat := make([][]time.Duration, tc.senders)
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			begin := time.Now()
+			for w := 0; w < tc.senders; w++ {
+				wg.Add(1)
+				go func(w int) {
+					defer wg.Done()
+					for {
+						i := next.Add(1)
+						if i > int64(calls) {
+							return
+						}
+						evs := impressions(fmt.Sprintf("b%d", i), tc.perCall)
+						t0 := time.Now()
+						if _, err := g.Ingest(context.Background(), "sc_bench", evs); err != nil {
+							b.Error(err)
+							return
+						}
+						lat[w] = append(lat[w], time.Since(t0))
+					}
+				}(w)
+			}
+			wg.Wait()
+			elapsed := time.Since(begin)
+			b.StopTimer()
+			all := slices.Concat(lat...)
+			slices.Sort(all)
+			b.ReportMetric(float64(calls*tc.perCall)/elapsed.Seconds(), "events/s")
+			b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ack-ms")
+			b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ack-ms")
+		})
+	}
+	b.Run("baseline/one-event-per-transaction", func(b *testing.B) {
+		store := openStore(b)
+		evs := impressions("one", b.N)
+		b.ResetTimer()
+		begin := time.Now()
+		for i := 0; i < b.N; i++ {
+			if _, err := store.InsertEvents(context.Background(), evs[i:i+1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/time.Since(begin).Seconds(), "events/s")
+	})
+}

@@ -1,0 +1,184 @@
+// Package ingest stores the events screens send with group commit: every
+// submission waiting while one transaction commits goes into the next, so
+// the cost of a durable commit (an fsync) is shared by all of them. A caller
+// is answered only after its events are durably stored, which is what lets
+// the hub acknowledge them.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// Store is where events go.
+type Store interface {
+	InsertEvents(ctx context.Context, events []*hall.Event) (int, error)
+}
+
+// Flagger marks events as misuse (a burst of ratings) before they are
+// stored. It is called from the single committing goroutine, in order.
+type Flagger interface {
+	Flag(events []*hall.Event)
+}
+
+// Config tunes an Ingester.
+type Config struct {
+	Store      Store
+	Flagger    Flagger // optional
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+	// MaxBatch bounds the events in one transaction; default 5000.
+	MaxBatch int
+	// Queue bounds the submissions waiting; default 4096.
+	Queue int
+}
+
+// Ingester group-commits events. Run must be running for Ingest to return.
+type Ingester struct {
+	cfg     Config
+	in      chan *request
+	stored  prometheus.Counter
+	dupes   prometheus.Counter
+	batches prometheus.Histogram
+	commit  prometheus.Histogram
+}
+
+type request struct {
+	ctx    context.Context
+	events []*hall.Event
+	done   chan error
+}
+
+// New returns an Ingester; start it with Run.
+func New(cfg Config) *Ingester {
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 5000
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 4096
+	}
+	g := &Ingester{
+		cfg: cfg,
+		in:  make(chan *request, cfg.Queue),
+		stored: prometheus.NewCounter(prometheus.CounterOpts{Name: "hallcast_events_stored_total",
+			Help: "Events newly stored (duplicates excluded)."}),
+		dupes: prometheus.NewCounter(prometheus.CounterOpts{Name: "hallcast_events_duplicate_total",
+			Help: "Events received again after they were stored (acknowledged, not stored twice)."}),
+		batches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hallcast_events_commit_batch_size",
+			Help: "Events per group commit.", Buckets: prometheus.ExponentialBuckets(1, 4, 8)}),
+		commit: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hallcast_events_commit_seconds",
+			Help: "Duration of one group commit.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)}),
+	}
+	if cfg.Registerer != nil {
+		cfg.Registerer.MustRegister(g.stored, g.dupes, g.batches, g.commit)
+	}
+	return g
+}
+
+// ErrStopped is returned for submissions made after Run ended.
+var ErrStopped = errors.New("ingest: stopped")
+
+// Ingest stores the events and returns their ids once they are durably
+// stored (or were already). On error nothing may be acknowledged.
+func (g *Ingester) Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, error) {
+	if len(events) == 0 {
+		return []string{}, nil
+	}
+	r := &request{ctx: ctx, events: events, done: make(chan error, 1)}
+	select {
+	case g.in <- r:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case err := <-r.done:
+		if err != nil {
+			return nil, err
+		}
+	case <-ctx.Done():
+		// The batch may still commit; the client resends and the id is
+		// then acknowledged as already stored.
+		return nil, ctx.Err()
+	}
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	return ids, nil
+}
+
+// Run commits batches until ctx ends, then drains what is queued.
+func (g *Ingester) Run(ctx context.Context) {
+	var batch []*request
+	for {
+		select {
+		case r := <-g.in:
+			batch = append(batch[:0], r)
+		case <-ctx.Done():
+			g.drain()
+			return
+		}
+		n := len(batch[0].events)
+	fill:
+		for n < g.cfg.MaxBatch {
+			select {
+			case r := <-g.in:
+				batch = append(batch, r)
+				n += len(r.events)
+			default:
+				break fill
+			}
+		}
+		g.flush(context.WithoutCancel(ctx), batch, n)
+	}
+}
+
+// drain commits what was submitted before the stop, so nothing accepted
+// into the queue is left unanswered.
+func (g *Ingester) drain() {
+	for {
+		select {
+		case r := <-g.in:
+			g.flush(context.Background(), []*request{r}, len(r.events))
+		default:
+			return
+		}
+	}
+}
+
+func (g *Ingester) flush(ctx context.Context, batch []*request, n int) {
+	events := make([]*hall.Event, 0, n)
+	for _, r := range batch {
+		if r.ctx.Err() == nil {
+			events = append(events, r.events...)
+		}
+	}
+	if g.cfg.Flagger != nil {
+		g.cfg.Flagger.Flag(events)
+	}
+	start := time.Now()
+	inserted, err := g.cfg.Store.InsertEvents(ctx, events)
+	g.commit.Observe(time.Since(start).Seconds())
+	g.batches.Observe(float64(len(events)))
+	if err != nil {
+		if g.cfg.Logger != nil {
+			g.cfg.Logger.Error("store events", "events", len(events), "err", err)
+		}
+	} else {
+		g.stored.Add(float64(inserted))
+		g.dupes.Add(float64(len(events) - inserted))
+	}
+	for _, r := range batch {
+		if r.ctx.Err() != nil {
+			r.done <- r.ctx.Err()
+		} else {
+			r.done <- err
+		}
+	}
+}
