@@ -117,7 +117,8 @@ function run(token, outbox) {
   } catch {
     screen = null;
   }
-  const tz = () => (screen && screen.tz) || (attract.content.manifest && attract.content.manifest.tz) || undefined;
+  let attract = null;
+  const tz = () => (screen && screen.tz) || attract?.content.manifest?.tz || undefined;
   let welcomed = false;
   let reloadPending = false;
   let cats = { categories: [], departments: [] };
@@ -151,7 +152,7 @@ function run(token, outbox) {
     }
   }
 
-  const attract = new Attract($('attract'), { now, tz, record, onShowing: () => pushStatus(false) });
+  attract = new Attract($('attract'), { now, tz, record, onShowing: () => pushStatus(false) });
 
   const session = new Session({
     idleMs: seconds(params.get('idle'), 60) * 1000,
