@@ -203,19 +203,20 @@ func TestScreensPushPath(t *testing.T) {
 		frame := map[string]any{"type": "events", "events": []map[string]any{
 			{"id": "ev-imp-1", "kind": "impression", "at": now, "item_id": "x", "revision": 1, "duration_ms": 15000, "playlist_id": "lobby"},
 			{"id": "ev-rate-1", "kind": "rating", "at": now, "subject": map[string]string{"service": "hall"}, "level": 1, "session": "s1"},
+			{"id": "ev-rate-2", "kind": "rating", "at": now, "subject": map[string]string{"item_id": "x"}, "level": 5, "session": "s1"},
 			{"id": "ev-fb-1", "kind": "feedback", "at": now, "topic": "efficiency", "text": "排队太久", "contact": "13812345678", "session": "s1"},
 			{"id": "", "kind": "impression", "at": now},
 		}}
 		lobby.send(frame)
 		var acked []any
-		for len(acked) < 3 {
+		for len(acked) < 4 {
 			m := lobby.next(5 * time.Second)
 			if m["type"] == "ack" {
 				acked = append(acked, m["ids"].([]any)...)
 			}
 		}
-		if len(acked) != 3 {
-			t.Errorf("acked %v, want the 3 valid events", acked)
+		if len(acked) != 4 {
+			t.Errorf("acked %v, want the 4 valid events", acked)
 		}
 		lobby.send(frame) // resent, as after a lost ack
 		lobby.nextOfType("ack", 5*time.Second)
@@ -245,17 +246,30 @@ func TestScreensPushPath(t *testing.T) {
 			}
 		}
 		c.must("GET", "/api/v1/reports/engagement?by=screen", nil, &rep)
-		if len(rep.Rows) != 1 || rep.Rows[0].Impressions != 2 || rep.Rows[0].Ratings != 1 || rep.Rows[0].Poor != 1 || rep.Rows[0].Feedback != 1 {
+		if len(rep.Rows) != 1 || rep.Rows[0].Impressions != 2 || rep.Rows[0].Ratings != 2 || rep.Rows[0].Poor != 1 || rep.Rows[0].Feedback != 1 {
 			t.Errorf("engagement by screen: %+v", rep.Rows)
+		}
+		var byItem struct {
+			Rows []struct {
+				Key    string
+				Levels []int
+				Index  float64
+			}
+		}
+		c.must("GET", "/api/v1/reports/engagement?by=item", nil, &byItem)
+		for _, r := range byItem.Rows {
+			if r.Key == "service:hall" && (r.Levels[0] != 1 || r.Index != 0) || r.Key == "x" && (r.Levels[4] != 1 || r.Index != 100) {
+				t.Errorf("engagement row %+v", r)
+			}
 		}
 		var cases struct{ Cases []map[string]any }
 		c.must("GET", "/api/v1/cases", nil, &cases)
-		if len(cases.Cases) != 1 || cases.Cases[0]["due_at"] == nil {
+		if len(cases.Cases) != 1 || cases.Cases[0]["due_at"] == nil || cases.Cases[0]["subject"] != "service:hall" {
 			t.Errorf("cases: %v", cases.Cases)
 		}
 		var fb struct{ Feedback []map[string]any }
 		c.must("GET", "/api/v1/feedback", nil, &fb)
-		if len(fb.Feedback) != 1 || fb.Feedback[0]["receipt"] != "FKEVFB1" {
+		if len(fb.Feedback) != 1 || fb.Feedback[0]["receipt"] != "FKEVFB1" || fb.Feedback[0]["text"] != "排队太久" || fb.Feedback[0]["topic"] != "efficiency" {
 			t.Errorf("feedback: %v", fb.Feedback)
 		}
 	})

@@ -107,9 +107,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	dataDir := fs.String("data", env(getenv, "HALLCAST_DATA", "./data"), "data directory (HALLCAST_DATA)")
 	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "sqlite or redis://host:port/db (HALLCAST_STORE)")
 	withDemo := fs.Bool("demo", envBool(getenv, "HALLCAST_DEMO", true), "seed demo content on first start (HALLCAST_DEMO)")
+	publicURL := fs.String("public-url", getenv("HALLCAST_PUBLIC_URL"), "address phones reach the server at, for QR codes (HALLCAST_PUBLIC_URL)")
+	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
 	logLevel := fs.String("log-level", env(getenv, "HALLCAST_LOG_LEVEL", "info"), "debug, info, warn or error (HALLCAST_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var trusted []*net.IPNet
+	for _, cidr := range strings.Split(*proxies, ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %w", err)
+		}
+		trusted = append(trusted, n)
+	}
+	if *publicURL != "" && !strings.HasPrefix(*publicURL, "http://") && !strings.HasPrefix(*publicURL, "https://") {
+		return fmt.Errorf("--public-url: want http:// or https://")
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -145,6 +161,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Origin: archiveOrigin, Calendar: httpapi.NewCalendar(a.store, time.Now), Hasher: auth.Production(),
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
 		Hub: screens, Timelines: manifests, Events: events, MediaDir: filepath.Join(*dataDir, "media"),
+		PublicURL: *publicURL, TrustedProxies: trusted,
 	})
 	if err != nil {
 		return err
@@ -255,7 +272,7 @@ func (a *app) firstStart(ctx context.Context, getenv func(string) string, withDe
 }
 
 // sweep runs the periodic jobs until ctx ends: recording expired items in
-// the archive, and dropping expired sessions.
+// the archive, and dropping expired sessions and pairings.
 func (a *app) sweep(ctx context.Context) {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
@@ -267,6 +284,10 @@ func (a *app) sweep(ctx context.Context) {
 		}
 		if _, err := a.store.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.logger.Error("delete expired sessions", "err", err)
+		}
+		// Expired pairings go, with any token a screen never collected.
+		if _, err := a.store.DeleteExpiredPairings(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.logger.Error("delete expired pairings", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -218,11 +218,6 @@ class App {
     return this.show(true);
   }
 
-  go(hash) {
-    if (location.hash === `#${hash}`) this.refresh();
-    else location.hash = hash;
-  }
-
   toast(msg, kind) {
     toast(msg, kind);
   }

@@ -91,7 +91,10 @@ export async function getJSON(url, { immutable = false, keep = true } = {}) {
   }
   try {
     const body = await fetchBody(url, false);
-    if (immutable) memory.set(url, body);
+    if (immutable) {
+      memory.set(url, body);
+      if (memory.size > 200) memory.delete(memory.keys().next().value);
+    }
     if (keep) save(url, body);
     return body;
   } catch (err) {

@@ -74,6 +74,7 @@ export function feedback(params, ctx) {
     text.classList.toggle('empty', !d.text);
     text.classList.toggle('active', d.field !== 'phone');
     text.dataset.value = d.text;
+    text.scrollTop = text.scrollHeight;
     const n = [...d.text].length;
     count.textContent = `${n} / ${MAX_TEXT}`;
     count.classList.toggle('full', n >= MAX_TEXT);

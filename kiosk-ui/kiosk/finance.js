@@ -36,7 +36,7 @@ export function financeView(f) {
   const hasBudget = lines.some((l) => l.budget != null);
   const tree = financeTree(lines);
   const crumbs = el('nav', 'crumbs');
-  const table = el('div', 'fin-table');
+  const table = el('div', `fin-table${hasBudget ? ' b' : ''}`);
   const box = el('section', 'finance-drill', el('div', 'fin-head', el('h2', 'sec-title', t('fin.title')), el('span', 'fin-unit', t('finance.unit', { unit: cur }))), crumbs, table);
   let at = '';
 
@@ -58,7 +58,7 @@ export function financeView(f) {
     const h = [el('span', 'name', t('finance.name'))];
     if (hasBudget) h.push(el('span', 'num', t('finance.budget')), el('span', 'num', t('finance.actual')), el('span', 'num', t('fin.executed')));
     else h.push(el('span', 'num', t('finance.amount')));
-    return el('div', `fin-row fin-th${hasBudget ? ' b' : ''}`, ...h);
+    return el('div', 'fin-row fin-th', ...h);
   }
 
   function draw() {
@@ -70,13 +70,13 @@ export function financeView(f) {
     const rows = [header()];
     if (at) {
       const cur = tree.byCode.get(at);
-      rows.push(el('div', `fin-row fin-sum${hasBudget ? ' b' : ''}`, el('span', 'name', `${cur.name || cur.code} · ${t('fin.subtotal')}`), ...cells(cur)));
+      rows.push(el('div', 'fin-row fin-sum', el('span', 'name', `${cur.name || cur.code} · ${t('fin.subtotal')}`), ...cells(cur)));
     }
     for (const l of tree.children(at)) {
       const more = tree.children(l.code).length > 0;
       const name = el('span', 'name', l.name || l.code);
       if (more) name.append(el('span', 'chev', '›'));
-      const r = more ? button(`fin-row more${hasBudget ? ' b' : ''}`, [name, ...cells(l)], () => go(l.code)) : el('div', `fin-row${hasBudget ? ' b' : ''}`, name, ...cells(l));
+      const r = more ? button('fin-row more', [name, ...cells(l)], () => go(l.code)) : el('div', 'fin-row', name, ...cells(l));
       r.dataset.line = l.code;
       if (more) r.dataset.hasChildren = 'true';
       rows.push(r);

@@ -39,10 +39,8 @@ function tile(c, ctx) {
   return button(
     'tile',
     [
-      el('span', 'tile-name', localized(c.name) || c.key),
-      el('span', 'tile-count', t('common.count', { n: c.count ?? 0 })),
-      el('span', 'tile-updated', updatedLabel(c.last_updated, ctx.now())),
-      el('span', 'tile-sub', ...sub),
+      el('span', 'tile-row', el('span', 'tile-name', localized(c.name) || c.key), el('span', 'tile-count', c.count === 1 ? t('common.count1') : t('common.count', { n: c.count ?? 0 }))),
+      el('span', 'tile-row', el('span', 'tile-updated', updatedLabel(c.last_updated, ctx.now())), el('span', 'tile-sub', ...sub)),
     ],
     () => ctx.go('category', { key: c.key }),
     { category: c.key },

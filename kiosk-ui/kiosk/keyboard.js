@@ -70,9 +70,8 @@ export function keyboard({ layout, words = [], onKey }) {
       parts.push(el('div', 'kb-pad', ...'123456789'.split('').map((d) => key(d)), clear(), key('0'), bksp()));
     } else {
       parts.push(row(...digits.map((d) => key(d)), bksp()), ...letters());
-      if (layout === 'text') parts.push(row(...punct.map((p) => key(p))), row(key('Space', t('kb.space'), 'key space fn'), clear()));
-      else parts.push(row(key('Space', t('kb.space'), 'key space fn'), clear()));
-      if (layout === 'receipt') parts[parts.length - 1] = row(clear());
+      if (layout === 'receipt') parts.push(row(clear()));
+      else parts.push(row(...(layout === 'text' ? punct.map((p) => key(p)) : []), key('Space', t('kb.space'), 'key space fn'), clear()));
     }
     box.replaceChildren(...parts);
   }

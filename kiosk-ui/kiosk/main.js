@@ -176,7 +176,7 @@ function run(token, outbox) {
   }
   const nameOf = (list, key) => {
     const c = list.find((x) => x.key === key);
-    return c ? localized(c.name) || key : key || '';
+    return c ? localized(c.name) || key : '';
   };
 
   const ctx = {
@@ -188,7 +188,7 @@ function run(token, outbox) {
     record: (ev) => record({ ...ev, session: session.id }),
     loadCategories,
     categoryList: () => cats.categories,
-    catName: (key) => nameOf(cats.categories, key),
+    catName: (key) => nameOf(cats.categories, key) || key || '',
     deptName: (key) => nameOf(cats.departments, key),
     onShowing: () => pushStatus(false),
   };
@@ -211,6 +211,7 @@ function run(token, outbox) {
     session.start();
     document.body.dataset.session = session.id;
     attract.hide();
+    $('shell').insertBefore($('notice'), $('view'));
     router.go('home', {}, { reset: true });
   }
 
@@ -224,6 +225,7 @@ function run(token, outbox) {
     setContrast(false);
     delete document.body.dataset.session;
     setState('attract');
+    $('attract').append($('notice'));
     attract.show();
     pushStatus(false);
     if (reloadPending) location.reload();
@@ -235,8 +237,7 @@ function run(token, outbox) {
   }
 
   // Touch handling: any touch keeps the session alive; the first one after the attract loop starts it.
-  document.addEventListener('pointerdown', () => session.touch(), true);
-  document.addEventListener('keydown', () => session.touch(), true);
+  for (const type of ['pointerdown', 'click', 'keydown']) document.addEventListener(type, () => session.touch(), true);
   $('attract').addEventListener('click', startSession);
   $('attract').addEventListener('pointerup', startSession);
   $('back').addEventListener('click', () => router.back());
@@ -381,6 +382,7 @@ function run(token, outbox) {
   if (attract.content.manifest) interrupts.fromManifest(attract.content.manifest.interrupts, attract.content.manifest.generated_at);
   loadCategories().catch(() => {});
   setState('attract');
+  $('attract').append($('notice'));
   attract.show();
   conn.start();
   setInterval(() => {

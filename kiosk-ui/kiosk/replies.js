@@ -33,7 +33,7 @@ export function replies(params, ctx) {
 }
 
 function receiptBox(ctx) {
-  let value = ctx.session.drafts.receipt || 'FK';
+  let value = ctx.session.drafts.receipt || '';
   const field = el('div', 'field receipt-field');
   field.id = 'receipt-query';
   const go = button('primary', t('receipt.check'), check);
@@ -50,13 +50,15 @@ function receiptBox(ctx) {
     },
   });
   const draw = () => {
-    field.textContent = value || '—';
+    field.textContent = value || 'FK________';
+    field.classList.toggle('empty', !value);
     field.dataset.value = value;
     go.disabled = value.length < 4;
   };
 
   async function check() {
-    const r = value.trim().toUpperCase();
+    const v = value.trim().toUpperCase();
+    const r = v.startsWith('FK') ? v : `FK${v}`; // the prefix may be left out
     result.replaceChildren(el('p', 'status', t('common.loading')));
     try {
       const body = await api.feedback(r);

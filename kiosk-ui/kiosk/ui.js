@@ -48,7 +48,8 @@ export function daysSince(then, now = Date.now()) {
 export function updatedLabel(then, now) {
   const d = daysSince(then, now);
   if (!Number.isFinite(d)) return t('cat.never');
-  return d === 0 ? t('cat.today') : t('cat.days', { n: d });
+  if (d === 0) return t('cat.today');
+  return d === 1 ? t('cat.yesterday') : t('cat.days', { n: d });
 }
 
 const stages = new Set(['before', 'during', 'after']);

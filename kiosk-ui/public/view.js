@@ -191,7 +191,7 @@ function matterSection(m, currentID) {
               return h(
                 'li',
                 null,
-                here ? h('strong', { 'aria-current': 'page' }, it.title, ` (${t('pub.thisItem')})`) : h('a', { href: safeURL(it.page || `/p/${encodeURIComponent(it.id)}`) }, it.title),
+                here ? h('strong', { 'aria-current': 'page' }, it.title, t('pub.thisItem')) : h('a', { href: safeURL(it.page || `/p/${encodeURIComponent(it.id)}`) }, it.title),
                 ' ',
                 h('span', { class: 'muted' }, date(it.published_at)),
                 state && ' ',

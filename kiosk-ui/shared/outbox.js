@@ -289,8 +289,9 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
 
   async function acked_(ids) {
     if (!Array.isArray(ids)) return;
-    ids.forEach((id) => inFlight.delete(id));
+    // Forget them only once deleted, or a flush in between would send them again.
     await outbox.ack(ids);
+    ids.forEach((id) => inFlight.delete(id));
   }
 
   const offChange = outbox.onChange(() => flush());

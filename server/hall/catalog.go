@@ -2,6 +2,8 @@ package hall
 
 import (
 	"regexp"
+
+	"github.com/hallcast/hallcast/playlists"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,8 +73,8 @@ func (h *Hall) Validate() error {
 	if h.TZ == "" {
 		h.TZ = DefaultTZ
 	}
-	if _, err := time.LoadLocation(h.TZ); err != nil {
-		return FieldError("tz", "unknown time zone %q", h.TZ)
+	if _, err := playlists.LoadZone(h.TZ); err != nil {
+		return FieldError("tz", "unknown time zone %q: want an IANA name such as Asia/Shanghai", h.TZ)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package hall
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -298,4 +299,24 @@ type ItemFilter struct {
 	PublishedTo   time.Time
 	Limit         int
 	Offset        int
+}
+
+// AllItems pages through every item the filter selects (ignoring its Limit
+// and Offset), for jobs that must see them all.
+func AllItems(ctx context.Context, st interface {
+	ListItems(ctx context.Context, f ItemFilter) ([]*Item, error)
+}, f ItemFilter) ([]*Item, error) {
+	const page = 1000
+	var all []*Item
+	for f.Offset = 0; ; f.Offset += page {
+		f.Limit = page
+		items, err := st.ListItems(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if len(items) < page {
+			return all, nil
+		}
+	}
 }

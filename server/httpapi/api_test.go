@@ -331,6 +331,11 @@ func TestSessionLoginCSRF(t *testing.T) {
 	if r := post(csrf); r.Status != 401 {
 		t.Errorf("write after logout: %d", r.Status)
 	}
+	// Logging in again from a browser that still sends the old cookie works.
+	req, _ = http.NewRequest("POST", h.srv.URL+"/api/v1/session", strings.NewReader(`{"username":"editor","password":"password-editor"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(cookie)
+	h.must(h.send(req), http.StatusOK)
 }
 
 func TestLoginThrottle(t *testing.T) {

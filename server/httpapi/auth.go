@@ -52,22 +52,25 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
+		// A stale session, or a write without the CSRF token, leaves the
+		// caller anonymous: public routes (logging in again, pairing) still
+		// work, and routes that need a user refuse with the reason.
 		sess, err := s.Store.SessionByHash(ctx, auth.HashSecret(ck.Value))
 		if hall.IsCode(err, hall.ENotFound) || (err == nil && !s.Now().Before(sess.ExpiresAt)) {
 			clearSessionCookie(c)
-			if isSafe(r.Method) {
-				return next(c)
-			}
-			return hall.Errorf(hall.EUnauthenticated, "session expired: log in again")
+			c.Set(ctxAuthProblem, hall.Errorf(hall.EUnauthenticated, "session expired: log in again"))
+			return next(c)
 		} else if err != nil {
 			return err
 		}
 		u, err := s.Store.UserByID(ctx, sess.UserID)
 		if err != nil || u.Disabled {
-			return hall.Errorf(hall.EUnauthenticated, "the session's user is disabled or gone")
+			c.Set(ctxAuthProblem, hall.Errorf(hall.EUnauthenticated, "the session's user is disabled or gone"))
+			return next(c)
 		}
 		if !isSafe(r.Method) && !auth.Equal(r.Header.Get("X-CSRF-Token"), sess.CSRFToken) {
-			return hall.Errorf(hall.EForbidden, "missing or wrong X-CSRF-Token header")
+			c.Set(ctxAuthProblem, hall.Errorf(hall.EForbidden, "missing or wrong X-CSRF-Token header"))
+			return next(c)
 		}
 		c.Set(ctxUser, u)
 		c.Set(ctxSession, sess)
@@ -92,6 +95,9 @@ func require(roles ...hall.Role) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			u := userOf(c)
 			if u == nil {
+				if err, ok := c.Get(ctxAuthProblem).(error); ok {
+					return err
+				}
 				return hall.Errorf(hall.EUnauthenticated, "log in or send a bearer token")
 			}
 			if len(roles) > 0 && !u.Has(roles...) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/privacy"
 )
@@ -77,9 +78,13 @@ func (s *Server) replyFeedback(c echo.Context) error {
 		return hall.FieldError("text", "required, at most 2000 characters")
 	}
 	if in.Public {
-		if f := privacy.Scan(in.Text); len(f) > 0 {
-			return &hall.Error{Code: hall.EValidation, Field: "text", Details: f,
-				Message: fmt.Sprintf("a public reply must not contain personal numbers: write %s instead", f[0].Masked)}
+		if found := privacy.Scan(in.Text); len(found) > 0 {
+			details := make([]disclosure.PrivacyFinding, len(found))
+			for i, f := range found {
+				details[i] = disclosure.PrivacyFinding{Field: "text", Kind: f.Kind, Offset: f.Start, Masked: f.Masked}
+			}
+			return &hall.Error{Code: hall.EValidation, Field: "text", Details: details,
+				Message: fmt.Sprintf("a public reply must not contain personal numbers: write %s instead", found[0].Masked)}
 		}
 	}
 	r := &hall.Reply{Text: in.Text, Public: in.Public, By: userOf(c).Username, At: s.Now().UTC()}
@@ -203,7 +208,7 @@ func (s *Server) publicReplies(c echo.Context) error {
 // feedback was answered (the text only when the reply is public).
 func (s *Server) publicFeedbackStatus(c echo.Context) error {
 	receipt := strings.ToUpper(strings.TrimSpace(c.Param("receipt")))
-	if len(receipt) < 4 || len(receipt) > 12 {
+	if len(receipt) < 2 || len(receipt) > 24 {
 		return hall.FieldError("receipt", "want a receipt number like FK1A2B3C4D")
 	}
 	f, err := s.Store.FeedbackByReceipt(c.Request().Context(), receipt)

@@ -171,7 +171,14 @@ func (s *Server) listItems(c echo.Context) error {
 }
 
 func (s *Server) itemRevisions(c echo.Context) error {
-	revs, entries, err := s.Desk.Revisions(c.Request().Context(), c.Param("id"))
+	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if u := userOf(c); u.Role == hall.RoleEditor && !u.InDepartment(it.Department) {
+		return hall.NotFound("item", c.Param("id"))
+	}
+	revs, entries, err := s.Desk.Revisions(c.Request().Context(), it.ID)
 	if err != nil {
 		return err
 	}
@@ -247,6 +254,9 @@ func (s *Server) privacyCheck(c echo.Context) error {
 	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
+	}
+	if u := userOf(c); u.Role == hall.RoleEditor && !u.InDepartment(it.Department) {
+		return hall.NotFound("item", c.Param("id"))
 	}
 	f := disclosure.ScanPrivacy(it)
 	if f == nil {

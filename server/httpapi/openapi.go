@@ -11,6 +11,21 @@ import (
 
 var echoParam = regexp.MustCompile(`:([a-z_]+)`)
 
+// isPublicRoute reports whether a route takes no credentials.
+func isPublicRoute(method, p string) bool {
+	switch {
+	case strings.HasPrefix(p, "/api/v1/public/"), p == "/api/v1/openapi.json":
+		return true
+	case strings.HasPrefix(p, "/api/v1/archive"):
+		return p != "/api/v1/archive/verify"
+	case p == "/api/v1/session":
+		return method == http.MethodPost
+	case strings.HasPrefix(p, "/api/v1/pairings"):
+		return !strings.HasSuffix(p, "/claim")
+	}
+	return false
+}
+
 // openapi serves an OpenAPI 3.1 document of the routes this server has,
 // built from the router so it cannot fall out of date. docs/API.md explains
 // each endpoint's bodies and rules.
@@ -39,7 +54,10 @@ func (s *Server) openapi(c echo.Context) error {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if strings.HasPrefix(p, "/api/v1/public/") || strings.HasPrefix(p, "/api/v1/archive") && p != "/api/v1/archive/verify" || p == "/api/v1/openapi.json" || (p == "/api/v1/session" && r.Method == http.MethodPost) {
+		switch {
+		case p == "/api/v1/device/events":
+			op["security"] = []any{map[string]any{"screen": []any{}}}
+		case isPublicRoute(r.Method, p):
 			op["security"] = []any{}
 		}
 		paths[p][strings.ToLower(r.Method)] = op
@@ -55,6 +73,7 @@ func (s *Server) openapi(c echo.Context) error {
 		"components": map[string]any{"securitySchemes": map[string]any{
 			"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
 			"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
+			"screen":  map[string]any{"type": "http", "scheme": "bearer", "description": "a screen token (hsc_…)"},
 		}},
 		"security": []any{map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
 		"paths":    ordered,

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -117,7 +118,7 @@ func (s *Server) publicCategories(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.Store.ListItems(ctx, hall.ItemFilter{Public: true, LiveAt: s.Now(), Limit: 1000})
+	items, err := hall.AllItems(ctx, s.Store, hall.ItemFilter{Public: true, LiveAt: s.Now()})
 	if err != nil {
 		return err
 	}
@@ -219,11 +220,16 @@ func (s *Server) itemQR(c echo.Context) error {
 	if it.Public == nil {
 		return hall.NotFound("published item", c.Param("id"))
 	}
-	scheme := "http"
-	if c.IsTLS() || c.Request().Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
+	base := s.PublicURL
+	if base == "" {
+		scheme := "http"
+		if c.IsTLS() {
+			scheme = "https"
+		}
+		base = scheme + "://" + c.Request().Host
+		c.Response().Header().Set("Vary", "Host")
 	}
-	png, err := qrcode.Encode(scheme+"://"+c.Request().Host+"/p/"+it.ID, qrcode.Medium, 256)
+	png, err := qrcode.Encode(strings.TrimRight(base, "/")+"/p/"+it.ID, qrcode.Medium, 256)
 	if err != nil {
 		return err
 	}

@@ -349,6 +349,15 @@ func (s *Server) deletePlaylist(c echo.Context) error {
 			return hall.Errorf(hall.EConflict, "schedule %s plays this playlist: delete or change it first", sc.ID)
 		}
 	}
+	halls, err := s.Store.ListHalls(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range halls {
+		if h.DefaultPlaylistID == c.Param("id") {
+			return hall.Errorf(hall.EConflict, "hall %s plays this playlist by default: change that first", h.ID)
+		}
+	}
 	if err := s.Store.DeletePlaylist(ctx, c.Param("id")); err != nil {
 		return err
 	}
@@ -544,6 +553,7 @@ func (s *Server) deviceEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(ctxAuditActor, "screen:"+sc.ID)
 	var in deviceEventsRequest
 	if err := bind(c, &in); err != nil {
 		return err

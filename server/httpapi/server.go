@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -50,6 +51,13 @@ type Deps struct {
 	CaseWorkdays int
 	// MediaDir holds uploaded media, content-addressed.
 	MediaDir string
+	// PublicURL is the address residents' phones reach the server at
+	// ("https://hall.example.gov.cn"), used in QR codes; empty means the
+	// address the screen used.
+	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; without them the client address is the TCP peer.
+	TrustedProxies []*net.IPNet
 	// SessionTTL bounds console sessions; zero means 12 hours.
 	SessionTTL time.Duration
 }
@@ -90,6 +98,13 @@ func New(d Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s.echo = e
 	s.routes()
 	return s, nil
@@ -221,6 +236,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 const (
 	ctxUser        = "hallcast.user"
 	ctxSession     = "hallcast.session"
+	ctxAuthProblem = "hallcast.auth.problem" // why credentials sent were not accepted
 	ctxAuditActor  = "hallcast.audit.actor"
 	ctxAuditTarget = "hallcast.audit.target"
 	ctxAuditDetail = "hallcast.audit.detail"

@@ -171,13 +171,23 @@ func decodeEvent(r json.RawMessage, screenID string, now time.Time) (*hall.Event
 		if err != nil {
 			return nil, err
 		}
-		data = d
+		e.Level = d.Level
+		if d.Subject.ItemID != "" {
+			e.Subject = hall.ItemSubject(d.Subject.ItemID)
+		} else {
+			e.Subject = "service:" + d.Subject.Service
+		}
+		if len(d.Aspects) > 0 {
+			data = map[string]any{"aspects": d.Aspects}
+		}
 	case hall.EventFeedback:
 		d, err := feedbackOf(&w)
 		if err != nil {
 			return nil, err
 		}
-		data = d
+		// The text, topic and contact have their own columns; the contact
+		// is never copied anywhere else.
+		e.Text, e.Topic, e.Contact = d.Text, d.Topic, d.Contact
 	default:
 		return nil, fmt.Errorf("kind: want impression, view, rating or feedback")
 	}

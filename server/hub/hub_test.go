@@ -557,14 +557,14 @@ func TestDecodeEvents(t *testing.T) {
 		name  string
 		event string
 		err   string // substring of the error; "" for valid
-		data  string // want Data
+		data  string // the decoded rating/feedback fields and Data
 	}{
 		{"Impression", `{"id":"a","kind":"impression","at":"` + at + `","item_id":"it_1","revision":2,"duration_ms":10000,"playlist_id":"p1"}`, "", ""},
 		{"MediaImpression", `{"id":"a","kind":"impression","at":"` + at + `","media_url":"/media/x","duration_ms":5000}`, "", ""},
 		{"View", `{"id":"a","kind":"view","at":"` + at + `","item_id":"it_1","revision":2,"dwell_ms":3000,"session":"k1"}`, "", ""},
-		{"RatingItem", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"item_id":"it_1"},"level":5,"session":"k1"}`, "", `{"subject":{"item_id":"it_1"},"level":5}`},
-		{"RatingHall", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":2,"aspects":{"efficiency":2,"attitude":3}}`, "", `{"subject":{"service":"hall"},"level":2,"aspects":{"attitude":3,"efficiency":2}}`},
-		{"Feedback", `{"id":"a","kind":"feedback","at":"` + at + `","text":" 希望增加周末办理时间 ","contact":"138****0000","topic":"hours"}`, "", `{"text":"希望增加周末办理时间","contact":"138****0000","topic":"hours"}`},
+		{"RatingItem", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"item_id":"it_1"},"level":5,"session":"k1"}`, "", `subject=item:it_1 level=5 data=`},
+		{"RatingHall", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":2,"aspects":{"efficiency":2,"attitude":3}}`, "", `subject=service:hall level=2 data={"aspects":{"attitude":3,"efficiency":2}}`},
+		{"Feedback", `{"id":"a","kind":"feedback","at":"` + at + `","text":" 希望增加周末办理时间 ","contact":"138****0000","topic":"hours"}`, "", `topic=hours text=希望增加周末办理时间 contact=138****0000 data=`},
 		{"NoID", `{"kind":"impression","at":"` + at + `","item_id":"it_1"}`, "id: required", ""},
 		{"LongID", `{"id":"` + strings.Repeat("x", 65) + `","kind":"impression","at":"` + at + `","item_id":"it_1"}`, "id:", ""},
 		{"UnknownKind", `{"id":"a","kind":"cheer","at":"` + at + `"}`, "kind:", ""},
@@ -599,8 +599,18 @@ func TestDecodeEvents(t *testing.T) {
 			if e.ID != "a" || e.ScreenID != "s1" || !e.ReceivedAt.Equal(testNow) || e.At.Format(time.RFC3339) != at {
 				t.Errorf("event = %+v", e)
 			}
-			if string(e.Data) != tt.data {
-				t.Errorf("data = %s, want %s", e.Data, tt.data)
+			var got []string
+			if e.Subject != "" {
+				got = append(got, "subject="+e.Subject, fmt.Sprint("level=", e.Level))
+			}
+			if e.Topic != "" || e.Text != "" {
+				got = append(got, "topic="+e.Topic, "text="+e.Text, "contact="+e.Contact)
+			}
+			if e.Kind == hall.EventRating || e.Kind == hall.EventFeedback || len(e.Data) > 0 {
+				got = append(got, "data="+string(e.Data))
+			}
+			if g := strings.Join(got, " "); g != tt.data {
+				t.Errorf("decoded %q, want %q", g, tt.data)
 			}
 		})
 	}

@@ -14,7 +14,62 @@ import (
 const eventCols = `id, kind, at, screen_id, received_at, item_id, revision, media_url, playlist_id,
 	duration_ms, dwell_ms, session, subject, level, topic, text, contact, data, misuse`
 
-var eventInsert = "INSERT INTO events (" + eventCols + ") VALUES (?" + strings.Repeat(", ?", 18) + ") ON CONFLICT (id) DO NOTHING"
+// eventChunks are the sizes of the multi-row INSERT statements, largest
+// first: a batch is cut into these, so only four statements are ever
+// prepared. 400 rows × 19 columns is well under SQLite's 32766 parameters.
+var eventChunks = [...]int{400, 64, 8, 1}
+
+// eventInsert returns the statement inserting n events.
+func eventInsert(n int) string {
+	row := "(?" + strings.Repeat(", ?", 18) + ")"
+	return "INSERT INTO events (" + eventCols + ") VALUES " + row + strings.Repeat(", "+row, n-1) +
+		" ON CONFLICT (id) DO NOTHING RETURNING id"
+}
+
+// insertChunk inserts events with one statement and records what each new
+// one implies (feedback, cases). It returns how many were new.
+func insertChunk(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, events []*hall.Event) (int, error) {
+	args := make([]any, 0, len(events)*19)
+	for _, e := range events {
+		var data any
+		if len(e.Data) > 0 {
+			data = string(e.Data)
+		}
+		args = append(args, e.ID, e.Kind, encTime(e.At), e.ScreenID, encTime(e.ReceivedAt),
+			e.ItemID, e.Revision, e.MediaURL, e.PlaylistID, e.DurationMS, e.DwellMS, e.Session,
+			e.Subject, e.Level, e.Topic, e.Text, e.Contact, data, e.Misuse)
+	}
+	rows, err := insert.QueryContext(ctx, args...)
+	if err != nil {
+		return 0, fmt.Errorf("insert: %w", err)
+	}
+	fresh := make(map[string]bool, len(events))
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		fresh[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return 0, fmt.Errorf("insert: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("insert: %w", err)
+	}
+	n := len(fresh)
+	for _, e := range events {
+		if !fresh[e.ID] {
+			continue // stored already: what it implies is made already too
+		}
+		delete(fresh, e.ID) // the first copy in the batch is the one stored
+		if err := recordEvent(ctx, tx, e); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
 
 func scanEvent(row scanner) (*hall.Event, error) {
 	e := &hall.Event{}
@@ -44,35 +99,29 @@ func (s *Store) InsertEvents(ctx context.Context, events []*hall.Event) (int, er
 			return 0, fmt.Errorf("sqlite: insert events: event %d is nil", i)
 		}
 	}
-	var inserted int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, eventInsert)
-		if err != nil {
-			return fmt.Errorf("prepare: %w", err)
-		}
-		defer stmt.Close()
-		for _, e := range events {
-			var data any
-			if len(e.Data) > 0 {
-				data = string(e.Data)
+	stmts, err := s.preparedEventInserts(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert events: %w", err)
+	}
+	var inserted int
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Multi-row inserts: one statement per chunk costs far less than one
+		// per event; RETURNING says which ids were new.
+		for len(events) > 0 {
+			size := eventChunks[len(eventChunks)-1]
+			for _, c := range eventChunks {
+				if len(events) >= c {
+					size = c
+					break
+				}
 			}
-			res, err := stmt.ExecContext(ctx, e.ID, e.Kind, encTime(e.At), e.ScreenID, encTime(e.ReceivedAt),
-				e.ItemID, e.Revision, e.MediaURL, e.PlaylistID, e.DurationMS, e.DwellMS, e.Session,
-				e.Subject, e.Level, e.Topic, e.Text, e.Contact, data, e.Misuse)
+			chunk := events[:size]
+			events = events[size:]
+			n, err := insertChunk(ctx, tx, tx.StmtContext(ctx, stmts[size]), chunk)
 			if err != nil {
-				return fmt.Errorf("event %q: %w", e.ID, err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("event %q: %w", e.ID, err)
-			}
-			if n == 0 {
-				continue // stored already: what it implies is made already too
-			}
-			inserted += n
-			if err := recordEvent(ctx, tx, e); err != nil {
 				return err
 			}
+			inserted += n
 		}
 		return nil
 	})

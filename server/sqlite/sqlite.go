@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -31,6 +32,34 @@ const readConns = 4
 type Store struct {
 	db  *sql.DB // writer: one connection, BEGIN IMMEDIATE
 	rdb *sql.DB // readers: query_only connections
+
+	stmtMu     sync.Mutex
+	eventStmts map[int]*sql.Stmt // multi-row event inserts by rows, prepared on first use
+}
+
+// preparedEventInserts returns the multi-row event inserts, prepared on
+// the writer the first time. Long multi-row statements cost more to parse
+// than to run, so they are parsed once. It must be called outside a
+// transaction: inside one, the writer's only connection is taken.
+func (s *Store) preparedEventInserts(ctx context.Context) (map[int]*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.eventStmts != nil {
+		return s.eventStmts, nil
+	}
+	stmts := map[int]*sql.Stmt{}
+	for _, n := range eventChunks {
+		st, err := s.db.PrepareContext(ctx, eventInsert(n))
+		if err != nil {
+			for _, st := range stmts {
+				st.Close()
+			}
+			return nil, fmt.Errorf("prepare event insert: %w", err)
+		}
+		stmts[n] = st
+	}
+	s.eventStmts = stmts
+	return stmts, nil
 }
 
 var _ hall.Store = (*Store)(nil)
@@ -107,6 +136,11 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.eventStmts {
+		st.Close()
+	}
+	s.stmtMu.Unlock()
 	rerr := s.rdb.Close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
