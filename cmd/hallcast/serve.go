@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,6 +110,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	withDemo := fs.Bool("demo", envBool(getenv, "HALLCAST_DEMO", true), "seed demo content on first start (HALLCAST_DEMO)")
 	publicURL := fs.String("public-url", getenv("HALLCAST_PUBLIC_URL"), "address phones reach the server at, for QR codes (HALLCAST_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
+	debugAddr := fs.String("debug-addr", getenv("HALLCAST_DEBUG_ADDR"), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it private (HALLCAST_DEBUG_ADDR)")
 	logLevel := fs.String("log-level", env(getenv, "HALLCAST_LOG_LEVEL", "info"), "debug, info, warn or error (HALLCAST_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -197,6 +199,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		workers.Wait()
 		stopIngest()
 		<-ingestDone
+	}
+
+	if *debugAddr != "" {
+		dbg, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dsrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go dsrv.Serve(dbg)
+		defer dsrv.Close()
+		fmt.Fprintf(stdout, "  profiles: http://%s/debug/pprof/\n", dbg.Addr())
 	}
 
 	errc := make(chan error, 1)

@@ -337,15 +337,15 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// afterAppend signs the new tree head and tells the push path. Neither can
-// undo the append: a failure to sign is logged and retried on the next
-// checkpoint request.
+// afterAppend tells the push path first (screens should not wait for the
+// signature), then signs the new tree head. Neither can undo the append: a
+// failure to sign is logged and retried on the next checkpoint request.
 func (s *Service) afterAppend(ctx context.Context, c Change) {
-	if _, err := s.Archive.Checkpoint(ctx); err != nil && s.Logger != nil {
-		s.Logger.Error("sign archive checkpoint", "err", err)
-	}
 	if s.Notify != nil {
 		s.Notify(c)
+	}
+	if _, err := s.Archive.Checkpoint(ctx); err != nil && s.Logger != nil {
+		s.Logger.Error("sign archive checkpoint", "err", err)
 	}
 }
 

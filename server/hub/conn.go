@@ -33,14 +33,15 @@ type frame struct {
 // the connection is registered and not changed after.
 //
 // An idle connection holds little: its send queue is a slice that exists
-// only while frames wait, and the writer sleeps on one channel (wake) that
-// enqueue, the hub's ping tick and the end of the connection signal.
+// only while frames wait, and no writer goroutine runs while nothing is to
+// be written. enqueue, the hub's ping tick and the end of the connection
+// start one (poke); it writes what waits, then ends. So an idle screen
+// costs one goroutine (its reader), not two.
 type conn struct {
 	hub      *Hub
 	ws       *websocket.Conn
 	ctx      context.Context
 	cancel   context.CancelFunc
-	wake     chan struct{} // capacity 1
 	readDone chan struct{}
 	limiter  *rate.Limiter
 
@@ -53,6 +54,8 @@ type conn struct {
 	pingDue  atomic.Bool
 
 	mu          sync.Mutex
+	live        bool // registered: pokes may start a writer
+	writing     bool // a writer goroutine runs
 	queue       []*frame
 	etag        string // of the last manifest queued
 	closeCode   int
@@ -67,18 +70,32 @@ func newConn(h *Hub, ws *websocket.Conn) *conn {
 		ws:       ws,
 		ctx:      ctx,
 		cancel:   cancel,
-		wake:     make(chan struct{}, 1),
 		readDone: make(chan struct{}),
 		limiter:  rate.NewLimiter(rate.Limit(h.cfg.RateLimit), h.cfg.RateBurst),
 	}
 }
 
-// poke wakes the writer.
+// poke starts a writer unless one runs (or the connection is not live yet).
 func (c *conn) poke() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	c.mu.Lock()
+	start := c.live && !c.writing
+	if start {
+		c.writing = true
+		c.hub.wg.Add(1) // the reader still runs, so the count is not zero
 	}
+	c.mu.Unlock()
+	if start {
+		go c.writeRun()
+	}
+}
+
+// startWriting makes a registered connection live and writes what was
+// queued before (the welcome).
+func (c *conn) startWriting() {
+	c.mu.Lock()
+	c.live = true
+	c.mu.Unlock()
+	c.poke()
 }
 
 // stop ends the connection's context and wakes the writer to close it.
@@ -158,18 +175,28 @@ func (c *conn) ping() {
 	c.poke()
 }
 
-// writeLoop writes queued frames and pings until the connection ends,
-// then closes it. Any write error ends the connection.
-func (c *conn) writeLoop() {
+// writeRun writes queued frames and a due ping until nothing waits, then
+// ends; when the connection has ended it closes it instead (and no writer
+// starts again). Any write error ends the connection.
+func (c *conn) writeRun() {
 	defer c.hub.wg.Done()
 	for {
-		<-c.wake
 		if c.ctx.Err() != nil {
 			c.finish()
 			return
 		}
 		if err := c.flush(); err != nil {
 			c.closeWith(websocket.CloseAbnormalClosure, "", false)
+			continue
+		}
+		c.mu.Lock()
+		idle := len(c.queue) == 0 && !c.pingDue.Load() && c.ctx.Err() == nil
+		if idle {
+			c.writing = false
+		}
+		c.mu.Unlock()
+		if idle {
+			return
 		}
 	}
 }

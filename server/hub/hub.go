@@ -260,8 +260,8 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 		c.refuse()
 		return
 	}
-	go c.writeLoop()
 	go c.readLoop()
+	c.startWriting()
 	c.sendManifest(etag)
 }
 
@@ -318,15 +318,15 @@ func (h *Hub) pingLoop() {
 	}
 }
 
-// register adds a connection that said hello and counts its reader and
-// writer goroutines in; it reports false when the hub is closed.
+// register adds a connection that said hello and counts its reader
+// goroutine in; it reports false when the hub is closed.
 func (h *Hub) register(c *conn) bool {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
 		return false
 	}
-	h.wg.Add(2)
+	h.wg.Add(1) // the reader; writers count themselves in as they start
 	h.conns[c] = struct{}{}
 	st := h.screens[c.screen.ID]
 	if st == nil {
