@@ -44,6 +44,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/api/v1/calendar/2026", nil, "editor reviewer auditor"},
 		{"PUT", "/api/v1/calendar/2027", map[string]any{"holidays": map[string]any{}, "workdays": []string{"2027-13-01"}}, "admin"},
 		{"GET", "/api/v1/audit", nil, "auditor"},
+		{"GET", "/api/v1/reports/engagement", nil, "auditor"},
+		{"GET", "/api/v1/reports/scorecard?period=2026-11", nil, "auditor"},
 		{"GET", "/api/v1/archive/verify", nil, "auditor"},
 		{"GET", "/api/v1/tokens", nil, "*"},
 		{"GET", "/api/v1/session", nil, "none"}, // bearer callers have no session
@@ -485,4 +487,24 @@ func TestSecurityHeaders(t *testing.T) {
 	h.must(h.send(req), http.StatusNotModified)
 	h.must(h.do("GET", "/ui/../../etc/passwd", "", nil), 404)
 	h.must(h.do("GET", "/ui/shared/app.js", "", nil), 200)
+}
+
+func TestScorecardAPI(t *testing.T) {
+	h := newHarness(t)
+	h.publish(budgetItem())
+	r := h.must(h.do("GET", "/api/v1/reports/scorecard?period=2026-Q4", "auditor", nil), 200)
+	deps, _ := r.JSON["departments"].([]any)
+	if len(deps) != 2 || str(r.JSON, "period") != "2026-Q4" {
+		t.Fatalf("scorecard: %s", r.Body)
+	}
+	for _, d := range deps {
+		if g := str(d, "grade"); g == "" {
+			t.Errorf("department without a grade: %v", d)
+		}
+	}
+	h.must(h.do("GET", "/api/v1/reports/scorecard?period=2026-13", "auditor", nil), 422)
+	csv := h.must(h.do("GET", "/api/v1/reports/scorecard?period=2026-11&format=csv", "auditor", nil), 200)
+	if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.Body), "财政所") {
+		t.Errorf("scorecard CSV: %s %s", csv.Header.Get("Content-Type"), csv.Body)
+	}
 }

@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	api.GET("/cases", s.listCases, require(hall.RoleReviewer, hall.RoleAuditor))
 	api.POST("/cases/:id/resolve", s.resolveCase, reviewer)
 	api.GET("/reports/engagement", s.engagementReport, auditor)
+	api.GET("/reports/scorecard", s.scorecardReport, auditor)
 
 	api.GET("/calendar/:year", s.getCalendar, staff)
 	api.PUT("/calendar/:year", s.putCalendar, admin)

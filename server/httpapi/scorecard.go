@@ -1,0 +1,63 @@
+package httpapi
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/scorecard"
+)
+
+// scorecardReport scores each department for a month ("2026-11") or a
+// quarter ("2026-Q4") on timely, complete and answerable disclosure; the
+// rules are in package scorecard.
+func (s *Server) scorecardReport(c echo.Context) error {
+	period := c.QueryParam("period")
+	if period == "" {
+		now := s.Now().In(s.loc)
+		period = now.Format("2006-01")
+	}
+	p, err := scorecard.Parse(period, s.loc)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	cal, err := s.Calendar.Get(ctx)
+	if err != nil {
+		return err
+	}
+	card, err := scorecard.Compute(ctx, s.Store, cal, p, s.Now(), s.caseWorkdays())
+	if err != nil {
+		return err
+	}
+	switch c.QueryParam("format") {
+	case "", "json":
+		return c.JSON(http.StatusOK, card)
+	case "csv":
+		return writeScorecardCSV(c, card)
+	}
+	return hall.FieldError("format", `want "json" or "csv"`)
+}
+
+func writeScorecardCSV(c echo.Context, card *scorecard.Scorecard) error {
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="scorecard-`+card.Period+`.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	c.Response().Write([]byte("\ufeff")) // so spreadsheet programs read Chinese right
+	w := csv.NewWriter(c.Response())
+	w.Write([]string{"department", "name", "score", "grade", "timeliness", "due", "on_time", "late", "missing",
+		"completeness", "responsiveness", "cases", "cases_in_time", "feedback", "feedback_replied", "satisfaction", "ratings"})
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	for _, d := range card.Departments {
+		w.Write([]string{d.Key, d.Name.ZH, f(d.Score), d.Grade,
+			f(d.Timeliness.Points), strconv.Itoa(d.Timeliness.Due), strconv.Itoa(d.Timeliness.OnTime), strconv.Itoa(d.Timeliness.Late), strconv.Itoa(d.Timeliness.Missing),
+			f(d.Completeness.Points), f(d.Responsiveness.Points), strconv.Itoa(d.Responsiveness.Cases), strconv.Itoa(d.Responsiveness.CasesInTime),
+			strconv.Itoa(d.Responsiveness.Feedback), strconv.Itoa(d.Responsiveness.FeedbackReplied), f(d.Satisfaction.Points), strconv.FormatInt(d.Satisfaction.Ratings, 10)})
+	}
+	w.Flush()
+	return w.Error()
+}
