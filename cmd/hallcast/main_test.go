@@ -154,7 +154,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if !hasBudget {
 		t.Error("demo content has no budget")
 	}
-	for _, path := range []string{"/readyz", "/metrics", "/admin", "/api/v1/openapi.json"} {
+	for _, path := range []string{"/readyz", "/metrics", "/admin", "/api/openapi.json", "/api/v1/openapi.json"} {
 		if code := getJSON(t, base+path, nil); code != 200 {
 			t.Errorf("%s: %d", path, code)
 		}

@@ -17,6 +17,7 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/api/openapi.json", s.openapi) // PROTOCOL.md's name; also at /api/v1/openapi.json
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.Gatherer, promhttp.HandlerOpts{})))
 
 	// Pages and their assets.
