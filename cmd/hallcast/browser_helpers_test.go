@@ -91,7 +91,12 @@ func (b *browser) tab(w, h int64) *tab {
 		}
 		cancel()
 	})
-	p.do(10*time.Second, "open a tab", chromedp.EmulateViewport(w, h))
+	// The first Do opens the tab and binds it to ctx: no deadline here,
+	// or the tab would close when the deadline's context is cancelled.
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("open a tab: %v", err)
+	}
+	p.do(10*time.Second, "set the viewport", chromedp.EmulateViewport(w, h))
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
@@ -102,6 +107,21 @@ func (b *browser) tab(w, h int64) *tab {
 		}
 	}()
 	return p
+}
+
+// in is the tab reporting to t, for use inside a subtest (FailNow must be
+// called on the subtest's own T).
+func (p *tab) in(t *testing.T) *tab {
+	q := *p
+	q.t = t
+	return &q
+}
+
+// in is the client reporting to t, for use inside a subtest.
+func (c *client) in(t *testing.T) *client {
+	d := *c
+	d.t = t
+	return &d
 }
 
 // do runs actions with a deadline, failing the test on an error.

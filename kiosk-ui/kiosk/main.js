@@ -231,6 +231,11 @@ function run(token, outbox) {
     if (reloadPending) location.reload();
   }
 
+  /** The top bar's clock, in the hall's zone once the welcome has named it. */
+  function showClock() {
+    $('clock').textContent = formatClock(now(), tz(), lang());
+  }
+
   function setContrast(on) {
     document.body.classList.toggle('hc', on);
     $('contrast').setAttribute('aria-pressed', String(on));
@@ -336,6 +341,7 @@ function run(token, outbox) {
         }
         welcomed = true;
         updateOffline();
+        showClock(); // the corrected time, in the hall's zone, at once
         attract.playback.resync();
         interrupts.update();
         sync.reset();
@@ -386,10 +392,10 @@ function run(token, outbox) {
   attract.show();
   conn.start();
   setInterval(() => {
-    $('clock').textContent = formatClock(now(), tz(), lang());
+    showClock();
     updateOffline();
   }, 1000);
-  $('clock').textContent = formatClock(now(), tz(), lang());
+  showClock();
   updateOffline();
   addEventListener('online', updateOffline);
   addEventListener('offline', updateOffline);
