@@ -135,7 +135,7 @@ func pct(d []time.Duration, p int) time.Duration {
 
 type apiClient struct {
 	base, token, debug string
-	http        *http.Client
+	http               *http.Client
 }
 
 func (c *apiClient) call(ctx context.Context, method, path string, body, out any) error {
