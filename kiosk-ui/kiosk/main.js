@@ -13,6 +13,7 @@ import './strings.js';
 import { setLang, detectLang, lang, t, localized } from '../shared/i18n.js';
 import { parseTime, formatClock } from '../shared/format.js';
 import { Connection } from '../shared/connection.js';
+import { store, stored, takeToken, registerWorker, postEvents } from '../shared/device.js';
 import { openOutbox, syncOutbox } from '../shared/outbox.js';
 import { pair } from '../player/pairing.js';
 import { Interrupts } from '../player/interrupts.js';
@@ -47,56 +48,10 @@ function setState(s) {
   if (document.body.dataset.state !== s) document.body.dataset.state = s;
 }
 
-function store(key, value) {
-  try {
-    if (value == null) localStorage.removeItem(key);
-    else localStorage.setItem(key, typeof value === 'string' ? value : JSON.stringify(value));
-  } catch (err) {
-    console.warn('storage:', err);
-  }
-}
-
-function stored(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
 /** Seconds from a URL parameter, or the default when missing or not positive. */
 export function seconds(v, def) {
   const n = Number(v);
   return v != null && v !== '' && Number.isFinite(n) && n > 0 ? n : def;
-}
-
-/** The token from ?token= (kept, then removed from the address bar), else the stored one. */
-function takeToken() {
-  const url = new URL(location.href);
-  const fromURL = url.searchParams.get('token');
-  if (fromURL) {
-    store(keys.token, fromURL);
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
-    return fromURL;
-  }
-  return stored(keys.token) || '';
-}
-
-function registerWorker() {
-  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
-  navigator.serviceWorker.register('/kiosk-sw.js', { scope: '/kiosk' }).catch((err) => console.warn('service worker:', err));
-}
-
-async function postEvents(token, events) {
-  const res = await fetch('/api/v1/device/events', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ events }),
-  });
-  if (!res.ok) throw new Error(`POST /api/v1/device/events: ${res.status}`);
-  const body = await res.json();
-  return Array.isArray(body.ack) ? body.ack : [];
 }
 
 /** Fills every [data-t] element with its string. */
@@ -420,13 +375,13 @@ async function boot() {
   document.addEventListener('dragstart', (e) => e.preventDefault());
   // Links inside published bodies must not take the kiosk away from itself.
   document.addEventListener('click', (e) => e.target.closest?.('a[href]') && e.preventDefault(), true);
-  registerWorker();
+  registerWorker('/kiosk-sw.js', '/kiosk');
   const outbox = await openOutbox({ name: 'hallcast-kiosk-outbox' });
   document.body.dataset.outbox = String(outbox.count());
   outbox.onChange((n) => {
     document.body.dataset.outbox = String(n);
   });
-  let token = takeToken();
+  let token = takeToken(keys.token);
   if (!token) {
     setState('pairing');
     const box = $('pairing');

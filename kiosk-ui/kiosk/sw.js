@@ -6,13 +6,13 @@
 // and refreshed behind; an older one only when the network is slow or down.
 // Searches and receipt lookups are never cached here.
 
-const SHELL = 'hallcast-kiosk-shell-v1';
+const SHELL = 'hallcast-kiosk-shell-v2';
 const CONTENT = 'hallcast-kiosk-content-v1';
 const SHELL_FILES = [
   '/kiosk',
   ...['kiosk.css', 'main.js', 'strings.js', 'api.js', 'ui.js', 'router.js', 'session.js', 'keyboard.js', 'attract.js', 'home.js', 'item.js', 'finance.js', 'rate.js', 'search.js', 'archive.js', 'feedback.js', 'replies.js'].map((f) => `/ui/kiosk/${f}`),
   ...['content.js', 'interrupts.js', 'pairing.js', 'playback.js', 'render.js', 'rotation.js'].map((f) => `/ui/player/${f}`),
-  ...['connection.js', 'format.js', 'i18n.js', 'idb.js', 'outbox.js', 'uuid.js'].map((f) => `/ui/shared/${f}`),
+  ...['connection.js', 'device.js', 'finance.js', 'format.js', 'i18n.js', 'idb.js', 'outbox.js', 'uuid.js'].map((f) => `/ui/shared/${f}`),
 ];
 const networkTimeoutMs = 4000;
 const slowMs = 2500;

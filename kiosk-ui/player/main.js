@@ -10,6 +10,7 @@
 import { setLang, detectLang, t } from '../shared/i18n.js';
 import { parseTime } from '../shared/format.js';
 import { Connection } from '../shared/connection.js';
+import { store, stored, takeToken, registerWorker, postEvents } from '../shared/device.js';
 import { openOutbox, syncOutbox } from '../shared/outbox.js';
 import { Content } from './content.js';
 import { Playback } from './playback.js';
@@ -32,53 +33,6 @@ const httpFallbackAfterMs = 30000;
 
 function setState(s) {
   if (document.body.dataset.state !== s) document.body.dataset.state = s;
-}
-
-function store(key, value) {
-  try {
-    if (value == null) localStorage.removeItem(key);
-    else localStorage.setItem(key, typeof value === 'string' ? value : JSON.stringify(value));
-  } catch (err) {
-    console.warn('storage:', err);
-  }
-}
-
-function stored(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-/** The token from ?token= (kept, then removed from the address bar), else the stored one. */
-function takeToken() {
-  const url = new URL(location.href);
-  const fromURL = url.searchParams.get('token');
-  if (fromURL) {
-    store(keys.token, fromURL);
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
-    return fromURL;
-  }
-  return stored(keys.token) || '';
-}
-
-/** The service worker needs a secure context (https or localhost); elsewhere IndexedDB alone keeps content. */
-function registerWorker() {
-  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
-  navigator.serviceWorker.register('/player-sw.js', { scope: '/player' }).catch((err) => console.warn('service worker:', err));
-}
-
-async function postEvents(token, events) {
-  const res = await fetch('/api/v1/device/events', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ events }),
-  });
-  if (!res.ok) throw new Error(`POST /api/v1/device/events: ${res.status}`);
-  const body = await res.json();
-  return Array.isArray(body.ack) ? body.ack : [];
 }
 
 function play(app, token, outbox, tickerMode) {
@@ -277,7 +231,7 @@ function play(app, token, outbox, tickerMode) {
 
 async function boot() {
   setLang(detectLang());
-  registerWorker();
+  registerWorker('/player-sw.js', '/player');
   const app = document.getElementById('app');
   const outbox = await openOutbox();
   document.body.dataset.outbox = String(outbox.count());
@@ -285,7 +239,7 @@ async function boot() {
     document.body.dataset.outbox = String(n);
   });
   const tickerMode = new URLSearchParams(location.search).get('mode') === 'ticker';
-  let token = takeToken();
+  let token = takeToken(keys.token);
   if (!token) {
     setState('pairing');
     token = await pair(app);

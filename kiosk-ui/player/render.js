@@ -2,6 +2,7 @@
 // table and QR code), a media entry, the idle screen; and the fitting of text
 // to the screen.
 
+import { financeRows } from '../shared/finance.js';
 import { t, lang, localized } from '../shared/i18n.js';
 import { formatFen, percent, formatDate, formatClock, formatWeekday, parseTime } from '../shared/format.js';
 
@@ -76,29 +77,6 @@ export function buildItem(rev, ctx = {}) {
   return art;
 }
 
-/** Finance lines as a tree: each line followed by its children, with depth. Input order is kept among siblings. */
-export function financeRows(lines) {
-  const codes = new Set(lines.map((l) => l.code));
-  const kids = new Map();
-  const roots = [];
-  for (const l of lines) {
-    if (l.parent && codes.has(l.parent) && l.parent !== l.code) {
-      if (!kids.has(l.parent)) kids.set(l.parent, []);
-      kids.get(l.parent).push(l);
-    } else roots.push(l);
-  }
-  const out = [];
-  const seen = new Set();
-  const walk = (l, depth) => {
-    if (seen.has(l.code)) return; // a cycle; the server rejects these
-    seen.add(l.code);
-    const children = kids.get(l.code) || [];
-    out.push({ line: l, depth, total: children.length > 0 });
-    for (const c of children) walk(c, depth + 1);
-  };
-  roots.forEach((l) => walk(l, 0));
-  return out;
-}
 
 /** The finance table: totals with their line items indented beneath, budget and rate columns when any line has a budget. */
 export function buildFinance(f) {

@@ -3,7 +3,7 @@
 // cache first for immutable revisions and media; stale-while-revalidate for
 // QR codes; network first for the checkpoint and category names.
 
-const SHELL = 'hallcast-player-shell-v1';
+const SHELL = 'hallcast-player-shell-v2';
 const CONTENT = 'hallcast-player-content-v1';
 const SHELL_FILES = [
   '/player',
@@ -18,6 +18,8 @@ const SHELL_FILES = [
   '/ui/player/rotation.js',
   '/ui/player/ticker.js',
   '/ui/shared/connection.js',
+  '/ui/shared/device.js',
+  '/ui/shared/finance.js',
   '/ui/shared/format.js',
   '/ui/shared/i18n.js',
   '/ui/shared/idb.js',

@@ -1,0 +1,53 @@
+// What the player and the kiosk share as devices: their stored settings,
+// their token (from ?token= or storage), their service worker and the HTTP
+// fallback for events.
+
+/** Stores a value (strings as they are, others as JSON); null removes it. */
+export function store(key, value) {
+  try {
+    if (value == null) localStorage.removeItem(key);
+    else localStorage.setItem(key, typeof value === 'string' ? value : JSON.stringify(value));
+  } catch (err) {
+    console.warn('storage:', err);
+  }
+}
+
+/** The stored string, or null. */
+export function stored(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** The token from ?token= (kept under key, then removed from the address bar), else the stored one. */
+export function takeToken(key) {
+  const url = new URL(location.href);
+  const fromURL = url.searchParams.get('token');
+  if (fromURL) {
+    store(key, fromURL);
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    return fromURL;
+  }
+  return stored(key) || '';
+}
+
+/** Registers the service worker; it needs a secure context (https or localhost). */
+export function registerWorker(url, scope) {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register(url, { scope }).catch((err) => console.warn('service worker:', err));
+}
+
+/** Sends events over HTTP (when the websocket is down) and returns the acknowledged ids. */
+export async function postEvents(token, events) {
+  const res = await fetch('/api/v1/device/events', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ events }),
+  });
+  if (!res.ok) throw new Error(`POST /api/v1/device/events: ${res.status}`);
+  const body = await res.json();
+  return Array.isArray(body.ack) ? body.ack : [];
+}
