@@ -37,6 +37,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	eventFrames := fs.Int("event-frames", 0, "with --events: frames each screen sends")
 	events := fs.Int("events", 0, "impression events per frame (0: no event test)")
 	dialers := fs.Int("dial-concurrency", 64, "connections opened at once")
+	compress := fs.Bool("compress", true, "offer permessage-deflate, as browsers do")
 	debugURL := fs.String("debug-url", "", "the server's --debug-addr as a URL (http://127.0.0.1:6060): collect garbage before reading memory figures")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -66,7 +67,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "connecting %d screens…\n", *screens)
 	fleet := &fleet{}
 	start := time.Now()
-	if err := fleet.connect(ctx, c.base, tokens[:*screens], *dialers); err != nil {
+	if err := fleet.connect(ctx, c.base, tokens[:*screens], *dialers, *compress); err != nil {
 		fleet.close()
 		return err
 	}
@@ -86,11 +87,21 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		heap/1024, stack/1024, (heap+stack)/1024, rss/1024, after["go_goroutines"]-before["go_goroutines"])
 
 	var all []time.Duration
+	var published []string
+	// Withdraw what this run published, so runs do not grow the rotation.
+	defer func() {
+		for _, id := range published {
+			if err := c.call(context.WithoutCancel(ctx), "POST", "/api/v1/items/"+id+"/withdraw", map[string]string{"reason": "负载测试结束"}, nil); err != nil {
+				fmt.Fprintf(stderr, "withdraw %s: %v\n", id, err)
+			}
+		}
+	}()
 	for p := 1; p <= *publishes; p++ {
 		id, err := c.approvedItem(ctx, fmt.Sprintf("负载测试公告 %d（%s）", p, time.Now().Format(time.TimeOnly)))
 		if err != nil {
 			return fmt.Errorf("item %d: %w", p, err)
 		}
+		published = append(published, id)
 		round := fleet.expect()
 		t0 := time.Now()
 		if err := c.call(ctx, "POST", "/api/v1/items/"+id+"/publish", nil, nil); err != nil {
@@ -98,8 +109,8 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		lat, got := fleet.wait(round, t0, 30*time.Second)
 		all = append(all, lat...)
-		fmt.Fprintf(stdout, "publish %d (%s): delivered to %d/%d screens, p50 %s p99 %s max %s\n",
-			p, id, got, len(fleet.conns), pct(lat, 50), pct(lat, 99), pct(lat, 100))
+		fmt.Fprintf(stdout, "publish %d (%s): delivered to %d/%d screens, p50 %s p99 %s max %s (manifest %d bytes)\n",
+			p, id, got, len(fleet.conns), pct(lat, 50), pct(lat, 99), pct(lat, 100), fleet.lastSize.Load())
 		time.Sleep(*gap)
 	}
 	if *publishes > 0 {
@@ -320,9 +331,10 @@ func (c *apiClient) metrics(ctx context.Context) (map[string]float64, error) {
 
 // fleet is the simulated screens.
 type fleet struct {
-	conns  []*simScreen
-	closed atomic.Int64
-	round  atomic.Int64
+	conns    []*simScreen
+	closed   atomic.Int64
+	round    atomic.Int64
+	lastSize atomic.Int64 // of the last manifest frame read (uncompressed)
 }
 
 type simScreen struct {
@@ -335,14 +347,14 @@ type simScreen struct {
 	fleet *fleet
 }
 
-func (f *fleet) connect(ctx context.Context, base string, tokens []string, concurrency int) error {
+func (f *fleet) connect(ctx context.Context, base string, tokens []string, concurrency int, compress bool) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return err
 	}
 	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
 	u.Path = "/ws"
-	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 2048, WriteBufferSize: 2048}
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 2048, WriteBufferSize: 2048, EnableCompression: compress}
 	f.conns = make([]*simScreen, len(tokens))
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
@@ -400,6 +412,7 @@ func (s *simScreen) read() {
 		now := time.Now()
 		switch {
 		case bytes.HasPrefix(msg, manifestPrefix):
+			s.fleet.lastSize.Store(int64(len(msg)))
 			r := s.fleet.round.Load()
 			s.mu.Lock()
 			if _, seen := s.got[r]; !seen {

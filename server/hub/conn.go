@@ -222,6 +222,9 @@ func (c *conn) flush() error {
 func (c *conn) write(f *frame) error {
 	c.ws.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteTimeout))
 	var err error
+	// Only broadcasts are compressed: they are compressed once for every
+	// connection; small per-connection frames are not worth it.
+	c.ws.EnableWriteCompression(f.pm != nil)
 	if f.pm != nil {
 		err = c.ws.WritePreparedMessage(f.pm)
 	} else {

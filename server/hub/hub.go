@@ -218,6 +218,9 @@ func New(cfg Config) *Hub {
 		WriteBufferSize: 1024,
 		WriteBufferPool: &h.writes,
 		CheckOrigin:     h.checkOrigin,
+		// permessage-deflate where the client offers it (browsers do):
+		// manifests are compressed once per broadcast, as prepared frames.
+		EnableCompression: true,
 	}
 	return h
 }
