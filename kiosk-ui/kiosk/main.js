@@ -11,9 +11,9 @@
 
 import './strings.js';
 import { setLang, detectLang, lang, t, localized } from '../shared/i18n.js';
-import { parseTime, formatClock } from '../shared/format.js';
+import { formatClock } from '../shared/format.js';
 import { Connection } from '../shared/connection.js';
-import { store, stored, takeToken, registerWorker, postEvents } from '../shared/device.js';
+import { store, stored, takeToken, registerWorker, postEvents, clockOffset } from '../shared/device.js';
 import { openOutbox, syncOutbox } from '../shared/outbox.js';
 import { pair } from '../player/pairing.js';
 import { Interrupts } from '../player/interrupts.js';
@@ -283,11 +283,9 @@ function run(token, outbox) {
   function handle(msg) {
     switch (msg.type) {
       case 'welcome': {
-        const received = Date.now();
-        const server = parseTime(msg.server_time);
-        if (Number.isFinite(server)) {
-          const sent = conn.helloAt || received;
-          offset = Math.round(server - (sent + received) / 2);
+        const o = clockOffset(msg.server_time, conn.helloAt, Date.now());
+        if (Number.isFinite(o)) {
+          offset = o;
           store(keys.offset, String(offset));
         }
         if (msg.screen) {

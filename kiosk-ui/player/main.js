@@ -8,9 +8,8 @@
 // (the urgent interrupt covering the screen); the visible title is #title.
 
 import { setLang, detectLang, t } from '../shared/i18n.js';
-import { parseTime } from '../shared/format.js';
 import { Connection } from '../shared/connection.js';
-import { store, stored, takeToken, registerWorker, postEvents } from '../shared/device.js';
+import { store, stored, takeToken, registerWorker, postEvents, clockOffset } from '../shared/device.js';
 import { openOutbox, syncOutbox } from '../shared/outbox.js';
 import { Content } from './content.js';
 import { Playback } from './playback.js';
@@ -150,12 +149,9 @@ function play(app, token, outbox, tickerMode) {
   function handle(msg) {
     switch (msg.type) {
       case 'welcome': {
-        const received = Date.now();
-        const server = parseTime(msg.server_time);
-        if (Number.isFinite(server)) {
-          // server_time was taken between hello and welcome: compare with the midpoint.
-          const sent = conn.helloAt || received;
-          offset = Math.round(server - (sent + received) / 2);
+        const o = clockOffset(msg.server_time, conn.helloAt, Date.now());
+        if (Number.isFinite(o)) {
+          offset = o;
           store(keys.offset, String(offset));
         }
         if (msg.screen) {

@@ -2,6 +2,8 @@
 // their token (from ?token= or storage), their service worker and the HTTP
 // fallback for events.
 
+import { parseTime } from './format.js';
+
 /** Stores a value (strings as they are, others as JSON); null removes it. */
 export function store(key, value) {
   try {
@@ -50,4 +52,16 @@ export async function postEvents(token, events) {
   if (!res.ok) throw new Error(`POST /api/v1/device/events: ${res.status}`);
   const body = await res.json();
   return Array.isArray(body.ack) ? body.ack : [];
+}
+
+/**
+ * The offset (ms) to add to the local clock to read the server's, from a
+ * welcome's server_time: the server took it between hello and welcome, so it
+ * is compared with their midpoint. NaN when the welcome has no usable time.
+ */
+export function clockOffset(serverTime, helloAt, receivedAt) {
+  const server = parseTime(serverTime);
+  if (!Number.isFinite(server)) return NaN;
+  const sent = helloAt || receivedAt;
+  return Math.round(server - (sent + receivedAt) / 2);
 }
