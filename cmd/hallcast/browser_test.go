@@ -281,3 +281,46 @@ func TestKioskHomeScreenshot(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", path)
 }
+
+// TestKioskIdleEndsSession: after the idle time a countdown offers to
+// continue; "continue" keeps the session, and when it runs out the session
+// ends, typed text is cleared and the attract loop returns.
+func TestKioskIdleEndsSession(t *testing.T) {
+	b := newBrowser(t)
+	c, _ := startHall(t)
+	_, token := newScreen(c, "自助终端", "kiosk", "lobby")
+	p := b.tab(1920, 1080) // landscape
+	p.open(c.base + "/kiosk?idle=2&countdown=3&token=" + url.QueryEscape(token))
+	p.waitState(20*time.Second, "attract")
+	p.click("#attract")
+	p.waitState(10*time.Second, "home")
+	p.click(`[data-nav="feedback"]`)
+	p.waitState(10*time.Second, "feedback")
+	p.click(`[data-topic="other"]`)
+	p.click(`[data-key="谢谢"]`)
+	if got := eval[string](p, `document.getElementById('feedback-text').dataset.value`); got != "谢谢" {
+		t.Fatalf("typed %q", got)
+	}
+	session := eval[string](p, `document.body.dataset.session || ''`)
+
+	p.waitFor(10*time.Second, "the idle countdown", `!document.getElementById('idle-countdown').hidden`)
+	p.click("#continue")
+	if got := eval[string](p, `document.body.dataset.state`); got != "feedback" {
+		t.Errorf("after continue the kiosk shows %q, want the feedback form still", got)
+	}
+	if got := eval[string](p, `document.getElementById('feedback-text').dataset.value`); got != "谢谢" {
+		t.Errorf("continue lost the typed text: %q", got)
+	}
+
+	p.waitState(20*time.Second, "attract") // no touch: countdown, then the session ends
+	p.click("#attract")
+	p.waitState(10*time.Second, "home")
+	if s := eval[string](p, `document.body.dataset.session || ''`); s == "" || s == session {
+		t.Errorf("session after idle %q, before %q: want a new one", s, session)
+	}
+	p.click(`[data-nav="feedback"]`)
+	p.waitState(10*time.Second, "feedback")
+	if got := eval[string](p, `document.getElementById('feedback-text').dataset.value || ''`); got != "" {
+		t.Errorf("typed text survived the end of the session: %q", got)
+	}
+}

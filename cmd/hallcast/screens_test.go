@@ -198,6 +198,32 @@ func TestScreensPushPath(t *testing.T) {
 		}
 	})
 
+	t.Run("InterruptReachesOnlyTargets", func(t *testing.T) {
+		// A fresh connection: a read that timed out leaves a gorilla
+		// connection unreadable.
+		watcher, _, _ := dialScreen(t, c.base, other.Token, "")
+		var made struct{ Interrupt struct{ ID string } }
+		until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+		c.must("POST", "/api/v1/interrupts", map[string]any{"target": map[string]any{"groups": []string{"lobby"}}, "level": "urgent",
+			"text": "因系统升级，今日下午暂停办理不动产登记", "until": until}, &made)
+		m := lobby.nextOfType("interrupt", 5*time.Second)
+		if m["id"] != made.Interrupt.ID || m["level"] != "urgent" {
+			t.Errorf("interrupt frame %v", m)
+		}
+		if code := c.call("DELETE", "/api/v1/interrupts/"+made.Interrupt.ID, nil, nil); code != http.StatusNoContent {
+			t.Fatalf("clear interrupt: %d", code)
+		}
+		if m := lobby.nextOfType("interrupt_clear", 5*time.Second); m["id"] != made.Interrupt.ID {
+			t.Errorf("interrupt_clear frame %v", m)
+		}
+		if f, err := watcher.read(700 * time.Millisecond); err == nil {
+			t.Errorf("untargeted screen got %v", f)
+		}
+		if code := c.call("POST", "/api/v1/interrupts", map[string]any{"target": map[string]any{}, "level": "urgent", "text": "x", "until": "2020-01-01T00:00:00Z"}, nil); code != 422 {
+			t.Errorf("interrupt ending in the past: %d, want 422", code)
+		}
+	})
+
 	t.Run("EventsAckedAndStoredOnce", func(t *testing.T) {
 		now := time.Now().UTC().Format(time.RFC3339)
 		frame := map[string]any{"type": "events", "events": []map[string]any{

@@ -67,7 +67,8 @@ func newHarness(t *testing.T) *harness {
 		"shared/app.js":     {Data: []byte("export {}")},
 	}
 	s, err := New(Deps{Store: store, Desk: desk, Archive: alog, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
-		Calendar: NewCalendar(store, time.Now), Hasher: cheapHasher, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now})
+		Calendar: NewCalendar(store, time.Now), Hasher: cheapHasher, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now,
+		MediaDir: filepath.Join(dir, "media")})
 	if err != nil {
 		t.Fatal(err)
 	}
