@@ -22,19 +22,3 @@ var files embed.FS
 // FS returns the front-end files, rooted so that "player/index.html" is the
 // player page.
 func FS() fs.FS { return files }
-
-// Page names the HTML entry point of each front-end, keyed by the path it is
-// served at.
-var pages = map[string]string{
-	"/player": "player/index.html",
-	"/kiosk":  "kiosk/index.html",
-	"/admin":  "admin/index.html",
-	"/p":      "public/index.html",
-}
-
-// PageFile returns the embedded file that serves the page at path ("/player",
-// "/kiosk", "/admin", "/p"), and whether there is one.
-func PageFile(path string) (string, bool) {
-	f, ok := pages[path]
-	return f, ok
-}

@@ -20,13 +20,18 @@ import (
 // MaxMediaBytes bounds one uploaded file.
 const MaxMediaBytes = 200 << 20
 
-// mediaTypes are the accepted uploads, by sniffed content type.
-var mediaTypes = map[string]string{
-	"image/png":       "image",
-	"image/jpeg":      "image",
-	"image/webp":      "image",
-	"video/mp4":       "video",
-	"application/pdf": "pdf",
+// mediaType names the kind of an accepted upload by its sniffed content
+// type: image, video or pdf; "" refuses it.
+func mediaType(mime string) string {
+	switch mime {
+	case "image/png", "image/jpeg", "image/webp":
+		return "image"
+	case "video/mp4":
+		return "video"
+	case "application/pdf":
+		return "pdf"
+	}
+	return ""
 }
 
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -93,8 +98,8 @@ func (s *Server) storeMedia(c echo.Context, src io.Reader, name string) (*hall.M
 		return nil, hall.FieldError("file", "the file is empty")
 	}
 	mime := http.DetectContentType(head)
-	typ, ok := mediaTypes[mime]
-	if !ok {
+	typ := mediaType(mime)
+	if typ == "" {
 		return nil, hall.FieldError("file", "unsupported file type %s: upload PNG, JPEG, WebP, MP4 or PDF", mime)
 	}
 	size, err := io.Copy(io.MultiWriter(tmp, h), io.MultiReader(bytes.NewReader(head), io.LimitReader(src, MaxMediaBytes+1-int64(n))))
