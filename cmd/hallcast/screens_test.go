@@ -146,7 +146,9 @@ func TestScreensPushPath(t *testing.T) {
 	c.must("GET", "/api/v1/halls", nil, &halls)
 	hallID := halls.Halls[0].ID
 
-	c.must("PUT", "/api/v1/playlists/lobby", map[string]any{"name": "大厅轮播", "entries": []map[string]any{{"category": "finance", "duration_s": 15}}}, nil)
+	// The lobby plays policies, which the hall's default rotation (what
+	// the other screen plays) leaves out.
+	c.must("PUT", "/api/v1/playlists/lobby", map[string]any{"name": "政策法规", "entries": []map[string]any{{"category": "policy", "duration_s": 15}}}, nil)
 	c.must("PUT", "/api/v1/schedules/lobby", map[string]any{"playlist_id": "lobby", "target": map[string]any{"groups": []string{"lobby"}}, "priority": 10}, nil)
 	var made struct {
 		Screen struct{ ID string }
@@ -178,7 +180,7 @@ func TestScreensPushPath(t *testing.T) {
 
 	t.Run("PublishReachesOnlyAffectedScreens", func(t *testing.T) {
 		var created struct{ Item struct{ ID string } }
-		c.must("POST", "/api/v1/items", map[string]any{"category": "finance", "department": "finance", "title": "2026年11月财务收支公开", "summary": "十一月收支"}, &created)
+		c.must("POST", "/api/v1/items", map[string]any{"category": "policy", "department": "service-center", "title": "居住证申领办法（2026年修订）", "summary": "新规要点"}, &created)
 		id := created.Item.ID
 		for _, step := range []string{"submit", "approve", "publish"} {
 			c.must("POST", "/api/v1/items/"+id+"/"+step, nil, nil)
@@ -193,7 +195,7 @@ func TestScreensPushPath(t *testing.T) {
 		}
 		var rev map[string]any
 		c.must("GET", "/api/v1/public/items/"+id+"/revisions/1", nil, &rev)
-		if rev["title"] != "2026年11月财务收支公开" {
+		if rev["title"] != "居住证申领办法（2026年修订）" {
 			t.Errorf("revision: %v", rev)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
 )
@@ -104,8 +105,34 @@ func Seed(ctx context.Context, store hall.Store, desk *disclosure.Service, admin
 		res.Items[s.key] = id
 		res.ItemOrder = append(res.ItemOrder, s.key)
 	}
+
+	// The hall's default rotation, so a new screen shows the disclosures at
+	// once: what a hall would put on its wall, newest first in each category.
+	p := &playlists.Playlist{ID: DefaultPlaylist, Name: "大厅轮播 / Hall rotation", UpdatedAt: now, Entries: []playlists.Entry{
+		{Category: catBudget, DurationS: 25},
+		{Category: catFinance, DurationS: 25},
+		{Category: catConstruction, DurationS: 20},
+		{Category: catAssistance, DurationS: 20},
+		{Category: catPersonnel, DurationS: 15},
+		{Category: catConscription, DurationS: 15},
+		{Category: catProcedures, DurationS: 15},
+		{Category: catComplaints, DurationS: 15},
+	}}
+	if err := playlists.ValidatePlaylist(*p); err != nil {
+		return nil, fmt.Errorf("demo: playlist: %w", err)
+	}
+	if err := store.PutPlaylist(ctx, p); err != nil {
+		return nil, fmt.Errorf("demo: put playlist: %w", err)
+	}
+	h.DefaultPlaylistID = p.ID
+	if err := store.UpdateHall(ctx, h); err != nil {
+		return nil, fmt.Errorf("demo: set the hall's default playlist: %w", err)
+	}
 	return res, nil
 }
+
+// DefaultPlaylist is the id of the demo hall's default rotation.
+const DefaultPlaylist = "hall-rotation"
 
 // publish takes a new item through the whole workflow and returns its id.
 func publish(ctx context.Context, desk *disclosure.Service, admin *hall.User, it *hall.Item) (string, error) {

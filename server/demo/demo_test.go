@@ -91,6 +91,26 @@ func TestSeed(t *testing.T) {
 		if len(halls) != 1 {
 			t.Errorf("got %d halls, want 1", len(halls))
 		}
+		if h.DefaultPlaylistID != DefaultPlaylist {
+			t.Fatalf("hall plays %q by default, want %q", h.DefaultPlaylistID, DefaultPlaylist)
+		}
+		p, err := store.Playlist(ctx, DefaultPlaylist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cats, err := store.ListCategories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := map[string]bool{}
+		for _, c := range cats {
+			known[c.Key] = true
+		}
+		for i, e := range p.Entries {
+			if !known[e.Category] {
+				t.Errorf("default playlist entry %d plays unknown category %q", i, e.Category)
+			}
+		}
 	})
 
 	t.Run("Departments", func(t *testing.T) {
