@@ -13,6 +13,7 @@ const keys = {
   manifest: 'hallcast.player.manifest',
   checkpoint: 'hallcast.player.checkpoint',
   categories: 'hallcast.player.categories',
+  departments: 'hallcast.player.departments',
 };
 
 function load(key) {
@@ -53,6 +54,7 @@ export class Content {
     this.memory = new Map(); // url → Promise<revision>
     this.checkpointValue = load(keys.checkpoint);
     this.categories = load(keys.categories) || {};
+    this.departments = load(keys.departments) || {};
     this.db = openDB('hallcast-player', 1, (db) => db.createObjectStore('revisions', { keyPath: 'url' })).catch((err) => {
       console.warn('revisions: IndexedDB unavailable', err);
       return null;
@@ -203,15 +205,15 @@ export class Content {
     return this.checkpointValue;
   }
 
-  /** Fetches category names from /api/v1/public/categories (kept for offline). */
+  /** Fetches category and department names from /api/v1/public/categories (kept for offline). */
   async refreshCategories() {
     try {
       const body = await getJSON('/api/v1/public/categories');
-      const list = Array.isArray(body) ? body : body.categories || body.items || [];
-      const names = {};
-      for (const c of list) if (c && c.key) names[c.key] = c.name;
-      this.categories = names;
-      save(keys.categories, names);
+      const byKey = (list) => Object.fromEntries((list || []).filter((c) => c && c.key).map((c) => [c.key, c.name]));
+      this.categories = byKey(Array.isArray(body) ? body : body.categories || body.items);
+      this.departments = byKey(body.departments);
+      save(keys.categories, this.categories);
+      save(keys.departments, this.departments);
     } catch {
       // offline or not available: keep the last ones
     }
@@ -221,6 +223,13 @@ export class Content {
   categoryName(key) {
     if (!key) return '';
     const n = this.categories[key];
+    return n ? localized(n) : key;
+  }
+
+  /** The display name of a department key (the key itself when unknown). */
+  departmentName(key) {
+    if (!key) return '';
+    const n = this.departments[key];
     return n ? localized(n) : key;
   }
 }

@@ -49,7 +49,7 @@ export class Overlays {
     if (i.item_id && !i.text) {
       try {
         const rev = await this.content.item(i.item_id);
-        node = buildItem(rev, { tz: this.tz(), names: { category: (k) => this.content.categoryName(k), department: (k) => k } });
+        node = buildItem(rev, { tz: this.tz(), names: { category: (k) => this.content.categoryName(k), department: (k) => this.content.departmentName(k) } });
       } catch {
         node = null;
       }

@@ -125,7 +125,7 @@ export class Playback {
       setTimeout(() => gen === this.gen && this.show(plan), 5000);
       return;
     }
-    const names = { category: (k) => this.content.categoryName(k), department: (k) => k };
+    const names = { category: (k) => this.content.categoryName(k), department: (k) => this.content.departmentName(k) };
     const art = buildItem(rev, { tz: this.tz(), names });
     this.mount(art);
     this.view.anim = fit(art, plan.boundary - this.now());

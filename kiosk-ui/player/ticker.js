@@ -98,7 +98,7 @@ export class Ticker {
         if (!entry.item_id) continue;
         try {
           const rev = await this.content.revision(entry);
-          const prefix = [this.content.categoryName(rev.category), rev.department].filter(Boolean).join('·');
+          const prefix = [this.content.categoryName(rev.category), this.content.departmentName(rev.department)].filter(Boolean).join('·');
           segs.push({ prefix, text: rev.title || '', entry, playlistId });
         } catch {
           // not fetched yet and offline: leave it out
