@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -257,6 +260,25 @@ func TestConsoleLogin(t *testing.T) {
 	p.typeInto("#login-password", hallAdminPassword)
 	p.click("#login-submit")
 	p.waitState(15*time.Second, "ready")
+
+	// The first admin changes the password that was printed at first start.
+	p.click(`[data-section="users"]`)
+	p.waitFor(10*time.Second, "the password form", `document.getElementById('password-form')`)
+	p.typeInto("#password-current", hallAdminPassword)
+	p.typeInto("#password-new", "a-new-admin-password")
+	p.click("#password-submit")
+	eventually(t, 10*time.Second, "login with the new password", func() (bool, string) {
+		body, _ := json.Marshal(map[string]string{"username": "admin", "password": "a-new-admin-password"})
+		resp, err := http.Post(c.base+"/api/v1/session", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200, resp.Status
+	})
+	if got := eval[string](p, `document.body.dataset.state`); got != "ready" {
+		t.Errorf("the console left its session after the change: %q", got)
+	}
 }
 
 // TestKioskHomeScreenshot saves the kiosk's home view at 1080×1920 as

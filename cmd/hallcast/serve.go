@@ -179,7 +179,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "hallcast %s listening on %s\n", version, base)
 	fmt.Fprintf(stdout, "  console: %s/admin\n  kiosk:   %s/kiosk\n  player:  %s/player\n", base, base, base)
 	if firstPassword != "" {
-		fmt.Fprintf(stdout, "  first start: user \"admin\", password %s (shown once; change it in the console)\n", firstPassword)
+		fmt.Fprintf(stdout, "  first start: user \"admin\", password %s (shown once; change it: POST /api/v1/session/password)\n", firstPassword)
 	}
 	fmt.Fprintf(stdout, "  archive key: %s\n", a.verifier.key)
 

@@ -24,8 +24,26 @@ async function render(app, el) {
     const [u, d, c] = await Promise.all([app.api.get('/users'), app.load('/departments'), app.load('/categories')]);
     parts.push(usersPanel(app, u.users || [], d.departments || []), deptPanel(app, d.departments || []), catPanel(app, c.categories || []));
   }
-  parts.push(await tokensPanel(app));
+  parts.push(passwordPanel(app), await tokensPanel(app));
   replace(el, parts);
+}
+
+// My password: the first admin's password is printed once at first start
+// and should be changed here.
+function passwordPanel(app) {
+  const form = h(
+    'form',
+    { id: 'password-form', class: 'inline-form', novalidate: true },
+    field(t('pw.current'), input('password-current', 'current', { type: 'password', autocomplete: 'current-password', required: true })),
+    field(t('pw.new'), input('password-new', 'new', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10 })),
+    h('button', { type: 'submit', class: 'button', id: 'password-submit' }, t('pw.change')),
+  );
+  onSubmit(form, async (f) => {
+    await app.api.post('/session/password', { current: f.elements.current.value, new: f.elements.new.value });
+    f.reset();
+    app.toast(t('pw.changed'));
+  });
+  return h('section', null, h('h2', null, t('pw.title')), h('p', { class: 'hint' }, t('pw.hint')), form);
 }
 
 function usersPanel(app, list, depts) {

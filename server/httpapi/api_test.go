@@ -529,3 +529,43 @@ func TestScorecardAPI(t *testing.T) {
 		t.Errorf("scorecard CSV: %s %s", csv.Header.Get("Content-Type"), csv.Body)
 	}
 }
+
+func TestChangePassword(t *testing.T) {
+	h := newHarness(t)
+	login := func(pw string) result {
+		return h.do("POST", "/api/v1/session", "", map[string]any{"username": "reviewer", "password": pw})
+	}
+	h.must(h.do("POST", "/api/v1/session/password", "reviewer", map[string]any{"current": "wrong", "new": "a-brand-new-password"}), 422)
+	h.must(h.do("POST", "/api/v1/session/password", "reviewer", map[string]any{"current": "password-reviewer", "new": "short"}), 422)
+	h.must(h.do("POST", "/api/v1/session/password", "", map[string]any{"current": "x", "new": "y"}), 401)
+	h.must(h.do("POST", "/api/v1/session/password", "reviewer", map[string]any{"current": "password-reviewer", "new": "a-brand-new-password"}), 204)
+	h.must(login("password-reviewer"), 401)
+	r := h.must(login("a-brand-new-password"), 200)
+
+	// From the console: this session stays, other sessions end.
+	other := h.must(login("a-brand-new-password"), 200)
+	cookieOf := func(r result) *http.Cookie {
+		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+			if c.Name == SessionCookie {
+				return c
+			}
+		}
+		t.Fatal("no session cookie")
+		return nil
+	}
+	req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/session/password", strings.NewReader(`{"current":"a-brand-new-password","new":"yet-another-password"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", str(r.JSON, "csrf_token"))
+	req.AddCookie(cookieOf(r))
+	h.must(h.send(req), 204)
+	for name, tc := range map[string]struct {
+		r    result
+		want int
+	}{"ThisSession": {r, 200}, "OtherSession": {other, 401}} {
+		req, _ := http.NewRequest("GET", h.srv.URL+"/api/v1/session", nil)
+		req.AddCookie(cookieOf(tc.r))
+		if got := h.send(req).Status; got != tc.want {
+			t.Errorf("%s after the change: %d, want %d", name, got, tc.want)
+		}
+	}
+}

@@ -260,3 +260,46 @@ func (t *loginThrottle) succeed(user string) {
 	defer t.mu.Unlock()
 	delete(t.fails, "u:"+user)
 }
+
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+// changePassword sets the caller's own password. It ends every other
+// session and keeps this one; API tokens stay valid.
+func (s *Server) changePassword(c echo.Context) error {
+	var in passwordRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	u := userOf(c)
+	if len(in.Current) > auth.MaxPasswordBytes || auth.Verify(u.PasswordHash, in.Current) != nil {
+		return hall.FieldError("current", "wrong password")
+	}
+	if err := auth.CheckPasswordRules(in.New); err != nil {
+		return hall.FieldError("new", "%v", err)
+	}
+	if in.New == in.Current {
+		return hall.FieldError("new", "choose a password different from the current one")
+	}
+	hash, err := s.Hasher.Hash(in.New)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u.PasswordHash = hash
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteUserSessions(ctx, u.ID); err != nil {
+		return err
+	}
+	if sess, _ := c.Get(ctxSession).(*hall.Session); sess != nil {
+		if err := s.Store.CreateSession(ctx, sess); err != nil { // this one stays
+			return err
+		}
+	}
+	c.Set(ctxAuditTarget, u.Username)
+	return c.NoContent(http.StatusNoContent)
+}

@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	api.POST("/session", s.login)
 	api.GET("/session", s.currentSession, authed)
 	api.DELETE("/session", s.logout, authed)
+	api.POST("/session/password", s.changePassword, authed)
 
 	api.GET("/tokens", s.listTokens, authed)
 	api.POST("/tokens", s.createToken, authed)
