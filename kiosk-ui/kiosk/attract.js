@@ -2,34 +2,18 @@
 // plays it (clock-aligned rotation, items, finance and media rendered big),
 // under a "touch to start" call to action. Suspended during a session.
 
+import { loadJSON, saveJSON } from '../shared/device.js';
 import { Content } from '../player/content.js';
 import { Playback } from '../player/playback.js';
 import { kioskDB } from './api.js';
 
 const manifestKey = 'hallcast.kiosk.manifest';
 
-function load(key) {
-  try {
-    return JSON.parse(localStorage.getItem(key) || 'null');
-  } catch {
-    return null;
-  }
-}
-
-function save(key, value) {
-  try {
-    if (value == null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch (err) {
-    console.warn('storage:', err);
-  }
-}
-
 /** The player's content store, with the kiosk's own manifest key and database. */
 export class KioskContent extends Content {
   constructor() {
     super();
-    const m = load(manifestKey);
+    const m = loadJSON(manifestKey);
     this.manifest = m && m.manifest ? m.manifest : null;
     this.etag = this.manifest ? m.etag || '' : '';
     this.db = kioskDB();
@@ -38,13 +22,13 @@ export class KioskContent extends Content {
   setManifest(etag, manifest) {
     this.manifest = manifest;
     this.etag = etag || '';
-    save(manifestKey, { etag: this.etag, manifest });
+    saveJSON(manifestKey, { etag: this.etag, manifest });
   }
 
   clear() {
     this.manifest = null;
     this.etag = '';
-    save(manifestKey, null);
+    saveJSON(manifestKey, null);
   }
 }
 

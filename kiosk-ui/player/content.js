@@ -4,6 +4,7 @@
 // checkpoint and category names. Media and QR images are kept by the service
 // worker; prefetch() warms its cache.
 
+import { loadJSON, saveJSON } from '../shared/device.js';
 import { openDB, req, done } from '../shared/idb.js';
 import { parseCheckpoint } from '../shared/format.js';
 import { localized } from '../shared/i18n.js';
@@ -15,23 +16,6 @@ const keys = {
   categories: 'hallcast.player.categories',
   departments: 'hallcast.player.departments',
 };
-
-function load(key) {
-  try {
-    return JSON.parse(localStorage.getItem(key) || 'null');
-  } catch {
-    return null;
-  }
-}
-
-function save(key, value) {
-  try {
-    if (value == null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch (err) {
-    console.warn('storage:', err);
-  }
-}
 
 /** The URL of an entry's revision: the manifest's items map, else the public revision path. */
 export function revisionURL(manifest, itemID, revision) {
@@ -48,13 +32,13 @@ async function getJSON(url) {
 
 export class Content {
   constructor() {
-    const m = load(keys.manifest);
+    const m = loadJSON(keys.manifest);
     this.manifest = m && m.manifest ? m.manifest : null;
     this.etag = m && m.manifest ? m.etag : '';
     this.memory = new Map(); // url → Promise<revision>
-    this.checkpointValue = load(keys.checkpoint);
-    this.categories = load(keys.categories) || {};
-    this.departments = load(keys.departments) || {};
+    this.checkpointValue = loadJSON(keys.checkpoint);
+    this.categories = loadJSON(keys.categories) || {};
+    this.departments = loadJSON(keys.departments) || {};
     this.db = openDB('hallcast-player', 1, (db) => db.createObjectStore('revisions', { keyPath: 'url' })).catch((err) => {
       console.warn('revisions: IndexedDB unavailable', err);
       return null;
@@ -66,14 +50,14 @@ export class Content {
   setManifest(etag, manifest) {
     this.manifest = manifest;
     this.etag = etag || '';
-    save(keys.manifest, { etag: this.etag, manifest });
+    saveJSON(keys.manifest, { etag: this.etag, manifest });
   }
 
   /** Forgets the manifest (the screen was revoked). */
   clear() {
     this.manifest = null;
     this.etag = '';
-    save(keys.manifest, null);
+    saveJSON(keys.manifest, null);
   }
 
   /** An entry's revision JSON, from memory, IndexedDB or the network, in that order. */
@@ -197,7 +181,7 @@ export class Content {
       const cp = parseCheckpoint(await res.text());
       if (cp) {
         this.checkpointValue = cp;
-        save(keys.checkpoint, cp);
+        saveJSON(keys.checkpoint, cp);
       }
     } catch {
       // offline: keep the last one
@@ -212,8 +196,8 @@ export class Content {
       const byKey = (list) => Object.fromEntries((list || []).filter((c) => c && c.key).map((c) => [c.key, c.name]));
       this.categories = byKey(Array.isArray(body) ? body : body.categories || body.items);
       this.departments = byKey(body.departments);
-      save(keys.categories, this.categories);
-      save(keys.departments, this.departments);
+      saveJSON(keys.categories, this.categories);
+      saveJSON(keys.departments, this.departments);
     } catch {
       // offline or not available: keep the last ones
     }

@@ -14,6 +14,20 @@ export function store(key, value) {
   }
 }
 
+/** Stores a value as JSON; null removes it. */
+export function saveJSON(key, value) {
+  store(key, value == null ? null : JSON.stringify(value));
+}
+
+/** The stored JSON value, or null (also when it does not parse). */
+export function loadJSON(key) {
+  try {
+    return JSON.parse(stored(key) || 'null');
+  } catch {
+    return null;
+  }
+}
+
 /** The stored string, or null. */
 export function stored(key) {
   try {

@@ -48,13 +48,7 @@ func BenchmarkIngest(b *testing.B) {
 				}(w)
 			}
 			wg.Wait()
-			elapsed := time.Since(begin)
-			b.StopTimer()
-			all := slices.Concat(lat...)
-			slices.Sort(all)
-			b.ReportMetric(float64(calls*tc.perCall)/elapsed.Seconds(), "events/s")
-			b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ack-ms")
-			b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ack-ms")
+			reportAcks(b, calls*tc.perCall, time.Since(begin), lat)
 		})
 	}
 	// Open loop: events offered at a fixed rate (as screens send them,
@@ -91,13 +85,7 @@ func BenchmarkIngest(b *testing.B) {
 				}(w)
 			}
 			wg.Wait()
-			elapsed := time.Since(begin)
-			b.StopTimer()
-			all := slices.Concat(lat...)
-			slices.Sort(all)
-			b.ReportMetric(float64(calls*senders*perCall)/elapsed.Seconds(), "events/s")
-			b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ack-ms")
-			b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ack-ms")
+			reportAcks(b, calls*senders*perCall, time.Since(begin), lat)
 		})
 	}
 	b.Run("baseline/one-event-per-transaction", func(b *testing.B) {
@@ -112,4 +100,15 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/time.Since(begin).Seconds(), "events/s")
 	})
+}
+
+// reportAcks reports the rate of acknowledged events and the p50 and p99 of
+// the time each call waited for its acknowledgement.
+func reportAcks(b *testing.B, events int, elapsed time.Duration, lat [][]time.Duration) {
+	b.StopTimer()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ack-ms")
+	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ack-ms")
 }
