@@ -1,11 +1,12 @@
-// Package playlists is the scheduling domain of hallcast: playlists, schedules
-// and the resolver that turns them into the timeline a screen plays. It is pure
+// Package playlists is the scheduler of hallcast: it validates playlists and
+// schedules (types of the domain root, package hall) and resolves them into
+// the timeline a screen plays. It is pure
 // Go with no I/O beyond time.LoadLocation (binaries should import time/tzdata so
 // zones resolve the same everywhere).
 //
 // # Playlists
 //
-// A Playlist is a list of entries, each played for DurationS seconds (1..3600):
+// A hall.Playlist is a list of entries, each played for DurationS seconds (1..3600):
 // one disclosure item (ItemID), a whole category (Category: every currently
 // published item of it, newest first) or a media file (MediaURL and MediaType).
 // Expand turns a playlist into concrete Cues using a Catalog supplied by the
@@ -13,11 +14,11 @@
 //
 // # Targets
 //
-// A Target narrows which screens a schedule applies to. Each non-empty list is a
+// A hall.Target narrows which screens a schedule applies to. Each non-empty list is a
 // filter and a screen must pass every one of them: Screens lists screen ids,
 // Groups matches when the screen is in any listed group, Halls matches the
 // screen's hall and Kinds its kind ("led" or "kiosk"). So {Halls: [A], Kinds:
-// [led]} means "the LED screens of hall A". An empty Target matches every screen.
+// [led]} means "the LED screens of hall A". An empty target matches every screen.
 // The specificity of a target is that of its most specific non-empty list:
 // screens > groups > halls > kinds > none.
 //
@@ -32,7 +33,7 @@
 // # Windows, days and dates
 //
 // All times of day, weekdays and dates are read in the screen's IANA zone
-// (Screen.TZ, DefaultTZ when empty). Start and End are "HH:MM"; End may be
+// (hall.Placement.TZ, hall.DefaultTZ when empty). Start and End are "HH:MM"; End may be
 // "24:00" (an End of "00:00" means the same). An End before Start crosses midnight: 22:00–06:00 runs from 22:00 to
 // 06:00 the next morning. Start equal to End, both empty, or 00:00–24:00 mean the
 // whole calendar day (local midnight to the next local midnight).

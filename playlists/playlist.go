@@ -1,25 +1,10 @@
 package playlists
 
-import "time"
+import (
+	"time"
 
-// Playlist is an ordered list of entries a screen rotates through.
-type Playlist struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Entries   []Entry   `json:"entries"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// Entry is one playlist entry. Exactly one of ItemID, Category and MediaURL is
-// set. A Category entry stands for every currently published item of that
-// category, newest first, each played for DurationS.
-type Entry struct {
-	ItemID    string `json:"item_id,omitempty"`
-	Category  string `json:"category,omitempty"`
-	MediaURL  string `json:"media_url,omitempty"`
-	MediaType string `json:"type,omitempty"`
-	DurationS int    `json:"duration_s"`
-}
+	"github.com/hallcast/hallcast/server/hall"
+)
 
 // Cue is one concrete thing a screen plays for DurationS seconds: either a
 // published revision of an item or a media file. Its JSON form is the manifest
@@ -54,7 +39,7 @@ type Catalog interface {
 // becomes one cue per published item of the category in the catalog's order,
 // and a media entry is passed through. The result depends on the catalog, so it
 // must be recomputed when items are published or withdrawn.
-func Expand(p Playlist, c Catalog) []Cue {
+func Expand(p hall.Playlist, c Catalog) []Cue {
 	var cues []Cue
 	for _, e := range p.Entries {
 		switch {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 // catalog is a Catalog held in maps.
@@ -20,7 +22,7 @@ func (c catalog) Published(id string) (int, bool) {
 func (c catalog) CategoryItems(category string) []PublishedItem { return c.categories[category] }
 
 func TestExpand(t *testing.T) {
-	p := Playlist{ID: "p", Name: "大厅轮播", Entries: []Entry{
+	p := hall.Playlist{ID: "p", Name: "大厅轮播", Entries: []hall.PlaylistEntry{
 		{ItemID: "budget", DurationS: 30},
 		{Category: "relief", DurationS: 15},
 		{MediaURL: "/media/ab12", MediaType: "image", DurationS: 10},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 // Slot is a stretch of a screen's timeline: PlaylistID plays from From until
@@ -36,13 +38,13 @@ type occurrence struct {
 // Resolve computes what the screen plays in [from, to): the slots in order,
 // with no slot where nothing plays. Only schedules whose target matches the
 // screen are considered; an invalid one among them is an error that wraps a
-// *ValidationError, as is an unknown Screen.TZ. All times in the result are in
+// *hall.Error, as is an unknown hall.Placement.TZ. All times in the result are in
 // the screen's zone.
-func Resolve(sc Screen, schedules []Schedule, from, to time.Time) ([]Slot, error) {
+func Resolve(sc hall.Placement, schedules []hall.Schedule, from, to time.Time) ([]Slot, error) {
 	if to.Before(from) {
 		return nil, errors.New("playlists: resolve: to is before from")
 	}
-	loc, err := LoadZone(sc.TZ)
+	loc, err := hall.LoadZone(sc.TZ)
 	if err != nil {
 		return nil, fmt.Errorf("playlists: resolve screen %q: %w", sc.ID, err)
 	}
@@ -179,7 +181,7 @@ func compareRank(a, b occurrence) int {
 // plays changes (another playlist, another anchor, or a start or end of a gap);
 // it is limit when nothing changes before then. A manifest resolved at after
 // stays exact until this instant.
-func NextBoundary(sc Screen, schedules []Schedule, after, limit time.Time) (time.Time, error) {
+func NextBoundary(sc hall.Placement, schedules []hall.Schedule, after, limit time.Time) (time.Time, error) {
 	if !limit.After(after) {
 		return time.Time{}, errors.New("playlists: next boundary: limit is not after after")
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // tests must not depend on the host's zoneinfo
+
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 func mustLoc(tb testing.TB, name string) *time.Location {
@@ -56,7 +58,7 @@ func checkSlots(t *testing.T, got []Slot, want []string) {
 	}
 }
 
-var testScreen = Screen{ID: "s1", HallID: "h1", Kind: KindLED, Groups: []string{"g1"}}
+var testScreen = hall.Placement{ID: "s1", HallID: "h1", Kind: hall.KindLED, Groups: []string{"g1"}}
 
 func TestResolve(t *testing.T) {
 	weekdays := []int{1, 2, 3, 4, 5}
@@ -64,14 +66,14 @@ func TestResolve(t *testing.T) {
 		name      string
 		tz        string
 		def       string
-		schedules []Schedule
+		schedules []hall.Schedule
 		from, to  string
 		want      []string
 	}{
 		{
 			name: "WeekdayWindowWithDefault",
 			def:  "D",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Days: weekdays, Start: "08:00", End: "18:00"},
 			},
 			from: "2026-03-10 00:00", to: "2026-03-11 00:00", // a Tuesday
@@ -83,7 +85,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "NoDefaultLeavesGap",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Days: weekdays, Start: "08:00", End: "18:00"},
 			},
 			from: "2026-03-10 00:00", to: "2026-03-11 00:00",
@@ -94,7 +96,7 @@ func TestResolve(t *testing.T) {
 		{
 			name: "WeekendNotScheduledFallsBackToDefault",
 			def:  "D",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Days: weekdays, Start: "08:00", End: "18:00"},
 			},
 			from: "2026-03-14 00:00", to: "2026-03-16 00:00", // Saturday and Sunday
@@ -109,7 +111,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "HigherPriorityCutsInAndWindowResumesOnItsAnchor",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Start: "08:00", End: "18:00"},
 				{ID: "b", PlaylistID: "Q", Start: "12:00", End: "13:00", Priority: 10},
 			},
@@ -122,7 +124,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "LowerPriorityUnderneathIsHidden",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Start: "10:00", End: "11:00", Priority: -1},
 				{ID: "b", PlaylistID: "Q", Start: "09:00", End: "12:00"},
 			},
@@ -133,8 +135,8 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "HigherPriorityBeatsMoreSpecificTarget",
-			schedules: []Schedule{
-				{ID: "a", PlaylistID: "P", Target: Target{Screens: []string{"s1"}}, Start: "08:00", End: "18:00"},
+			schedules: []hall.Schedule{
+				{ID: "a", PlaylistID: "P", Target: hall.Target{Screens: []string{"s1"}}, Start: "08:00", End: "18:00"},
 				{ID: "b", PlaylistID: "Q", Start: "08:00", End: "18:00", Priority: 1},
 			},
 			from: "2026-03-10 00:00", to: "2026-03-11 00:00",
@@ -145,11 +147,11 @@ func TestResolve(t *testing.T) {
 		{
 			name: "NonMatchingTargetsAreIgnored",
 			def:  "D",
-			schedules: []Schedule{
-				{ID: "a", PlaylistID: "P", Target: Target{Halls: []string{"h2"}}, Priority: 9},
-				{ID: "b", PlaylistID: "P", Target: Target{Kinds: []string{KindKiosk}}, Priority: 9},
-				{ID: "c", PlaylistID: "P", Target: Target{Halls: []string{"h1"}, Kinds: []string{KindKiosk}}, Priority: 9},
-				{ID: "d", PlaylistID: "P", Target: Target{Screens: []string{"s2"}, Groups: []string{"g1"}}, Priority: 9},
+			schedules: []hall.Schedule{
+				{ID: "a", PlaylistID: "P", Target: hall.Target{Halls: []string{"h2"}}, Priority: 9},
+				{ID: "b", PlaylistID: "P", Target: hall.Target{Kinds: []string{hall.KindKiosk}}, Priority: 9},
+				{ID: "c", PlaylistID: "P", Target: hall.Target{Halls: []string{"h1"}, Kinds: []string{hall.KindKiosk}}, Priority: 9},
+				{ID: "d", PlaylistID: "P", Target: hall.Target{Screens: []string{"s2"}, Groups: []string{"g1"}}, Priority: 9},
 			},
 			from: "2026-03-10 00:00", to: "2026-03-11 00:00",
 			want: []string{
@@ -158,7 +160,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "MidnightCrossingBelongsToItsStartDay",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "N", Days: []int{5}, Start: "22:00", End: "06:00"},
 			},
 			from: "2026-03-13 12:00", to: "2026-03-15 12:00", // Friday noon to Sunday noon
@@ -168,7 +170,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "MidnightCrossingResolvedAfterMidnightKeepsItsAnchor",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "N", Days: []int{5}, Start: "22:00", End: "06:00"},
 			},
 			from: "2026-03-14 03:00", to: "2026-03-14 12:00",
@@ -178,7 +180,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "EndAt2400",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "E", Start: "18:00", End: "24:00", From: "2026-03-10", Until: "2026-03-10"},
 			},
 			from: "2026-03-10 00:00", to: "2026-03-12 00:00",
@@ -188,7 +190,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "EndAt0000IsNextMidnight",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "E", Start: "18:00", End: "00:00", From: "2026-03-10", Until: "2026-03-10"},
 			},
 			from: "2026-03-10 00:00", to: "2026-03-12 00:00",
@@ -198,7 +200,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "StartEqualsEndIsAllDay",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "A", Start: "09:00", End: "09:00", From: "2026-03-10", Until: "2026-03-10"},
 			},
 			from: "2026-03-09 00:00", to: "2026-03-12 00:00",
@@ -208,7 +210,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "DateRangeRunIsOneSlotWithOneAnchor",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "A", From: "2026-05-01", Until: "2026-05-03"},
 			},
 			from: "2026-04-30 00:00", to: "2026-05-05 00:00",
@@ -218,7 +220,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "DateRangeRunResolvedMidwayKeepsFirstDayAnchor",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "A", From: "2026-05-01", Until: "2026-05-03"},
 			},
 			from: "2026-05-02 12:00", to: "2026-05-05 00:00",
@@ -228,7 +230,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "UntilKeepsAnOccurrenceThatCrossesMidnight",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "N", Start: "22:00", End: "02:00", From: "2026-05-02", Until: "2026-05-03"},
 			},
 			from: "2026-05-01 00:00", to: "2026-05-05 00:00",
@@ -239,7 +241,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "WeekdayAllDayRunAnchorsOnMonday",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "W", Days: weekdays},
 			},
 			from: "2026-03-11 10:00", to: "2026-03-17 10:00", // Wednesday to next Tuesday
@@ -250,7 +252,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "WeekdayRunStartsNoEarlierThanFrom",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "W", Days: weekdays, From: "2026-03-11"},
 			},
 			from: "2026-03-09 00:00", to: "2026-03-13 00:00",
@@ -260,7 +262,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "SundayIsDay7",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "S", Days: []int{7}},
 			},
 			from: "2026-03-14 00:00", to: "2026-03-17 00:00",
@@ -271,7 +273,7 @@ func TestResolve(t *testing.T) {
 		{
 			name: "EveryDayAllDayHasEpochAnchorAndMergesWithSameDefault",
 			def:  "A",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "A"},
 				{ID: "b", PlaylistID: "B", Start: "12:00", End: "13:00", From: "2026-03-11", Until: "2026-03-11", Priority: 1},
 			},
@@ -284,7 +286,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "SamePlaylistFromTwoWindowsKeepsEachAnchor",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Start: "08:00", End: "12:00"},
 				{ID: "b", PlaylistID: "P", Start: "12:00", End: "18:00"},
 			},
@@ -296,7 +298,7 @@ func TestResolve(t *testing.T) {
 		},
 		{
 			name: "OverlappingWindowsOfOneScheduleNeighbourMerge",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Start: "08:00", End: "18:00", Priority: 1},
 				{ID: "b", PlaylistID: "Q", Start: "10:00", End: "11:00"}, // hidden, only adds cut points
 			},
@@ -308,7 +310,7 @@ func TestResolve(t *testing.T) {
 		{
 			name: "UTCZone",
 			tz:   "UTC",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "P", Start: "08:00", End: "09:00"},
 			},
 			from: "2026-03-10 00:00", to: "2026-03-11 00:00",
@@ -322,7 +324,7 @@ func TestResolve(t *testing.T) {
 			sc := testScreen
 			sc.TZ = tt.tz
 			sc.DefaultPlaylistID = tt.def
-			loc, err := LoadZone(tt.tz)
+			loc, err := hall.LoadZone(tt.tz)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -350,14 +352,14 @@ func TestResolveDaylightSaving(t *testing.T) {
 	tests := []struct {
 		name     string
 		def      string
-		sched    Schedule
+		sched    hall.Schedule
 		from, to string
 		want     []string
 	}{
 		// 2026-03-29: at 02:00 CET clocks jump to 03:00 CEST.
 		{
 			name:  "SpringSkippedStartMovesForwardByTheGap",
-			sched: Schedule{Start: "02:30", End: "04:00"},
+			sched: hall.Schedule{Start: "02:30", End: "04:00"},
 			from:  "2026-03-29 00:00", to: "2026-03-30 00:00",
 			want: []string{
 				"2026-03-29T03:30+02 2026-03-29T04:00+02 (30m0s) P @2026-03-29T03:30+02",
@@ -365,7 +367,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "SpringWindowInsideTheGapIsShifted",
-			sched: Schedule{Start: "02:00", End: "02:30"},
+			sched: hall.Schedule{Start: "02:00", End: "02:30"},
 			from:  "2026-03-29 00:00", to: "2026-03-30 00:00",
 			want: []string{
 				"2026-03-29T03:00+02 2026-03-29T03:30+02 (30m0s) P @2026-03-29T03:00+02",
@@ -373,7 +375,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "SpringWindowEndingBeforeItsShiftedStartDoesNotOccur",
-			sched: Schedule{Start: "02:30", End: "03:00", From: "2026-03-29"},
+			sched: hall.Schedule{Start: "02:30", End: "03:00", From: "2026-03-29"},
 			from:  "2026-03-29 00:00", to: "2026-03-31 00:00",
 			want: []string{
 				"2026-03-30T02:30+02 2026-03-30T03:00+02 (30m0s) P @2026-03-30T02:30+02",
@@ -381,7 +383,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "SpringWindowAcrossTheSwitchIsAnHourShorter",
-			sched: Schedule{Start: "01:00", End: "04:00"},
+			sched: hall.Schedule{Start: "01:00", End: "04:00"},
 			from:  "2026-03-29 00:00", to: "2026-03-30 00:00",
 			want: []string{
 				"2026-03-29T01:00+01 2026-03-29T04:00+02 (2h0m0s) P @2026-03-29T01:00+01",
@@ -389,7 +391,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "SpringAllDayLasts23Hours",
-			sched: Schedule{From: "2026-03-29", Until: "2026-03-29"},
+			sched: hall.Schedule{From: "2026-03-29", Until: "2026-03-29"},
 			from:  "2026-03-28 00:00", to: "2026-03-31 00:00",
 			want: []string{
 				"2026-03-29T00:00+01 2026-03-30T00:00+02 (23h0m0s) P @2026-03-29T00:00+01",
@@ -397,7 +399,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "SpringNightWindowIntoTheSwitchDay",
-			sched: Schedule{Start: "22:00", End: "06:00", From: "2026-03-28", Until: "2026-03-28"},
+			sched: hall.Schedule{Start: "22:00", End: "06:00", From: "2026-03-28", Until: "2026-03-28"},
 			from:  "2026-03-28 00:00", to: "2026-03-30 00:00",
 			want: []string{
 				"2026-03-28T22:00+01 2026-03-29T06:00+02 (7h0m0s) P @2026-03-28T22:00+01",
@@ -414,7 +416,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		// 2026-10-25: at 03:00 CEST clocks go back to 02:00 CET.
 		{
 			name:  "FallRepeatedStartIsTheFirstOccurrence",
-			sched: Schedule{Start: "02:30", End: "03:30"},
+			sched: hall.Schedule{Start: "02:30", End: "03:30"},
 			from:  "2026-10-25 00:00", to: "2026-10-26 00:00",
 			want: []string{
 				"2026-10-25T02:30+02 2026-10-25T03:30+01 (2h0m0s) P @2026-10-25T02:30+02",
@@ -422,7 +424,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "FallRepeatedEndIsTheFirstOccurrence",
-			sched: Schedule{Start: "01:00", End: "02:30"},
+			sched: hall.Schedule{Start: "01:00", End: "02:30"},
 			from:  "2026-10-25 00:00", to: "2026-10-26 00:00",
 			want: []string{
 				"2026-10-25T01:00+02 2026-10-25T02:30+02 (1h30m0s) P @2026-10-25T01:00+02",
@@ -430,7 +432,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "FallAllDayLasts25Hours",
-			sched: Schedule{From: "2026-10-25", Until: "2026-10-25"},
+			sched: hall.Schedule{From: "2026-10-25", Until: "2026-10-25"},
 			from:  "2026-10-24 00:00", to: "2026-10-27 00:00",
 			want: []string{
 				"2026-10-25T00:00+02 2026-10-26T00:00+01 (25h0m0s) P @2026-10-25T00:00+02",
@@ -438,7 +440,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "FallNightWindowIntoTheSwitchDay",
-			sched: Schedule{Start: "22:00", End: "06:00", Days: []int{6}},
+			sched: hall.Schedule{Start: "22:00", End: "06:00", Days: []int{6}},
 			from:  "2026-10-24 00:00", to: "2026-10-26 00:00",
 			want: []string{
 				"2026-10-24T22:00+02 2026-10-25T06:00+01 (9h0m0s) P @2026-10-24T22:00+02",
@@ -446,7 +448,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 		},
 		{
 			name:  "FallDaytimeWindowUnaffected",
-			sched: Schedule{Start: "08:00", End: "18:00", Days: []int{7}},
+			sched: hall.Schedule{Start: "08:00", End: "18:00", Days: []int{7}},
 			from:  "2026-10-25 00:00", to: "2026-10-26 00:00",
 			want: []string{
 				"2026-10-25T08:00+01 2026-10-25T18:00+01 (10h0m0s) P @2026-10-25T08:00+01",
@@ -459,7 +461,7 @@ func TestResolveDaylightSaving(t *testing.T) {
 			sc := testScreen
 			sc.TZ = "Europe/Berlin"
 			sc.DefaultPlaylistID = tt.def
-			var schedules []Schedule
+			var schedules []hall.Schedule
 			if tt.def == "" {
 				s := tt.sched
 				s.ID, s.PlaylistID = "a", "P"
@@ -477,15 +479,15 @@ func TestResolveDaylightSaving(t *testing.T) {
 func TestResolveSpecificity(t *testing.T) {
 	// Same priority, same window, same update time: the most specific target
 	// that matches wins. Each step drops the most specific schedule.
-	all := []Schedule{
-		{ID: "1", PlaylistID: "screen", Target: Target{Screens: []string{"s1"}}},
-		{ID: "2", PlaylistID: "group", Target: Target{Groups: []string{"g0", "g1"}}},
-		{ID: "3", PlaylistID: "hall", Target: Target{Halls: []string{"h1"}}},
-		{ID: "4", PlaylistID: "kind", Target: Target{Kinds: []string{KindLED}}},
+	all := []hall.Schedule{
+		{ID: "1", PlaylistID: "screen", Target: hall.Target{Screens: []string{"s1"}}},
+		{ID: "2", PlaylistID: "group", Target: hall.Target{Groups: []string{"g0", "g1"}}},
+		{ID: "3", PlaylistID: "hall", Target: hall.Target{Halls: []string{"h1"}}},
+		{ID: "4", PlaylistID: "kind", Target: hall.Target{Kinds: []string{hall.KindLED}}},
 		{ID: "5", PlaylistID: "all"},
 	}
 	wants := []string{"screen", "group", "hall", "kind", "all"}
-	loc := mustLoc(t, DefaultTZ)
+	loc := mustLoc(t, hall.DefaultTZ)
 	from, to := at(t, loc, "2026-03-10 09:00"), at(t, loc, "2026-03-10 10:00")
 	for i, want := range wants {
 		t.Run(want, func(t *testing.T) {
@@ -504,17 +506,17 @@ func TestResolveSpecificity(t *testing.T) {
 }
 
 func TestResolveTieBreaks(t *testing.T) {
-	loc := mustLoc(t, DefaultTZ)
+	loc := mustLoc(t, hall.DefaultTZ)
 	t1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	t2 := t1.Add(time.Hour)
 	tests := []struct {
 		name      string
-		schedules []Schedule
+		schedules []hall.Schedule
 		want      string
 	}{
 		{
 			name: "LaterUpdatedWins",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "a", PlaylistID: "old", UpdatedAt: t1},
 				{ID: "b", PlaylistID: "new", UpdatedAt: t2},
 			},
@@ -522,7 +524,7 @@ func TestResolveTieBreaks(t *testing.T) {
 		},
 		{
 			name: "LaterUpdatedWinsWhateverItsID",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "z", PlaylistID: "new", UpdatedAt: t2},
 				{ID: "a", PlaylistID: "old", UpdatedAt: t1},
 			},
@@ -530,7 +532,7 @@ func TestResolveTieBreaks(t *testing.T) {
 		},
 		{
 			name: "SmallerIDWinsWhenUpdatedTogether",
-			schedules: []Schedule{
+			schedules: []hall.Schedule{
 				{ID: "b", PlaylistID: "B", UpdatedAt: t1},
 				{ID: "a", PlaylistID: "A", UpdatedAt: t1},
 			},
@@ -538,17 +540,17 @@ func TestResolveTieBreaks(t *testing.T) {
 		},
 		{
 			name: "SpecificityBeforeUpdateTime",
-			schedules: []Schedule{
-				{ID: "a", PlaylistID: "hall", Target: Target{Halls: []string{"h1"}}, UpdatedAt: t1},
-				{ID: "b", PlaylistID: "kind", Target: Target{Kinds: []string{KindLED}}, UpdatedAt: t2},
+			schedules: []hall.Schedule{
+				{ID: "a", PlaylistID: "hall", Target: hall.Target{Halls: []string{"h1"}}, UpdatedAt: t1},
+				{ID: "b", PlaylistID: "kind", Target: hall.Target{Kinds: []string{hall.KindLED}}, UpdatedAt: t2},
 			},
 			want: "hall",
 		},
 		{
 			name: "CombinedTargetCountsItsMostSpecificList",
-			schedules: []Schedule{
-				{ID: "a", PlaylistID: "group", Target: Target{Groups: []string{"g1"}}, UpdatedAt: t1},
-				{ID: "b", PlaylistID: "hall-led", Target: Target{Halls: []string{"h1"}, Kinds: []string{KindLED}}, UpdatedAt: t2},
+			schedules: []hall.Schedule{
+				{ID: "a", PlaylistID: "group", Target: hall.Target{Groups: []string{"g1"}}, UpdatedAt: t1},
+				{ID: "b", PlaylistID: "hall-led", Target: hall.Target{Halls: []string{"h1"}, Kinds: []string{hall.KindLED}}, UpdatedAt: t2},
 			},
 			want: "group",
 		},
@@ -576,15 +578,15 @@ func TestResolveTieBreaks(t *testing.T) {
 // schedules that apply to only some screens, or screens of one group drift
 // apart.
 func TestResolveAnchorIsStable(t *testing.T) {
-	loc := mustLoc(t, DefaultTZ)
-	schedules := []Schedule{
-		{ID: "group", PlaylistID: "G", Target: Target{Groups: []string{"g1"}}, Start: "08:00", End: "18:00"},
-		{ID: "hall-a", PlaylistID: "H", Target: Target{Halls: []string{"hA"}}, Start: "08:00", End: "10:00", Priority: 5},
-		{ID: "weekdays", PlaylistID: "W", Target: Target{Groups: []string{"g2"}}, Days: []int{1, 2, 3, 4, 5}},
+	loc := mustLoc(t, hall.DefaultTZ)
+	schedules := []hall.Schedule{
+		{ID: "group", PlaylistID: "G", Target: hall.Target{Groups: []string{"g1"}}, Start: "08:00", End: "18:00"},
+		{ID: "hall-a", PlaylistID: "H", Target: hall.Target{Halls: []string{"hA"}}, Start: "08:00", End: "10:00", Priority: 5},
+		{ID: "weekdays", PlaylistID: "W", Target: hall.Target{Groups: []string{"g2"}}, Days: []int{1, 2, 3, 4, 5}},
 	}
-	screens := []Screen{
-		{ID: "s1", HallID: "hA", Kind: KindLED, Groups: []string{"g1", "g2"}, DefaultPlaylistID: "D"},
-		{ID: "s2", HallID: "hB", Kind: KindLED, Groups: []string{"g1", "g2"}},
+	screens := []hall.Placement{
+		{ID: "s1", HallID: "hA", Kind: hall.KindLED, Groups: []string{"g1", "g2"}, DefaultPlaylistID: "D"},
+		{ID: "s2", HallID: "hB", Kind: hall.KindLED, Groups: []string{"g1", "g2"}},
 	}
 	probes := []struct {
 		at       string
@@ -624,31 +626,31 @@ func TestResolveAnchorIsStable(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
-	loc := mustLoc(t, DefaultTZ)
+	loc := mustLoc(t, hall.DefaultTZ)
 	from := at(t, loc, "2026-03-10 00:00")
-	good := Schedule{ID: "ok", PlaylistID: "P"}
-	bad := Schedule{ID: "bad", PlaylistID: "P", Start: "8:00", End: "18:00"}
+	good := hall.Schedule{ID: "ok", PlaylistID: "P"}
+	bad := hall.Schedule{ID: "bad", PlaylistID: "P", Start: "8:00", End: "18:00"}
 	otherHall := bad
-	otherHall.Target = Target{Halls: []string{"h9"}}
+	otherHall.Target = hall.Target{Halls: []string{"h9"}}
 
 	t.Run("UnknownZone", func(t *testing.T) {
 		sc := testScreen
 		sc.TZ = "Mars/Olympus"
 		_, err := Resolve(sc, nil, from, from.Add(time.Hour))
-		var ve *ValidationError
+		var ve *hall.Error
 		if !errors.As(err, &ve) || ve.Field != "tz" {
 			t.Errorf("got %v, want a ValidationError on tz", err)
 		}
 	})
 	t.Run("InvalidMatchingSchedule", func(t *testing.T) {
-		_, err := Resolve(testScreen, []Schedule{good, bad}, from, from.Add(time.Hour))
-		var ve *ValidationError
+		_, err := Resolve(testScreen, []hall.Schedule{good, bad}, from, from.Add(time.Hour))
+		var ve *hall.Error
 		if !errors.As(err, &ve) || ve.Field != "start" || !strings.Contains(err.Error(), `"bad"`) {
 			t.Errorf("got %v, want a ValidationError on start naming schedule bad", err)
 		}
 	})
 	t.Run("InvalidScheduleForOtherScreensIsIgnored", func(t *testing.T) {
-		got, err := Resolve(testScreen, []Schedule{good, otherHall}, from, from.Add(time.Hour))
+		got, err := Resolve(testScreen, []hall.Schedule{good, otherHall}, from, from.Add(time.Hour))
 		if err != nil || len(got) != 1 {
 			t.Errorf("got %q, %v; want one slot and no error", fmtSlots(got), err)
 		}
@@ -661,7 +663,7 @@ func TestResolveErrors(t *testing.T) {
 	t.Run("EmptyRange", func(t *testing.T) {
 		sc := testScreen
 		sc.DefaultPlaylistID = "D"
-		got, err := Resolve(sc, []Schedule{good}, from, from)
+		got, err := Resolve(sc, []hall.Schedule{good}, from, from)
 		if err != nil || len(got) != 0 {
 			t.Errorf("got %q, %v; want no slots and no error", fmtSlots(got), err)
 		}
@@ -669,12 +671,12 @@ func TestResolveErrors(t *testing.T) {
 }
 
 func TestNextBoundary(t *testing.T) {
-	loc := mustLoc(t, DefaultTZ)
-	window := []Schedule{{ID: "a", PlaylistID: "P", Days: []int{1, 2, 3, 4, 5}, Start: "08:00", End: "18:00"}}
+	loc := mustLoc(t, hall.DefaultTZ)
+	window := []hall.Schedule{{ID: "a", PlaylistID: "P", Days: []int{1, 2, 3, 4, 5}, Start: "08:00", End: "18:00"}}
 	tests := []struct {
 		name         string
 		def          string
-		schedules    []Schedule
+		schedules    []hall.Schedule
 		after, limit string
 		want         string
 	}{
@@ -766,15 +768,15 @@ func TestISOWeekday(t *testing.T) {
 //
 //	go test ./playlists -run '^$' -bench Resolve -benchmem
 func BenchmarkResolve(b *testing.B) {
-	loc := mustLoc(b, DefaultTZ)
+	loc := mustLoc(b, hall.DefaultTZ)
 	sc := testScreen
 	sc.DefaultPlaylistID = "D"
-	targets := []Target{
-		{}, {Kinds: []string{KindLED}}, {Halls: []string{"h1"}}, {Groups: []string{"g1"}}, {Screens: []string{"s1"}},
+	targets := []hall.Target{
+		{}, {Kinds: []string{hall.KindLED}}, {Halls: []string{"h1"}}, {Groups: []string{"g1"}}, {Screens: []string{"s1"}},
 	}
-	var schedules []Schedule
+	var schedules []hall.Schedule
 	for i := range 50 {
-		s := Schedule{
+		s := hall.Schedule{
 			ID:         fmt.Sprintf("s%02d", i),
 			PlaylistID: fmt.Sprintf("p%d", i%7),
 			Target:     targets[i%len(targets)],

@@ -3,44 +3,28 @@ package playlists
 import (
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 // Limits on playlists.
 const (
-	MinDurationS   = 1
-	MaxDurationS   = 3600
-	MaxEntries     = 500
-	MaxNameRunes   = 200
-	MaxTargetItems = 1000
+	MinDurationS = 1
+	MaxDurationS = 3600
+	MaxEntries   = 500
+	MaxNameRunes = 200
 )
 
-// DefaultTZ is the zone of a screen that names none.
-const DefaultTZ = "Asia/Shanghai"
-
-// ValidationError is bad input. Field is the JSON path of the offending field
-// in the request body ("start", "entries[2].duration_s", "target.kinds[0]");
-// Message says what is wanted.
-type ValidationError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string {
-	if e.Field == "" {
-		return e.Message
-	}
-	return e.Field + ": " + e.Message
-}
-
-func invalid(field, format string, args ...any) *ValidationError {
-	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+// invalid returns a validation error naming the field at fault: its JSON path
+// in the request body ("start", "entries[2].duration_s", "target.kinds[0]").
+func invalid(field, format string, args ...any) *hall.Error {
+	return hall.FieldError(field, format, args...)
 }
 
 // ValidatePlaylist checks a playlist's name and entries. It returns a
-// *ValidationError for the first fault found, or nil.
-func ValidatePlaylist(p Playlist) error {
+// *hall.Error for the first fault found, or nil.
+func ValidatePlaylist(p hall.Playlist) error {
 	name := strings.TrimSpace(p.Name)
 	switch {
 	case name == "":
@@ -58,7 +42,7 @@ func ValidatePlaylist(p Playlist) error {
 	return nil
 }
 
-func validateEntry(e Entry, field string) error {
+func validateEntry(e hall.PlaylistEntry, field string) error {
 	set := 0
 	for _, s := range []string{e.ItemID, e.Category, e.MediaURL} {
 		if s != "" {
@@ -97,41 +81,15 @@ func isMediaURL(s string) bool {
 	return false
 }
 
-// ValidateSchedule checks a schedule. It returns a *ValidationError for the
+// ValidateSchedule checks a schedule. It returns a *hall.Error for the
 // first fault found, or nil.
-func ValidateSchedule(s Schedule) error {
+func ValidateSchedule(s hall.Schedule) error {
 	_, err := compile(s)
 	return err
 }
 
-// Validate checks the target's lists; Field paths start with "target.".
-func (t Target) Validate() error {
-	lists := []struct {
-		name   string
-		values []string
-	}{{"screens", t.Screens}, {"groups", t.Groups}, {"halls", t.Halls}, {"kinds", t.Kinds}}
-	for _, l := range lists {
-		if len(l.values) > MaxTargetItems {
-			return invalid("target."+l.name, "want at most %d values", MaxTargetItems)
-		}
-		for i, v := range l.values {
-			field := fmt.Sprintf("target.%s[%d]", l.name, i)
-			if l.name == "kinds" {
-				if v != KindLED && v != KindKiosk {
-					return invalid(field, "want %s or %s", KindLED, KindKiosk)
-				}
-				continue
-			}
-			if strings.TrimSpace(v) == "" {
-				return invalid(field, "want a non-empty id")
-			}
-		}
-	}
-	return nil
-}
-
 // compile validates a schedule and prepares it for resolving.
-func compile(s Schedule) (*compiled, error) {
+func compile(s hall.Schedule) (*compiled, error) {
 	if strings.TrimSpace(s.PlaylistID) == "" {
 		return nil, invalid("playlist_id", "want a playlist id")
 	}
@@ -202,21 +160,4 @@ func compile(s Schedule) (*compiled, error) {
 		return nil, invalid("until", "want a date on or after from")
 	}
 	return c, nil
-}
-
-// LoadZone loads an IANA zone; an empty name means DefaultTZ. A name that is
-// not a zone (or is "Local", which depends on the host) is a *ValidationError
-// on field "tz".
-func LoadZone(name string) (*time.Location, error) {
-	if name == "" {
-		name = DefaultTZ
-	}
-	if name == "Local" {
-		return nil, invalid("tz", "want an IANA time zone such as %s", DefaultTZ)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, invalid("tz", "want an IANA time zone such as %s", DefaultTZ)
-	}
-	return loc, nil
 }

@@ -108,7 +108,7 @@ func Seed(ctx context.Context, store hall.Store, desk *disclosure.Service, admin
 
 	// The hall's default rotation, so a new screen shows the disclosures at
 	// once: what a hall would put on its wall, newest first in each category.
-	p := &playlists.Playlist{ID: DefaultPlaylist, Name: "大厅轮播 / Hall rotation", UpdatedAt: now, Entries: []playlists.Entry{
+	p := &hall.Playlist{ID: DefaultPlaylist, Name: "大厅轮播 / Hall rotation", UpdatedAt: now, Entries: []hall.PlaylistEntry{
 		{Category: catBudget, DurationS: 25},
 		{Category: catFinance, DurationS: 25},
 		{Category: catConstruction, DurationS: 20},

@@ -3,7 +3,6 @@ package hall
 import (
 	"regexp"
 
-	"github.com/hallcast/hallcast/playlists"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -73,7 +72,7 @@ func (h *Hall) Validate() error {
 	if h.TZ == "" {
 		h.TZ = DefaultTZ
 	}
-	if _, err := playlists.LoadZone(h.TZ); err != nil {
+	if _, err := LoadZone(h.TZ); err != nil {
 		return FieldError("tz", "unknown time zone %q: want an IANA name such as Asia/Shanghai", h.TZ)
 	}
 	return nil

@@ -3,8 +3,6 @@ package hall
 import (
 	"context"
 	"time"
-
-	"github.com/hallcast/hallcast/playlists"
 )
 
 // Screen kinds.
@@ -61,9 +59,10 @@ func (s *Screen) Validate() error {
 	return nil
 }
 
-// PlaylistScreen is the screen as the scheduler sees it.
-func (s *Screen) PlaylistScreen(h *Hall) playlists.Screen {
-	ps := playlists.Screen{ID: s.ID, HallID: s.HallID, Kind: s.Kind, Groups: s.Groups, TZ: DefaultTZ}
+// Placement is the screen as targets and the scheduler see it, in hall h
+// (nil: the default zone and no default playlist).
+func (s *Screen) Placement(h *Hall) Placement {
+	ps := Placement{ID: s.ID, HallID: s.HallID, Kind: s.Kind, Groups: s.Groups, TZ: DefaultTZ}
 	if h != nil {
 		ps.TZ, ps.DefaultPlaylistID = h.TZ, h.DefaultPlaylistID
 	}
@@ -90,15 +89,15 @@ const (
 
 // Interrupt is a notice that breaks into the rotation of targeted screens.
 type Interrupt struct {
-	ID        string           `json:"id"`
-	Target    playlists.Target `json:"target"`
-	Level     string           `json:"level"`
-	Text      string           `json:"text,omitempty"`
-	ItemID    string           `json:"item_id,omitempty"`
-	Until     time.Time        `json:"until"`
-	CreatedBy string           `json:"created_by"`
-	CreatedAt time.Time        `json:"created_at"`
-	ClearedAt *time.Time       `json:"cleared_at,omitempty"`
+	ID        string     `json:"id"`
+	Target    Target     `json:"target"`
+	Level     string     `json:"level"`
+	Text      string     `json:"text,omitempty"`
+	ItemID    string     `json:"item_id,omitempty"`
+	Until     time.Time  `json:"until"`
+	CreatedBy string     `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	ClearedAt *time.Time `json:"cleared_at,omitempty"`
 }
 
 // Active reports whether the interrupt shows at t.
@@ -139,14 +138,14 @@ type ScreenStore interface {
 	DeletePairing(ctx context.Context, id string) error
 	DeleteExpiredPairings(ctx context.Context, now time.Time) (int, error)
 
-	PutPlaylist(ctx context.Context, p *playlists.Playlist) error
-	Playlist(ctx context.Context, id string) (*playlists.Playlist, error)
-	ListPlaylists(ctx context.Context) ([]*playlists.Playlist, error)
+	PutPlaylist(ctx context.Context, p *Playlist) error
+	Playlist(ctx context.Context, id string) (*Playlist, error)
+	ListPlaylists(ctx context.Context) ([]*Playlist, error)
 	DeletePlaylist(ctx context.Context, id string) error
 
-	PutSchedule(ctx context.Context, s *playlists.Schedule) error
-	Schedule(ctx context.Context, id string) (*playlists.Schedule, error)
-	ListSchedules(ctx context.Context) ([]*playlists.Schedule, error)
+	PutSchedule(ctx context.Context, s *Schedule) error
+	Schedule(ctx context.Context, id string) (*Schedule, error)
+	ListSchedules(ctx context.Context) ([]*Schedule, error)
 	DeleteSchedule(ctx context.Context, id string) error
 
 	CreateInterrupt(ctx context.Context, i *Interrupt) error

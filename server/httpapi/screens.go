@@ -285,7 +285,7 @@ type playlistRequest struct {
 	Entries []playlistsEntry `json:"entries"`
 }
 
-type playlistsEntry = playlists.Entry
+type playlistsEntry = hall.PlaylistEntry
 
 func (s *Server) putPlaylist(c echo.Context) error {
 	var in playlistRequest
@@ -296,11 +296,11 @@ func (s *Server) putPlaylist(c echo.Context) error {
 	if !hall.ValidKey(id) && !strings.HasPrefix(id, "pl_") {
 		return hall.FieldError("id", "want lower-case letters, digits, '-' or '_'")
 	}
-	p := &playlists.Playlist{ID: id, Name: strings.TrimSpace(in.Name), Entries: in.Entries, UpdatedAt: s.Now().UTC()}
+	p := &hall.Playlist{ID: id, Name: strings.TrimSpace(in.Name), Entries: in.Entries, UpdatedAt: s.Now().UTC()}
 	if p.Entries == nil {
-		p.Entries = []playlists.Entry{}
+		p.Entries = []hall.PlaylistEntry{}
 	}
-	if err := playlistError(playlists.ValidatePlaylist(*p)); err != nil {
+	if err := (playlists.ValidatePlaylist(*p)); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -325,17 +325,6 @@ func (s *Server) putPlaylist(c echo.Context) error {
 	}
 	s.notify()
 	return c.JSON(http.StatusOK, map[string]any{"playlist": p})
-}
-
-// playlistError maps the scheduler's validation errors to field errors.
-func playlistError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if ve, ok := err.(*playlists.ValidationError); ok {
-		return hall.FieldError(ve.Field, "%s", ve.Message)
-	}
-	return hall.Errorf(hall.EValidation, "%v", err)
 }
 
 func (s *Server) deletePlaylist(c echo.Context) error {
@@ -375,14 +364,14 @@ func (s *Server) listSchedules(c echo.Context) error {
 }
 
 type scheduleRequest struct {
-	PlaylistID string           `json:"playlist_id"`
-	Target     playlists.Target `json:"target"`
-	Days       []int            `json:"days"`
-	Start      string           `json:"start"`
-	End        string           `json:"end"`
-	From       string           `json:"from"`
-	Until      string           `json:"until"`
-	Priority   int              `json:"priority"`
+	PlaylistID string      `json:"playlist_id"`
+	Target     hall.Target `json:"target"`
+	Days       []int       `json:"days"`
+	Start      string      `json:"start"`
+	End        string      `json:"end"`
+	From       string      `json:"from"`
+	Until      string      `json:"until"`
+	Priority   int         `json:"priority"`
 }
 
 func (s *Server) putSchedule(c echo.Context) error {
@@ -394,9 +383,9 @@ func (s *Server) putSchedule(c echo.Context) error {
 	if !hall.ValidKey(id) {
 		return hall.FieldError("id", "want lower-case letters, digits, '-' or '_'")
 	}
-	sc := &playlists.Schedule{ID: id, PlaylistID: in.PlaylistID, Target: in.Target, Days: in.Days, Start: in.Start, End: in.End,
+	sc := &hall.Schedule{ID: id, PlaylistID: in.PlaylistID, Target: in.Target, Days: in.Days, Start: in.Start, End: in.End,
 		From: in.From, Until: in.Until, Priority: in.Priority, UpdatedAt: s.Now().UTC()}
-	if err := playlistError(playlists.ValidateSchedule(*sc)); err != nil {
+	if err := (playlists.ValidateSchedule(*sc)); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -457,11 +446,11 @@ func (s *Server) updateHall(c echo.Context) error {
 // Interrupts.
 
 type interruptRequest struct {
-	Target playlists.Target `json:"target"`
-	Level  string           `json:"level"`
-	Text   string           `json:"text"`
-	ItemID string           `json:"item_id"`
-	Until  string           `json:"until"`
+	Target hall.Target `json:"target"`
+	Level  string      `json:"level"`
+	Text   string      `json:"text"`
+	ItemID string      `json:"item_id"`
+	Until  string      `json:"until"`
 }
 
 // maxInterrupt bounds how long an interrupt may run.
@@ -475,7 +464,7 @@ func (s *Server) createInterrupt(c echo.Context) error {
 	now := s.Now().UTC()
 	i := &hall.Interrupt{ID: hall.NewID("ir"), Target: in.Target, Level: in.Level, Text: strings.TrimSpace(in.Text), ItemID: in.ItemID,
 		CreatedBy: userOf(c).Username, CreatedAt: now}
-	if err := playlistError(in.Target.Validate()); err != nil {
+	if err := (in.Target.Validate()); err != nil {
 		return err
 	}
 	if i.Level != hall.LevelInfo && i.Level != hall.LevelUrgent {

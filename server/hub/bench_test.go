@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/hallcast/hallcast/playlists"
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 // BenchmarkFanout measures one change reaching N connected screens: an op
@@ -47,7 +46,7 @@ func BenchmarkFanout(b *testing.B) {
 		wg := new(sync.WaitGroup)
 		wg.Add(n)
 		round.Store(wg)
-		h.store.setPlaylist(&playlists.Playlist{ID: "p0", Name: "默认", Entries: []playlists.Entry{{MediaURL: "/media/default", DurationS: 1 + i%3600}}})
+		h.store.setPlaylist(&hall.Playlist{ID: "p0", Name: "默认", Entries: []hall.PlaylistEntry{{MediaURL: "/media/default", DurationS: 1 + i%3600}}})
 		h.hub.Notify()
 		wg.Wait()
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
-	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/hall"
 )
@@ -46,7 +45,7 @@ type conn struct {
 	limiter  *rate.Limiter
 
 	screen      *hall.Screen
-	ps          playlists.Screen
+	ps          hall.Placement
 	version     string
 	connectedAt time.Time
 
@@ -413,7 +412,7 @@ func (c *conn) hello() (etag string, ok bool) {
 		c.internalError("look up hall", err)
 		return "", false
 	}
-	c.screen, c.ps = s, s.PlaylistScreen(hl)
+	c.screen, c.ps = s, s.Placement(hl)
 	c.version = truncate(msg.Version, 64)
 	c.connectedAt = h.cfg.Now()
 	c.touch()

@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/manifest"
@@ -29,8 +28,8 @@ type store struct {
 	mu         sync.Mutex
 	screens    map[string]*hall.Screen // by token hash
 	halls      map[string]*hall.Hall
-	schedules  []*playlists.Schedule
-	playlists  map[string]*playlists.Playlist
+	schedules  []*hall.Schedule
+	playlists  map[string]*hall.Playlist
 	interrupts []*hall.Interrupt
 	saves      map[string][]savedStatus // by screen id
 }
@@ -45,8 +44,8 @@ func newStore() *store {
 	return &store{
 		screens: map[string]*hall.Screen{},
 		halls:   map[string]*hall.Hall{"h1": {ID: "h1", Name: "大厅", TZ: "Asia/Shanghai", DefaultPlaylistID: "p0"}},
-		playlists: map[string]*playlists.Playlist{
-			"p0": {ID: "p0", Name: "默认", Entries: []playlists.Entry{{MediaURL: "/media/default", MediaType: "image", DurationS: 10}}},
+		playlists: map[string]*hall.Playlist{
+			"p0": {ID: "p0", Name: "默认", Entries: []hall.PlaylistEntry{{MediaURL: "/media/default", MediaType: "image", DurationS: 10}}},
 		},
 		saves: map[string][]savedStatus{},
 	}
@@ -94,13 +93,13 @@ func (s *store) savesOf(id string) []savedStatus {
 	return slices.Clone(s.saves[id])
 }
 
-func (s *store) ListSchedules(ctx context.Context) ([]*playlists.Schedule, error) {
+func (s *store) ListSchedules(ctx context.Context) ([]*hall.Schedule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.schedules), nil
 }
 
-func (s *store) Playlist(ctx context.Context, id string) (*playlists.Playlist, error) {
+func (s *store) Playlist(ctx context.Context, id string) (*hall.Playlist, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, ok := s.playlists[id]; ok {
@@ -110,7 +109,7 @@ func (s *store) Playlist(ctx context.Context, id string) (*playlists.Playlist, e
 	return nil, hall.NotFound("playlist", id)
 }
 
-func (s *store) setPlaylist(p *playlists.Playlist) {
+func (s *store) setPlaylist(p *hall.Playlist) {
 	s.mu.Lock()
 	s.playlists[p.ID] = p
 	s.mu.Unlock()

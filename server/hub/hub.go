@@ -25,7 +25,6 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/manifest"
 )
@@ -159,7 +158,7 @@ type screenState struct {
 
 // sentInterrupt remembers whom an interrupt went to, for its clear.
 type sentInterrupt struct {
-	target playlists.Target
+	target hall.Target
 	until  time.Time
 }
 

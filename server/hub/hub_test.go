@@ -14,7 +14,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/manifest"
 )
@@ -328,8 +327,8 @@ func twoGroups(t *testing.T, h *harness) (c1, c2 *client, m1, m2 msg) {
 	t.Helper()
 	h.store.addScreen("s1", "g1")
 	h.store.addScreen("s2", "g2")
-	h.store.setPlaylist(&playlists.Playlist{ID: "p1", Name: "一组", Entries: []playlists.Entry{{MediaURL: "/media/one", DurationS: 10}}})
-	h.store.schedules = []*playlists.Schedule{{ID: "sch1", PlaylistID: "p1", Target: playlists.Target{Groups: []string{"g1"}}}}
+	h.store.setPlaylist(&hall.Playlist{ID: "p1", Name: "一组", Entries: []hall.PlaylistEntry{{MediaURL: "/media/one", DurationS: 10}}})
+	h.store.schedules = []*hall.Schedule{{ID: "sch1", PlaylistID: "p1", Target: hall.Target{Groups: []string{"g1"}}}}
 	c1, m1 = h.connect(t, "s1")
 	c2, m2 = h.connect(t, "s2")
 	return c1, c2, m1, m2
@@ -352,7 +351,7 @@ func TestRefreshOnlyChanged(t *testing.T) {
 		t.Fatal("s1 and s2 should play different timelines")
 	}
 
-	h.store.setPlaylist(&playlists.Playlist{ID: "p1", Name: "一组", Entries: []playlists.Entry{{MediaURL: "/media/two", DurationS: 10}}})
+	h.store.setPlaylist(&hall.Playlist{ID: "p1", Name: "一组", Entries: []hall.PlaylistEntry{{MediaURL: "/media/two", DurationS: 10}}})
 	h.hub.Notify()
 	h.hub.Refresh(context.Background())
 
@@ -390,7 +389,7 @@ func TestRunRefreshesPeriodically(t *testing.T) {
 
 	// A change nobody notified (an item's validity starting, say) shows
 	// once the builder's reads are older than its MaxAge.
-	h.store.setPlaylist(&playlists.Playlist{ID: "p0", Name: "默认", Entries: []playlists.Entry{{MediaURL: "/media/later", DurationS: 10}}})
+	h.store.setPlaylist(&hall.Playlist{ID: "p0", Name: "默认", Entries: []hall.PlaylistEntry{{MediaURL: "/media/later", DurationS: 10}}})
 	h.elapsed.Store(int64(manifest.DefaultMaxAge + time.Second))
 	m := c.expect(t, "manifest")
 	if m.ETag == first.ETag || !strings.Contains(string(m.Manifest), "/media/later") {
@@ -401,7 +400,7 @@ func TestRunRefreshesPeriodically(t *testing.T) {
 func TestInterruptTargets(t *testing.T) {
 	h := newHarness(t, nil).start(t)
 	c1, c2, m1, _ := twoGroups(t, h)
-	in := &hall.Interrupt{ID: "in1", Level: hall.LevelUrgent, Text: "系统维护，暂停办理", Until: testNow.Add(time.Hour), Target: playlists.Target{Groups: []string{"g1"}}}
+	in := &hall.Interrupt{ID: "in1", Level: hall.LevelUrgent, Text: "系统维护，暂停办理", Until: testNow.Add(time.Hour), Target: hall.Target{Groups: []string{"g1"}}}
 	h.store.mu.Lock()
 	h.store.interrupts = append(h.store.interrupts, in)
 	h.store.mu.Unlock()

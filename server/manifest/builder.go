@@ -63,7 +63,7 @@ type snapshot struct {
 	*reads
 	gen        uint64
 	expires    time.Time
-	schedules  []playlists.Schedule
+	schedules  []hall.Schedule
 	interrupts []*hall.Interrupt // active at reads.at, by id
 	named      map[string]bool   // screen ids a schedule or interrupt names
 }
@@ -120,7 +120,7 @@ func (b *Builder) build(ctx context.Context, s *hall.Screen) (*Manifest, error) 
 	if err != nil {
 		return nil, err
 	}
-	ps := s.PlaylistScreen(h)
+	ps := s.Placement(h)
 	key := cacheKey(ps, snap.named)
 
 	b.mu.Lock()
@@ -192,7 +192,7 @@ func (b *Builder) load(ctx context.Context, now time.Time, gen uint64) (*snapsho
 		reads:     newReads(b.src, now),
 		gen:       gen,
 		expires:   now.Add(maxAge),
-		schedules: make([]playlists.Schedule, 0, len(scheds)),
+		schedules: make([]hall.Schedule, 0, len(scheds)),
 		named:     make(map[string]bool),
 	}
 	for _, sc := range scheds {
@@ -217,7 +217,7 @@ func (b *Builder) load(ctx context.Context, now time.Time, gen uint64) (*snapsho
 // cacheKey is the same for screens that resolve alike: the resolver and
 // interrupt targets see only the hall, kind, groups and zone, and the id
 // where a target names it.
-func cacheKey(ps playlists.Screen, named map[string]bool) string {
+func cacheKey(ps hall.Placement, named map[string]bool) string {
 	groups := slices.Clone(ps.Groups)
 	slices.Sort(groups)
 	groups = slices.Compact(groups)
@@ -233,8 +233,8 @@ func cacheKey(ps playlists.Screen, named map[string]bool) string {
 }
 
 // compute builds the manifest of a screen from a snapshot.
-func compute(ctx context.Context, snap *snapshot, ps playlists.Screen, from time.Time) (*Manifest, error) {
-	loc, err := playlists.LoadZone(ps.TZ)
+func compute(ctx context.Context, snap *snapshot, ps hall.Placement, from time.Time) (*Manifest, error) {
+	loc, err := hall.LoadZone(ps.TZ)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: screen %q: %w", ps.ID, err)
 	}

@@ -33,8 +33,8 @@ const Window = 24 * time.Hour
 // hall.CatalogStore, hall.ItemStore and hall.ScreenStore).
 type Source interface {
 	Hall(ctx context.Context, id string) (*hall.Hall, error)
-	ListSchedules(ctx context.Context) ([]*playlists.Schedule, error)
-	Playlist(ctx context.Context, id string) (*playlists.Playlist, error)
+	ListSchedules(ctx context.Context) ([]*hall.Schedule, error)
+	Playlist(ctx context.Context, id string) (*hall.Playlist, error)
 	// Item is used for playlist entries naming one item: it is live when
 	// its Public state is live.
 	Item(ctx context.Context, id string) (*hall.Item, error)

@@ -18,8 +18,8 @@ import (
 type source struct {
 	mu         sync.Mutex
 	halls      map[string]*hall.Hall
-	schedules  []*playlists.Schedule
-	playlists  map[string]*playlists.Playlist
+	schedules  []*hall.Schedule
+	playlists  map[string]*hall.Playlist
 	items      map[string]*hall.Item
 	interrupts []*hall.Interrupt
 	calls      map[string]int
@@ -30,7 +30,7 @@ type source struct {
 func newSource() *source {
 	return &source{
 		halls:     map[string]*hall.Hall{"h1": {ID: "h1", Name: "大厅", TZ: "Asia/Shanghai", DefaultPlaylistID: "p-default"}},
-		playlists: map[string]*playlists.Playlist{},
+		playlists: map[string]*hall.Playlist{},
 		items:     map[string]*hall.Item{},
 		calls:     map[string]int{},
 	}
@@ -59,7 +59,7 @@ func (s *source) Hall(ctx context.Context, id string) (*hall.Hall, error) {
 	return nil, hall.NotFound("hall", id)
 }
 
-func (s *source) ListSchedules(ctx context.Context) ([]*playlists.Schedule, error) {
+func (s *source) ListSchedules(ctx context.Context) ([]*hall.Schedule, error) {
 	s.count("ListSchedules")
 	s.mu.Lock()
 	gate := s.gate
@@ -76,7 +76,7 @@ func (s *source) ListSchedules(ctx context.Context) ([]*playlists.Schedule, erro
 	return slices.Clone(s.schedules), nil
 }
 
-func (s *source) Playlist(ctx context.Context, id string) (*playlists.Playlist, error) {
+func (s *source) Playlist(ctx context.Context, id string) (*hall.Playlist, error) {
 	s.count("Playlist")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,7 +133,7 @@ func (s *source) ListInterrupts(ctx context.Context, activeAt time.Time) ([]*hal
 	return out, nil
 }
 
-func (s *source) setPlaylist(p *playlists.Playlist) {
+func (s *source) setPlaylist(p *hall.Playlist) {
 	s.mu.Lock()
 	s.playlists[p.ID] = p
 	s.mu.Unlock()
@@ -225,20 +225,20 @@ func TestBuildDocument(t *testing.T) {
 	withdrawn := monday.Add(-time.Minute)
 	gone.Public.WithdrawnAt = &withdrawn
 	src.addItem("notice", "notice", 7, monday.Add(-time.Hour))
-	src.setPlaylist(&playlists.Playlist{ID: "p-default", Name: "默认", Entries: []playlists.Entry{
+	src.setPlaylist(&hall.Playlist{ID: "p-default", Name: "默认", Entries: []hall.PlaylistEntry{
 		{ItemID: "budget", DurationS: 30},
 		{Category: "relief", DurationS: 15},
 		{MediaURL: "/media/ab12", MediaType: "image", DurationS: 10},
 		{ItemID: "gone", DurationS: 20},
 	}})
-	src.setPlaylist(&playlists.Playlist{ID: "p-morning", Name: "上午", Entries: []playlists.Entry{{ItemID: "budget", DurationS: 60}}})
-	src.schedules = []*playlists.Schedule{{ID: "sch1", PlaylistID: "p-morning", Target: playlists.Target{Groups: []string{"lobby"}}, Start: "09:00", End: "12:00"}}
+	src.setPlaylist(&hall.Playlist{ID: "p-morning", Name: "上午", Entries: []hall.PlaylistEntry{{ItemID: "budget", DurationS: 60}}})
+	src.schedules = []*hall.Schedule{{ID: "sch1", PlaylistID: "p-morning", Target: hall.Target{Groups: []string{"lobby"}}, Start: "09:00", End: "12:00"}}
 	until := monday.Add(2 * time.Hour)
 	cleared := monday.Add(-time.Minute)
 	src.interrupts = []*hall.Interrupt{
 		{ID: "in-b", Level: hall.LevelUrgent, Text: "暂停办理", Until: until},
-		{ID: "in-a", Level: hall.LevelInfo, ItemID: "notice", Until: until, Target: playlists.Target{Groups: []string{"lobby"}}},
-		{ID: "in-other", Level: hall.LevelInfo, Text: "别处", Until: until, Target: playlists.Target{Groups: []string{"elsewhere"}}},
+		{ID: "in-a", Level: hall.LevelInfo, ItemID: "notice", Until: until, Target: hall.Target{Groups: []string{"lobby"}}},
+		{ID: "in-other", Level: hall.LevelInfo, Text: "别处", Until: until, Target: hall.Target{Groups: []string{"elsewhere"}}},
 		{ID: "in-cleared", Level: hall.LevelInfo, Text: "已撤", Until: until, ClearedAt: &cleared},
 	}
 	b := New(src, func() time.Time { return monday })
@@ -321,14 +321,14 @@ func TestBuildMissing(t *testing.T) {
 func TestSharedCache(t *testing.T) {
 	src := newSource()
 	src.addItem("budget", "finance", 3, monday.Add(-time.Hour))
-	src.setPlaylist(&playlists.Playlist{ID: "p-default", Entries: []playlists.Entry{{ItemID: "budget", DurationS: 30}}})
-	src.setPlaylist(&playlists.Playlist{ID: "p-own", Entries: []playlists.Entry{{MediaURL: "/media/x", DurationS: 5}}})
-	src.schedules = []*playlists.Schedule{
+	src.setPlaylist(&hall.Playlist{ID: "p-default", Entries: []hall.PlaylistEntry{{ItemID: "budget", DurationS: 30}}})
+	src.setPlaylist(&hall.Playlist{ID: "p-own", Entries: []hall.PlaylistEntry{{MediaURL: "/media/x", DurationS: 5}}})
+	src.schedules = []*hall.Schedule{
 		// Names s3 by id: s3 gets an entry of its own.
-		{ID: "sch-own", PlaylistID: "p-own", Target: playlists.Target{Screens: []string{"s3"}}},
+		{ID: "sch-own", PlaylistID: "p-own", Target: hall.Target{Screens: []string{"s3"}}},
 		// Names s4 by id but never matches it (kiosks only): s4 still
 		// gets its own entry, with the same bytes as the shared one.
-		{ID: "sch-kiosk", PlaylistID: "p-own", Target: playlists.Target{Screens: []string{"s4"}, Kinds: []string{hall.KindKiosk}}},
+		{ID: "sch-kiosk", PlaylistID: "p-own", Target: hall.Target{Screens: []string{"s4"}, Kinds: []string{hall.KindKiosk}}},
 	}
 	b := New(src, func() time.Time { return monday })
 	m1 := mustBuild(t, b, screen("s1", "a", "b"))
@@ -358,7 +358,7 @@ func TestCacheLifetime(t *testing.T) {
 	expiring := src.addItem("notice", "finance", 1, monday.Add(-time.Hour))
 	until := monday.Add(10 * time.Minute)
 	expiring.Public.ValidUntil = &until
-	src.setPlaylist(&playlists.Playlist{ID: "p-default", Entries: []playlists.Entry{{Category: "finance", DurationS: 30}}})
+	src.setPlaylist(&hall.Playlist{ID: "p-default", Entries: []hall.PlaylistEntry{{Category: "finance", DurationS: 30}}})
 	clk := &clock{t: monday}
 	b := New(src, clk.now)
 	s := screen("s1")
@@ -398,7 +398,7 @@ func TestCacheLifetime(t *testing.T) {
 	})
 	t.Run("Invalidate", func(t *testing.T) {
 		before := mustBuild(t, b, s)
-		src.setPlaylist(&playlists.Playlist{ID: "p-default", Entries: []playlists.Entry{{Category: "finance", DurationS: 45}}})
+		src.setPlaylist(&hall.Playlist{ID: "p-default", Entries: []hall.PlaylistEntry{{Category: "finance", DurationS: 45}}})
 		if m := mustBuild(t, b, s); m != before {
 			t.Errorf("rebuilt without Invalidate or MaxAge")
 		}
@@ -412,7 +412,7 @@ func TestCacheLifetime(t *testing.T) {
 func TestConcurrentBuilds(t *testing.T) {
 	t.Run("ComputeOnce", func(t *testing.T) {
 		src := newSource()
-		src.setPlaylist(&playlists.Playlist{ID: "p-default", Entries: []playlists.Entry{{MediaURL: "/media/x", DurationS: 5}}})
+		src.setPlaylist(&hall.Playlist{ID: "p-default", Entries: []hall.PlaylistEntry{{MediaURL: "/media/x", DurationS: 5}}})
 		src.gate = make(chan struct{})
 		b := New(src, func() time.Time { return monday })
 		const n = 8
@@ -473,8 +473,8 @@ func TestTimeline(t *testing.T) {
 	src.halls["h1"].DefaultPlaylistID = ""
 	src.addItem("a", "x", 2, monday.Add(-time.Hour))
 	src.addItem("b", "x", 5, monday.Add(-time.Hour))
-	src.setPlaylist(&playlists.Playlist{ID: "p-morning", Entries: []playlists.Entry{{ItemID: "a", DurationS: 60}, {ItemID: "b", DurationS: 30}}})
-	src.schedules = []*playlists.Schedule{{ID: "sch", PlaylistID: "p-morning", Start: "09:00", End: "12:00"}}
+	src.setPlaylist(&hall.Playlist{ID: "p-morning", Entries: []hall.PlaylistEntry{{ItemID: "a", DurationS: 60}, {ItemID: "b", DurationS: 30}}})
+	src.schedules = []*hall.Schedule{{ID: "sch", PlaylistID: "p-morning", Start: "09:00", End: "12:00"}}
 	src.interrupts = []*hall.Interrupt{{ID: "in", Level: hall.LevelInfo, Text: "通知", Until: monday.Add(time.Hour)}}
 	b := New(src, func() time.Time { return monday })
 	tests := []struct {

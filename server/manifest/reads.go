@@ -27,7 +27,7 @@ type reads struct {
 
 	mu        sync.Mutex
 	halls     map[string]*hall.Hall // nil: not found
-	playlists map[string]*playlists.Playlist
+	playlists map[string]*hall.Playlist
 	items     map[string]int // published live revision; 0: not live
 	cats      map[string][]playlists.PublishedItem
 }
@@ -39,7 +39,7 @@ func newReads(src Source, at time.Time) *reads {
 		src:       src,
 		at:        at,
 		halls:     make(map[string]*hall.Hall),
-		playlists: make(map[string]*playlists.Playlist),
+		playlists: make(map[string]*hall.Playlist),
 		items:     make(map[string]int),
 		cats:      make(map[string][]playlists.PublishedItem),
 	}
@@ -69,7 +69,7 @@ func (r *reads) hall(ctx context.Context, id string) (*hall.Hall, error) {
 
 // playlist returns the playlist, or nil when it does not exist (a schedule
 // naming a deleted playlist plays nothing).
-func (r *reads) playlist(ctx context.Context, id string) (*playlists.Playlist, error) {
+func (r *reads) playlist(ctx context.Context, id string) (*hall.Playlist, error) {
 	r.mu.Lock()
 	p, ok := r.playlists[id]
 	r.mu.Unlock()
@@ -156,7 +156,7 @@ func (r *reads) category(ctx context.Context, key string) error {
 
 // prefetch loads every item and category the playlist names, so that
 // Expand (which cannot fail) finds them.
-func (r *reads) prefetch(ctx context.Context, p *playlists.Playlist) error {
+func (r *reads) prefetch(ctx context.Context, p *hall.Playlist) error {
 	for _, e := range p.Entries {
 		switch {
 		case e.ItemID != "":

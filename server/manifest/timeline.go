@@ -38,8 +38,8 @@ func (b *Builder) Timeline(ctx context.Context, s *hall.Screen, at time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	ps := s.PlaylistScreen(h)
-	loc, err := playlists.LoadZone(ps.TZ)
+	ps := s.Placement(h)
+	loc, err := hall.LoadZone(ps.TZ)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: screen %q: %w", s.ID, err)
 	}
@@ -47,7 +47,7 @@ func (b *Builder) Timeline(ctx context.Context, s *hall.Screen, at time.Time) (*
 	if err != nil {
 		return nil, fmt.Errorf("manifest: list schedules: %w", err)
 	}
-	list := make([]playlists.Schedule, len(scheds))
+	list := make([]hall.Schedule, len(scheds))
 	for i, sc := range scheds {
 		list[i] = *sc
 	}

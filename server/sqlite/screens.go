@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
@@ -236,7 +235,7 @@ func (s *Store) DeleteExpiredPairings(ctx context.Context, now time.Time) (int, 
 	return int(n), nil
 }
 
-// targetDoc is how a playlists.Target is stored: without omitempty, so a nil
+// targetDoc is how a hall.Target is stored: without omitempty, so a nil
 // list (null) and an empty one ([]) come back as they went in.
 type targetDoc struct {
 	Screens []string `json:"screens"`
@@ -245,7 +244,7 @@ type targetDoc struct {
 	Kinds   []string `json:"kinds"`
 }
 
-func encTarget(t playlists.Target) (string, error) {
+func encTarget(t hall.Target) (string, error) {
 	b, err := json.Marshal(targetDoc(t))
 	if err != nil {
 		return "", fmt.Errorf("encode target: %w", err)
@@ -254,27 +253,27 @@ func encTarget(t playlists.Target) (string, error) {
 }
 
 // targetCol scans a target column.
-type targetCol struct{ p *playlists.Target }
+type targetCol struct{ p *hall.Target }
 
 func (c targetCol) Scan(v any) error {
 	var d targetDoc
 	if err := (jsonCol{&d}).Scan(v); err != nil {
 		return err
 	}
-	*c.p = playlists.Target(d)
+	*c.p = hall.Target(d)
 	return nil
 }
 
 const playlistCols = "id, name, entries, updated_at"
 
-func scanPlaylist(row scanner) (*playlists.Playlist, error) {
-	p := &playlists.Playlist{}
+func scanPlaylist(row scanner) (*hall.Playlist, error) {
+	p := &hall.Playlist{}
 	err := row.Scan(&p.ID, &p.Name, jsonCol{&p.Entries}, timeCol{&p.UpdatedAt})
 	return p, err
 }
 
 // PutPlaylist inserts or replaces the playlist by id.
-func (s *Store) PutPlaylist(ctx context.Context, p *playlists.Playlist) error {
+func (s *Store) PutPlaylist(ctx context.Context, p *hall.Playlist) error {
 	entries, err := encJSON(p.Entries, p.Entries == nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: put playlist %q: %w", p.ID, err)
@@ -289,7 +288,7 @@ func (s *Store) PutPlaylist(ctx context.Context, p *playlists.Playlist) error {
 }
 
 // Playlist returns the playlist with the id.
-func (s *Store) Playlist(ctx context.Context, id string) (*playlists.Playlist, error) {
+func (s *Store) Playlist(ctx context.Context, id string) (*hall.Playlist, error) {
 	p, err := scanPlaylist(s.rdb.QueryRowContext(ctx, "SELECT "+playlistCols+" FROM playlists WHERE id = ?", id))
 	if err != nil {
 		return nil, noRows(err, "playlist", id)
@@ -298,7 +297,7 @@ func (s *Store) Playlist(ctx context.Context, id string) (*playlists.Playlist, e
 }
 
 // ListPlaylists returns every playlist by name, then id.
-func (s *Store) ListPlaylists(ctx context.Context) ([]*playlists.Playlist, error) {
+func (s *Store) ListPlaylists(ctx context.Context) ([]*hall.Playlist, error) {
 	ps, err := queryAll(ctx, s.rdb, scanPlaylist, "SELECT "+playlistCols+" FROM playlists ORDER BY name, id")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list playlists: %w", err)
@@ -318,8 +317,8 @@ func (s *Store) DeletePlaylist(ctx context.Context, id string) error {
 
 const scheduleCols = "id, playlist_id, target, days, start_clock, end_clock, from_date, until_date, priority, updated_at"
 
-func scanSchedule(row scanner) (*playlists.Schedule, error) {
-	sc := &playlists.Schedule{}
+func scanSchedule(row scanner) (*hall.Schedule, error) {
+	sc := &hall.Schedule{}
 	err := row.Scan(&sc.ID, &sc.PlaylistID, targetCol{&sc.Target}, jsonCol{&sc.Days},
 		&sc.Start, &sc.End, &sc.From, &sc.Until, &sc.Priority, timeCol{&sc.UpdatedAt})
 	return sc, err
@@ -327,7 +326,7 @@ func scanSchedule(row scanner) (*playlists.Schedule, error) {
 
 // PutSchedule inserts or replaces the schedule by id. Its playlist is not
 // checked.
-func (s *Store) PutSchedule(ctx context.Context, sc *playlists.Schedule) error {
+func (s *Store) PutSchedule(ctx context.Context, sc *hall.Schedule) error {
 	target, err := encTarget(sc.Target)
 	if err != nil {
 		return fmt.Errorf("sqlite: put schedule %q: %w", sc.ID, err)
@@ -349,7 +348,7 @@ func (s *Store) PutSchedule(ctx context.Context, sc *playlists.Schedule) error {
 }
 
 // Schedule returns the schedule with the id.
-func (s *Store) Schedule(ctx context.Context, id string) (*playlists.Schedule, error) {
+func (s *Store) Schedule(ctx context.Context, id string) (*hall.Schedule, error) {
 	sc, err := scanSchedule(s.rdb.QueryRowContext(ctx, "SELECT "+scheduleCols+" FROM schedules WHERE id = ?", id))
 	if err != nil {
 		return nil, noRows(err, "schedule", id)
@@ -358,7 +357,7 @@ func (s *Store) Schedule(ctx context.Context, id string) (*playlists.Schedule, e
 }
 
 // ListSchedules returns every schedule by id.
-func (s *Store) ListSchedules(ctx context.Context) ([]*playlists.Schedule, error) {
+func (s *Store) ListSchedules(ctx context.Context) ([]*hall.Schedule, error) {
 	scs, err := queryAll(ctx, s.rdb, scanSchedule, "SELECT "+scheduleCols+" FROM schedules ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list schedules: %w", err)

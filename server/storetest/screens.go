@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
@@ -277,23 +276,23 @@ func testPlaylists(t *testing.T, s hall.Store) {
 	wantCode(t, err, hall.ENotFound, "Playlist of a missing id")
 	wantCode(t, s.DeletePlaylist(ctx, "morning"), hall.ENotFound, "DeletePlaylist of a missing id")
 
-	morning := &playlists.Playlist{ID: "morning", Name: "早间轮播", UpdatedAt: t0, Entries: []playlists.Entry{
+	morning := &hall.Playlist{ID: "morning", Name: "早间轮播", UpdatedAt: t0, Entries: []hall.PlaylistEntry{
 		{ItemID: "it_budget", DurationS: 20},
 		{Category: "finance", DurationS: 15},
 		{MediaURL: "/media/9f86d081884c7d65", MediaType: "video", DurationS: 30},
 	}}
-	empty := &playlists.Playlist{ID: "pl_empty", Name: "空", Entries: []playlists.Entry{}, UpdatedAt: at(time.Minute)}
-	bare := &playlists.Playlist{ID: "bare", Name: "空", UpdatedAt: at(2 * time.Minute)} // nil entries
-	for _, p := range []*playlists.Playlist{morning, empty, bare} {
+	empty := &hall.Playlist{ID: "pl_empty", Name: "空", Entries: []hall.PlaylistEntry{}, UpdatedAt: at(time.Minute)}
+	bare := &hall.Playlist{ID: "bare", Name: "空", UpdatedAt: at(2 * time.Minute)} // nil entries
+	for _, p := range []*hall.Playlist{morning, empty, bare} {
 		mustOK(t, s.PutPlaylist(ctx, p), "PutPlaylist "+p.ID)
 	}
-	for _, p := range []*playlists.Playlist{morning, empty, bare} {
+	for _, p := range []*hall.Playlist{morning, empty, bare} {
 		got, err := s.Playlist(ctx, p.ID)
 		mustOK(t, err, "Playlist "+p.ID)
 		same(t, "Playlist "+p.ID, got, p)
 	}
 
-	changed := &playlists.Playlist{ID: "morning", Name: "全天轮播", UpdatedAt: at(time.Hour).In(cst), Entries: []playlists.Entry{
+	changed := &hall.Playlist{ID: "morning", Name: "全天轮播", UpdatedAt: at(time.Hour).In(cst), Entries: []hall.PlaylistEntry{
 		{Category: "policy", DurationS: 10},
 	}}
 	mustOK(t, s.PutPlaylist(ctx, changed), "PutPlaylist of an existing id")
@@ -305,9 +304,9 @@ func testPlaylists(t *testing.T, s hall.Store) {
 
 	list, err := s.ListPlaylists(ctx)
 	mustOK(t, err, "ListPlaylists")
-	same(t, "ListPlaylists (by name, then id)", list, []*playlists.Playlist{changed, bare, empty})
+	same(t, "ListPlaylists (by name, then id)", list, []*hall.Playlist{changed, bare, empty})
 
-	sched := &playlists.Schedule{ID: "weekdays", PlaylistID: "bare", UpdatedAt: t0}
+	sched := &hall.Schedule{ID: "weekdays", PlaylistID: "bare", UpdatedAt: t0}
 	mustOK(t, s.PutSchedule(ctx, sched), "PutSchedule")
 	mustOK(t, s.DeletePlaylist(ctx, "bare"), "DeletePlaylist")
 	_, err = s.Playlist(ctx, "bare")
@@ -318,7 +317,7 @@ func testPlaylists(t *testing.T, s hall.Store) {
 	same(t, "Schedule of a deleted playlist", gotSched, sched)
 	list, err = s.ListPlaylists(ctx)
 	mustOK(t, err, "ListPlaylists")
-	same(t, "ListPlaylists after DeletePlaylist", list, []*playlists.Playlist{changed, empty})
+	same(t, "ListPlaylists after DeletePlaylist", list, []*hall.Playlist{changed, empty})
 }
 
 func testSchedules(t *testing.T, s hall.Store) {
@@ -327,25 +326,25 @@ func testSchedules(t *testing.T, s hall.Store) {
 	wantCode(t, err, hall.ENotFound, "Schedule of a missing id")
 	wantCode(t, s.DeleteSchedule(ctx, "weekdays"), hall.ENotFound, "DeleteSchedule of a missing id")
 
-	weekdays := &playlists.Schedule{ID: "weekdays", PlaylistID: "morning",
-		Target: playlists.Target{Groups: []string{"lobby", "entrance"}, Kinds: []string{playlists.KindLED}},
+	weekdays := &hall.Schedule{ID: "weekdays", PlaylistID: "morning",
+		Target: hall.Target{Groups: []string{"lobby", "entrance"}, Kinds: []string{hall.KindLED}},
 		Days:   []int{1, 2, 3, 4, 5}, Start: "08:30", End: "17:30", From: "2025-03-01", Until: "2025-12-31",
 		Priority: 5, UpdatedAt: t0}
-	always := &playlists.Schedule{ID: "always", PlaylistID: "pl_missing", UpdatedAt: at(time.Minute)} // no playlist check
-	night := &playlists.Schedule{ID: "night", PlaylistID: "quiet",
-		Target: playlists.Target{Screens: []string{"sc_1"}, Groups: []string{}, Halls: []string{"hl_east"}},
+	always := &hall.Schedule{ID: "always", PlaylistID: "pl_missing", UpdatedAt: at(time.Minute)} // no playlist check
+	night := &hall.Schedule{ID: "night", PlaylistID: "quiet",
+		Target: hall.Target{Screens: []string{"sc_1"}, Groups: []string{}, Halls: []string{"hl_east"}},
 		Days:   []int{}, Start: "22:00", End: "06:00", Priority: -1, UpdatedAt: at(2 * time.Minute)}
-	for _, sc := range []*playlists.Schedule{weekdays, always, night} {
+	for _, sc := range []*hall.Schedule{weekdays, always, night} {
 		mustOK(t, s.PutSchedule(ctx, sc), "PutSchedule "+sc.ID)
 	}
-	for _, sc := range []*playlists.Schedule{weekdays, always, night} {
+	for _, sc := range []*hall.Schedule{weekdays, always, night} {
 		got, err := s.Schedule(ctx, sc.ID)
 		mustOK(t, err, "Schedule "+sc.ID)
 		same(t, "Schedule "+sc.ID, got, sc)
 	}
 
-	changed := &playlists.Schedule{ID: "weekdays", PlaylistID: "evening",
-		Target: playlists.Target{Halls: []string{"hl_west"}}, Days: []int{6, 7}, End: "24:00",
+	changed := &hall.Schedule{ID: "weekdays", PlaylistID: "evening",
+		Target: hall.Target{Halls: []string{"hl_west"}}, Days: []int{6, 7}, End: "24:00",
 		Priority: 9, UpdatedAt: at(time.Hour).In(cst)}
 	mustOK(t, s.PutSchedule(ctx, changed), "PutSchedule of an existing id")
 	changed.UpdatedAt = at(time.Hour)
@@ -356,7 +355,7 @@ func testSchedules(t *testing.T, s hall.Store) {
 
 	list, err := s.ListSchedules(ctx)
 	mustOK(t, err, "ListSchedules")
-	same(t, "ListSchedules (by id)", list, []*playlists.Schedule{always, night, changed})
+	same(t, "ListSchedules (by id)", list, []*hall.Schedule{always, night, changed})
 
 	mustOK(t, s.DeleteSchedule(ctx, "night"), "DeleteSchedule")
 	_, err = s.Schedule(ctx, "night")
@@ -364,7 +363,7 @@ func testSchedules(t *testing.T, s hall.Store) {
 	wantCode(t, s.DeleteSchedule(ctx, "night"), hall.ENotFound, "DeleteSchedule twice")
 	list, err = s.ListSchedules(ctx)
 	mustOK(t, err, "ListSchedules")
-	same(t, "ListSchedules after DeleteSchedule", list, []*playlists.Schedule{always, changed})
+	same(t, "ListSchedules after DeleteSchedule", list, []*hall.Schedule{always, changed})
 }
 
 func testInterrupts(t *testing.T, s hall.Store) {
@@ -377,12 +376,12 @@ func testInterrupts(t *testing.T, s hall.Store) {
 		t.Errorf("ListInterrupts of an empty store: got %d, want 0", len(list))
 	}
 
-	closing := &hall.Interrupt{Target: playlists.Target{Halls: []string{"hl_east"}}, Level: hall.LevelUrgent,
+	closing := &hall.Interrupt{Target: hall.Target{Halls: []string{"hl_east"}}, Level: hall.LevelUrgent,
 		Text: "系统升级，暂停办理不动产业务", Until: at(time.Hour).In(cst), CreatedBy: "admin", CreatedAt: t0.In(cst)}
 	mustOK(t, s.CreateInterrupt(ctx, closing), "CreateInterrupt")
 	wantPrefix(t, "CreateInterrupt", closing.ID, "ir_")
 	closing.Until, closing.CreatedAt = at(time.Hour), t0
-	notice := &hall.Interrupt{ID: "ir_notice", Target: playlists.Target{Kinds: []string{playlists.KindKiosk}, Groups: []string{}},
+	notice := &hall.Interrupt{ID: "ir_notice", Target: hall.Target{Kinds: []string{hall.KindKiosk}, Groups: []string{}},
 		Level: hall.LevelInfo, ItemID: "it_conscription", Until: at(2 * time.Hour), CreatedBy: "li", CreatedAt: at(10 * time.Minute)}
 	past := &hall.Interrupt{ID: "ir_past", Level: hall.LevelInfo, Text: "午休", Until: at(30 * time.Minute),
 		CreatedBy: "li", CreatedAt: at(20 * time.Minute)}
