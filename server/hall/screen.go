@@ -126,6 +126,9 @@ type ScreenStore interface {
 	Screen(ctx context.Context, id string) (*Screen, error)
 	ScreenByTokenHash(ctx context.Context, hash string) (*Screen, error)
 	ListScreens(ctx context.Context) ([]*Screen, error) // not revoked, by name
+	// UpdateScreen saves a screen's name, kind, hall and groups; ENotFound
+	// when it is missing or revoked.
+	UpdateScreen(ctx context.Context, s *Screen) error
 	RevokeScreen(ctx context.Context, id string, at time.Time) error
 	// SaveScreenStatus stores what a screen last reported.
 	SaveScreenStatus(ctx context.Context, id string, seen time.Time, version string, showing *Showing) error
@@ -133,8 +136,9 @@ type ScreenStore interface {
 	CreatePairing(ctx context.Context, p *Pairing) error // EConflict on a live code clash
 	Pairing(ctx context.Context, id string) (*Pairing, error)
 	PairingByCode(ctx context.Context, code string, now time.Time) (*Pairing, error) // unexpired only
-	// ClaimPairing sets the screen and token on an unclaimed, unexpired pairing.
-	ClaimPairing(ctx context.Context, id, screenID, token string, now time.Time) error
+	// ClaimPairing creates the screen and sets it and token on the pairing,
+	// unclaimed and unexpired at now, in one step.
+	ClaimPairing(ctx context.Context, id string, sc *Screen, token string, now time.Time) error
 	DeletePairing(ctx context.Context, id string) error
 	DeleteExpiredPairings(ctx context.Context, now time.Time) (int, error)
 

@@ -11,12 +11,22 @@ import (
 //
 // Conventions for every method: a missing record is an *Error with code
 // ENotFound; a duplicate key or a stale version is EConflict; other
-// failures are plain errors (internal).
+// failures are plain errors (internal). Every method that writes appends the
+// audit entry its context carries (WithAudit) in the same transaction as its
+// change, and appends none when it fails.
 
 // UserStore keeps staff accounts, console sessions and API tokens.
 type UserStore interface {
 	CreateUser(ctx context.Context, u *User) error // EConflict on a taken username
+	// UpdateUser saves the user's role, departments and password hash. It
+	// does not change Disabled: SetUserDisabled does.
 	UpdateUser(ctx context.Context, u *User) error
+	// SetPassword replaces the user's password hash and ends every session
+	// of the user but keepSession (a session token hash; "" ends them all).
+	SetPassword(ctx context.Context, userID, hash, keepSession string) error
+	// SetUserDisabled disables or enables the user; disabling also ends the
+	// user's sessions and deletes the user's API tokens, in one step.
+	SetUserDisabled(ctx context.Context, userID string, disabled bool) error
 	UserByID(ctx context.Context, id string) (*User, error)
 	UserByName(ctx context.Context, username string) (*User, error)
 	ListUsers(ctx context.Context) ([]*User, error)
@@ -31,7 +41,7 @@ type UserStore interface {
 	CreateToken(ctx context.Context, t *APIToken) error
 	TokenByHash(ctx context.Context, hash string) (*APIToken, error)
 	TouchToken(ctx context.Context, id string, at time.Time) error
-	ListTokens(ctx context.Context, userID string) ([]*APIToken, error)
+	ListTokens(ctx context.Context, userID string) ([]*APIToken, error) // "": every user's
 	DeleteToken(ctx context.Context, id string) error
 }
 
@@ -97,6 +107,23 @@ type AuditStore interface {
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 }
 
+// LimitStore keeps short-lived counters that every replica shares: failed
+// logins, requests per address, ratings per kiosk. A counter's window starts
+// at its first hit and lasts ttl; a hit at or after the window's end starts
+// a new window. Times are the server's (never a device's).
+type LimitStore interface {
+	// Hit adds n to key's counter at now and returns the count in the
+	// current window, in one atomic step.
+	Hit(ctx context.Context, key string, n int64, now time.Time, ttl time.Duration) (int64, error)
+	// Count returns key's count in the window current at now, 0 if none.
+	Count(ctx context.Context, key string, now time.Time) (int64, error)
+	// ResetCount forgets key's counter.
+	ResetCount(ctx context.Context, key string) error
+	// DeleteExpiredCounters drops counters whose window ended by now (a
+	// backend whose counters expire by themselves returns 0).
+	DeleteExpiredCounters(ctx context.Context, now time.Time) (int, error)
+}
+
 // Store is the whole storage of a hallcast deployment.
 type Store interface {
 	UserStore
@@ -109,6 +136,7 @@ type Store interface {
 	EventStore
 	FeedbackStore
 	ReportStore
+	LimitStore
 	// Ping reports whether the store is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

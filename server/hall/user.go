@@ -77,4 +77,6 @@ type APIToken struct {
 	Hash      string     `json:"-"`
 	CreatedAt time.Time  `json:"created_at"`
 	LastUsed  *time.Time `json:"last_used,omitempty"`
+	// ExpiresAt ends the token; nil means it never expires.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }

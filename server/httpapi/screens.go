@@ -230,11 +230,7 @@ func (s *Server) claimPairing(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.CreateScreen(ctx, sc); err != nil {
-		return err
-	}
-	if err := s.Store.ClaimPairing(ctx, p.ID, sc.ID, token, s.Now().UTC()); err != nil {
-		_ = s.Store.RevokeScreen(ctx, sc.ID, s.Now().UTC())
+	if err := s.Store.ClaimPairing(ctx, p.ID, sc, token, s.Now().UTC()); err != nil {
 		return err
 	}
 	c.Set(ctxAuditTarget, sc.ID)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/hallcast/hallcast/server/hall"
@@ -61,12 +62,14 @@ func (s *Store) RevisionEntry(ctx context.Context, itemID string, revision int) 
 
 // SaveCheckpoint stores c unless a checkpoint of its size is stored already.
 func (s *Store) SaveCheckpoint(ctx context.Context, c *hall.Checkpoint) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING",
-		c.Size, c.Root, c.Note, encTime(c.At))
-	if err != nil {
-		return fmt.Errorf("sqlite: save checkpoint %d: %w", c.Size, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING",
+			c.Size, c.Root, c.Note, encTime(c.At))
+		if err != nil {
+			return fmt.Errorf("sqlite: save checkpoint %d: %w", c.Size, err)
+		}
+		return nil
+	})
 }
 
 func scanCheckpoint(row scanner) (*hall.Checkpoint, error) {

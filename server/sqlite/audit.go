@@ -10,8 +10,13 @@ import (
 
 // AppendAudit appends e to the audit log and sets e.ID.
 func (s *Store) AppendAudit(ctx context.Context, e *hall.AuditEntry) error {
+	return insertAudit(ctx, s.db, e)
+}
+
+// insertAudit appends e with the writer or inside a transaction.
+func insertAudit(ctx context.Context, db execer, e *hall.AuditEntry) error {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO audit (at, actor, action, target, detail, remote_ip)
+	err := db.QueryRowContext(ctx, `INSERT INTO audit (at, actor, action, target, detail, remote_ip)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		encTime(e.At), e.Actor, e.Action, e.Target, e.Detail, e.RemoteIP).Scan(&id)
 	if err != nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -19,12 +20,14 @@ func (s *Store) PutCalendarYear(ctx context.Context, year int, doc []byte) error
 	if doc == nil {
 		doc = []byte{}
 	}
-	_, err := s.db.ExecContext(ctx, "INSERT INTO calendar (year, doc) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET doc = excluded.doc",
-		year, doc)
-	if err != nil {
-		return fmt.Errorf("sqlite: put calendar %d: %w", year, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO calendar (year, doc) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET doc = excluded.doc",
+			year, doc)
+		if err != nil {
+			return fmt.Errorf("sqlite: put calendar %d: %w", year, err)
+		}
+		return nil
+	})
 }
 
 // CalendarYears returns every year's calendar document.

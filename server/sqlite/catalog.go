@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/hallcast/hallcast/server/hall"
@@ -9,13 +10,15 @@ import (
 
 // PutDepartment inserts or updates the department by key.
 func (s *Store) PutDepartment(ctx context.Context, d *hall.Department) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO departments (key, name_zh, name_en) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en`,
-		d.Key, d.Name.ZH, d.Name.EN)
-	if err != nil {
-		return fmt.Errorf("sqlite: put department %q: %w", d.Key, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO departments (key, name_zh, name_en) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en`,
+			d.Key, d.Name.ZH, d.Name.EN)
+		if err != nil {
+			return fmt.Errorf("sqlite: put department %q: %w", d.Key, err)
+		}
+		return nil
+	})
 }
 
 func scanDepartment(row scanner) (*hall.Department, error) {
@@ -56,26 +59,30 @@ func (s *Store) CreateHall(ctx context.Context, h *hall.Hall) error {
 	if id == "" {
 		id = hall.NewID("hl")
 	}
-	_, err := s.db.ExecContext(ctx, "INSERT INTO halls ("+hallCols+") VALUES (?, ?, ?, ?, ?)",
-		id, h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt))
-	if isDuplicate(err) {
-		return hall.Errorf(hall.EConflict, "hall %q exists", id)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: create hall: %w", err)
-	}
-	h.ID = id
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO halls ("+hallCols+") VALUES (?, ?, ?, ?, ?)",
+			id, h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt))
+		if isDuplicate(err) {
+			return hall.Errorf(hall.EConflict, "hall %q exists", id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create hall: %w", err)
+		}
+		h.ID = id
+		return nil
+	})
 }
 
 // UpdateHall saves every field of h but its id.
 func (s *Store) UpdateHall(ctx context.Context, h *hall.Hall) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE halls SET name = ?, tz = ?, default_playlist_id = ?, created_at = ? WHERE id = ?",
-		h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt), h.ID)
-	if err != nil {
-		return fmt.Errorf("sqlite: update hall %q: %w", h.ID, err)
-	}
-	return rowsAffected(res, "hall", h.ID)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE halls SET name = ?, tz = ?, default_playlist_id = ?, created_at = ? WHERE id = ?",
+			h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt), h.ID)
+		if err != nil {
+			return fmt.Errorf("sqlite: update hall %q: %w", h.ID, err)
+		}
+		return rowsAffected(res, "hall", h.ID)
+	})
 }
 
 // Hall returns the hall with the id.
@@ -106,14 +113,16 @@ func scanCategory(row scanner) (*hall.Category, error) {
 
 // PutCategory inserts or updates the category by key.
 func (s *Store) PutCategory(ctx context.Context, c *hall.Category) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO categories ("+categoryCols+`) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
-		cadence = excluded.cadence, immediate = excluded.immediate, sort = excluded.sort`,
-		c.Key, c.Name.ZH, c.Name.EN, string(c.Cadence), c.Immediate, c.Sort)
-	if err != nil {
-		return fmt.Errorf("sqlite: put category %q: %w", c.Key, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO categories ("+categoryCols+`) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+			cadence = excluded.cadence, immediate = excluded.immediate, sort = excluded.sort`,
+			c.Key, c.Name.ZH, c.Name.EN, string(c.Cadence), c.Immediate, c.Sort)
+		if err != nil {
+			return fmt.Errorf("sqlite: put category %q: %w", c.Key, err)
+		}
+		return nil
+	})
 }
 
 // Category returns the category with the key.
@@ -146,16 +155,18 @@ func (s *Store) CreateMatter(ctx context.Context, m *hall.Matter) error {
 	if id == "" {
 		id = hall.NewID("mt")
 	}
-	_, err := s.db.ExecContext(ctx, "INSERT INTO matters (id, title, created_at) VALUES (?, ?, ?)",
-		id, m.Title, encTime(m.CreatedAt))
-	if isDuplicate(err) {
-		return hall.Errorf(hall.EConflict, "matter %q exists", id)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: create matter: %w", err)
-	}
-	m.ID = id
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO matters (id, title, created_at) VALUES (?, ?, ?)",
+			id, m.Title, encTime(m.CreatedAt))
+		if isDuplicate(err) {
+			return hall.Errorf(hall.EConflict, "matter %q exists", id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create matter: %w", err)
+		}
+		m.ID = id
+		return nil
+	})
 }
 
 // Matter returns the matter with the id.

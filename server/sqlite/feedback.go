@@ -166,12 +166,14 @@ func (s *Store) ReplyFeedback(ctx context.Context, id string, r *hall.Reply) err
 	if r == nil {
 		return hall.FieldError("reply", "required")
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE feedback SET status = ?, reply_text = ?, reply_public = ?, reply_by = ?, reply_at = ?
-		WHERE id = ?`, statusReplied, r.Text, r.Public, r.By, encTime(r.At), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: reply to feedback %q: %w", id, err)
-	}
-	return rowsAffected(res, "feedback", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE feedback SET status = ?, reply_text = ?, reply_public = ?, reply_by = ?, reply_at = ?
+			WHERE id = ?`, statusReplied, r.Text, r.Public, r.By, encTime(r.At), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: reply to feedback %q: %w", id, err)
+		}
+		return rowsAffected(res, "feedback", id)
+	})
 }
 
 // PublicReplies returns the feedback whose reply is public, newest reply

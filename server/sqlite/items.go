@@ -101,15 +101,17 @@ func (s *Store) CreateItem(ctx context.Context, it *hall.Item) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create item: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, itemInsert, append([]any{id}, v...)...)
-	if isDuplicate(err) {
-		return hall.Errorf(hall.EConflict, "item %q exists", id)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: create item: %w", err)
-	}
-	it.ID, it.Version = id, 1
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err = tx.ExecContext(ctx, itemInsert, append([]any{id}, v...)...)
+		if isDuplicate(err) {
+			return hall.Errorf(hall.EConflict, "item %q exists", id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create item: %w", err)
+		}
+		it.ID, it.Version = id, 1
+		return nil
+	})
 }
 
 // Item returns the item with the id.
@@ -124,7 +126,7 @@ func (s *Store) Item(ctx context.Context, id string) (*hall.Item, error) {
 // UpdateItem saves it when the stored version is it.Version, then bumps
 // it.Version.
 func (s *Store) UpdateItem(ctx context.Context, it *hall.Item) error {
-	if err := updateItem(ctx, s.db, it); err != nil {
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return updateItem(ctx, tx, it) }); err != nil {
 		return err
 	}
 	it.Version++

@@ -24,6 +24,10 @@ func scanScreen(row scanner) (*hall.Screen, error) {
 // CreateScreen inserts sc, giving it an id when it has none; its hall must
 // exist (ENotFound otherwise) and its token hash must be new (EConflict).
 func (s *Store) CreateScreen(ctx context.Context, sc *hall.Screen) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertScreen(ctx, tx, sc) })
+}
+
+func insertScreen(ctx context.Context, tx *sql.Tx, sc *hall.Screen) error {
 	id := sc.ID
 	if id == "" {
 		id = hall.NewID("sc")
@@ -36,7 +40,7 @@ func (s *Store) CreateScreen(ctx context.Context, sc *hall.Screen) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create screen: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, "INSERT INTO screens ("+screenCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = tx.ExecContext(ctx, "INSERT INTO screens ("+screenCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		id, sc.Name, sc.Kind, sc.HallID, groups, sc.TokenHash, encTime(sc.CreatedAt),
 		encTimePtr(sc.RevokedAt), encTimePtr(sc.LastSeen), sc.Version, showing)
 	switch {
@@ -51,6 +55,26 @@ func (s *Store) CreateScreen(ctx context.Context, sc *hall.Screen) error {
 	}
 	sc.ID = id
 	return nil
+}
+
+// UpdateScreen saves the screen's name, kind, hall and groups; ENotFound
+// when it is missing or revoked.
+func (s *Store) UpdateScreen(ctx context.Context, sc *hall.Screen) error {
+	groups, err := encJSON(sc.Groups, sc.Groups == nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: update screen: %w", err)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE screens SET name = ?, kind = ?, hall_id = ?, groups = ? WHERE id = ? AND revoked_at IS NULL",
+			sc.Name, sc.Kind, sc.HallID, groups, sc.ID)
+		if isForeignKey(err) {
+			return hall.NotFound("hall", sc.HallID)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: update screen: %w", err)
+		}
+		return rowsAffected(res, "screen", sc.ID)
+	})
 }
 
 // Screen returns the screen with the id, revoked or not.
@@ -88,11 +112,13 @@ func (s *Store) ListScreens(ctx context.Context) ([]*hall.Screen, error) {
 // RevokeScreen marks the screen revoked at at; ENotFound when it is missing
 // or revoked already.
 func (s *Store) RevokeScreen(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE screens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", encTime(at), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: revoke screen %q: %w", id, err)
-	}
-	return rowsAffected(res, "screen", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE screens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", encTime(at), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: revoke screen %q: %w", id, err)
+		}
+		return rowsAffected(res, "screen", id)
+	})
 }
 
 // SaveScreenStatus stores what the screen last reported.
@@ -101,12 +127,14 @@ func (s *Store) SaveScreenStatus(ctx context.Context, id string, seen time.Time,
 	if err != nil {
 		return fmt.Errorf("sqlite: save status of screen %q: %w", id, err)
 	}
-	res, err := s.db.ExecContext(ctx, "UPDATE screens SET last_seen = ?, version = ?, showing = ? WHERE id = ?",
-		encTime(seen), version, sh, id)
-	if err != nil {
-		return fmt.Errorf("sqlite: save status of screen %q: %w", id, err)
-	}
-	return rowsAffected(res, "screen", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE screens SET last_seen = ?, version = ?, showing = ? WHERE id = ?",
+			encTime(seen), version, sh, id)
+		if err != nil {
+			return fmt.Errorf("sqlite: save status of screen %q: %w", id, err)
+		}
+		return rowsAffected(res, "screen", id)
+	})
 }
 
 const pairingCols = "id, code, secret_hash, expires_at, screen_id, token"
@@ -182,10 +210,10 @@ func (s *Store) PairingByCode(ctx context.Context, code string, now time.Time) (
 	return p, nil
 }
 
-// ClaimPairing sets the screen and token of a pairing unclaimed and
-// unexpired at now. ENotFound when the pairing or the screen is missing,
-// EConflict when it is claimed or expired.
-func (s *Store) ClaimPairing(ctx context.Context, id, screenID, token string, now time.Time) error {
+// ClaimPairing creates the screen and sets it and the token on a pairing
+// unclaimed and unexpired at now. ENotFound when the pairing or the screen's
+// hall is missing, EConflict when it is claimed or expired.
+func (s *Store) ClaimPairing(ctx context.Context, id string, sc *hall.Screen, token string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var (
 			exp     time.Time
@@ -201,10 +229,10 @@ func (s *Store) ClaimPairing(ctx context.Context, id, screenID, token string, no
 		if !now.Before(exp) {
 			return hall.Errorf(hall.EConflict, "pairing %q has expired", id)
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE pairings SET screen_id = ?, token = ? WHERE id = ?", screenID, token, id)
-		if isForeignKey(err) {
-			return hall.NotFound("screen", screenID)
+		if err := insertScreen(ctx, tx, sc); err != nil {
+			return err
 		}
+		_, err = tx.ExecContext(ctx, "UPDATE pairings SET screen_id = ?, token = ? WHERE id = ?", sc.ID, token, id)
 		if err != nil {
 			return fmt.Errorf("sqlite: claim pairing %q: %w", id, err)
 		}
@@ -214,11 +242,13 @@ func (s *Store) ClaimPairing(ctx context.Context, id, screenID, token string, no
 
 // DeletePairing removes the pairing; ENotFound when there is none.
 func (s *Store) DeletePairing(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM pairings WHERE id = ?", id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete pairing %q: %w", id, err)
-	}
-	return rowsAffected(res, "pairing", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM pairings WHERE id = ?", id)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete pairing %q: %w", id, err)
+		}
+		return rowsAffected(res, "pairing", id)
+	})
 }
 
 // DeleteExpiredPairings removes pairings with ExpiresAt <= now, claimed or
@@ -278,13 +308,15 @@ func (s *Store) PutPlaylist(ctx context.Context, p *hall.Playlist) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: put playlist %q: %w", p.ID, err)
 	}
-	_, err = s.db.ExecContext(ctx, "INSERT INTO playlists ("+playlistCols+`) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, entries = excluded.entries, updated_at = excluded.updated_at`,
-		p.ID, p.Name, entries, encTime(p.UpdatedAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: put playlist %q: %w", p.ID, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err = tx.ExecContext(ctx, "INSERT INTO playlists ("+playlistCols+`) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, entries = excluded.entries, updated_at = excluded.updated_at`,
+			p.ID, p.Name, entries, encTime(p.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("sqlite: put playlist %q: %w", p.ID, err)
+		}
+		return nil
+	})
 }
 
 // Playlist returns the playlist with the id.
@@ -308,11 +340,13 @@ func (s *Store) ListPlaylists(ctx context.Context) ([]*hall.Playlist, error) {
 // DeletePlaylist removes the playlist; ENotFound when there is none.
 // Schedules naming it are left alone.
 func (s *Store) DeletePlaylist(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM playlists WHERE id = ?", id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete playlist %q: %w", id, err)
-	}
-	return rowsAffected(res, "playlist", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM playlists WHERE id = ?", id)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete playlist %q: %w", id, err)
+		}
+		return rowsAffected(res, "playlist", id)
+	})
 }
 
 const scheduleCols = "id, playlist_id, target, days, start_clock, end_clock, from_date, until_date, priority, updated_at"
@@ -335,16 +369,18 @@ func (s *Store) PutSchedule(ctx context.Context, sc *hall.Schedule) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: put schedule %q: %w", sc.ID, err)
 	}
-	_, err = s.db.ExecContext(ctx, "INSERT INTO schedules ("+scheduleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET playlist_id = excluded.playlist_id, target = excluded.target,
-		days = excluded.days, start_clock = excluded.start_clock, end_clock = excluded.end_clock,
-		from_date = excluded.from_date, until_date = excluded.until_date, priority = excluded.priority,
-		updated_at = excluded.updated_at`,
-		sc.ID, sc.PlaylistID, target, days, sc.Start, sc.End, sc.From, sc.Until, sc.Priority, encTime(sc.UpdatedAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: put schedule %q: %w", sc.ID, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err = tx.ExecContext(ctx, "INSERT INTO schedules ("+scheduleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET playlist_id = excluded.playlist_id, target = excluded.target,
+			days = excluded.days, start_clock = excluded.start_clock, end_clock = excluded.end_clock,
+			from_date = excluded.from_date, until_date = excluded.until_date, priority = excluded.priority,
+			updated_at = excluded.updated_at`,
+			sc.ID, sc.PlaylistID, target, days, sc.Start, sc.End, sc.From, sc.Until, sc.Priority, encTime(sc.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("sqlite: put schedule %q: %w", sc.ID, err)
+		}
+		return nil
+	})
 }
 
 // Schedule returns the schedule with the id.
@@ -367,11 +403,13 @@ func (s *Store) ListSchedules(ctx context.Context) ([]*hall.Schedule, error) {
 
 // DeleteSchedule removes the schedule; ENotFound when there is none.
 func (s *Store) DeleteSchedule(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM schedules WHERE id = ?", id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete schedule %q: %w", id, err)
-	}
-	return rowsAffected(res, "schedule", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM schedules WHERE id = ?", id)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete schedule %q: %w", id, err)
+		}
+		return rowsAffected(res, "schedule", id)
+	})
 }
 
 const interruptCols = "id, target, level, text, item_id, until, created_by, created_at, cleared_at"
@@ -393,16 +431,18 @@ func (s *Store) CreateInterrupt(ctx context.Context, i *hall.Interrupt) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create interrupt: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, "INSERT INTO interrupts ("+interruptCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		id, target, i.Level, i.Text, i.ItemID, encTime(i.Until), i.CreatedBy, encTime(i.CreatedAt), encTimePtr(i.ClearedAt))
-	if isDuplicate(err) {
-		return hall.Errorf(hall.EConflict, "interrupt %q exists", id)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: create interrupt: %w", err)
-	}
-	i.ID = id
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err = tx.ExecContext(ctx, "INSERT INTO interrupts ("+interruptCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			id, target, i.Level, i.Text, i.ItemID, encTime(i.Until), i.CreatedBy, encTime(i.CreatedAt), encTimePtr(i.ClearedAt))
+		if isDuplicate(err) {
+			return hall.Errorf(hall.EConflict, "interrupt %q exists", id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create interrupt: %w", err)
+		}
+		i.ID = id
+		return nil
+	})
 }
 
 // Interrupt returns the interrupt with the id, cleared or not.
@@ -433,11 +473,13 @@ func (s *Store) ListInterrupts(ctx context.Context, activeAt time.Time) ([]*hall
 // ClearInterrupt marks the interrupt cleared at at; ENotFound when it is
 // missing or cleared already.
 func (s *Store) ClearInterrupt(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE interrupts SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL", encTime(at), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: clear interrupt %q: %w", id, err)
-	}
-	return rowsAffected(res, "interrupt", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE interrupts SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL", encTime(at), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: clear interrupt %q: %w", id, err)
+		}
+		return rowsAffected(res, "interrupt", id)
+	})
 }
 
 const mediaCols = "sha256, type, mime, size, name, created_by, created_at"
@@ -445,12 +487,14 @@ const mediaCols = "sha256, type, mime, size, name, created_by, created_at"
 // PutMedia stores the media record unless one with its hash exists, which
 // is then left as it is.
 func (s *Store) PutMedia(ctx context.Context, m *hall.Media) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO media ("+mediaCols+") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-		m.SHA256, m.Type, m.MIME, m.Size, m.Name, m.CreatedBy, encTime(m.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: put media %s: %w", m.SHA256, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO media ("+mediaCols+") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+			m.SHA256, m.Type, m.MIME, m.Size, m.Name, m.CreatedBy, encTime(m.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("sqlite: put media %s: %w", m.SHA256, err)
+		}
+		return nil
+	})
 }
 
 // Media returns the media record with the hash.

@@ -170,6 +170,9 @@ type execer interface {
 }
 
 // inTx runs fn in a write transaction, committing when fn returns nil.
+// The audit entry ctx carries (hall.WithAudit) is appended in the same
+// transaction, so a change and its entry are committed together or not at
+// all.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -178,6 +181,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
+	}
+	if e := hall.AuditFrom(ctx); e != nil {
+		if err := insertAudit(ctx, tx, e); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

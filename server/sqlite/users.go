@@ -37,34 +37,38 @@ func (s *Store) CreateUser(ctx context.Context, u *hall.User) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create user: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, "INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-		id, u.Username, string(u.Role), deps, u.Disabled, u.PasswordHash, encTime(u.CreatedAt))
-	if isDuplicate(err) {
-		return userConflict(err, u, id)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: create user: %w", err)
-	}
-	u.ID = id
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err = tx.ExecContext(ctx, "INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, u.Username, string(u.Role), deps, u.Disabled, u.PasswordHash, encTime(u.CreatedAt))
+		if isDuplicate(err) {
+			return userConflict(err, u, id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create user: %w", err)
+		}
+		u.ID = id
+		return nil
+	})
 }
 
-// UpdateUser saves every field of u but its id.
+// UpdateUser saves every field of u but its id and Disabled.
 func (s *Store) UpdateUser(ctx context.Context, u *hall.User) error {
 	deps, err := encJSON(u.Departments, u.Departments == nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: update user: %w", err)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE users SET username = ?, role = ?, departments = ?, disabled = ?,
-		password_hash = ?, created_at = ? WHERE id = ?`,
-		u.Username, string(u.Role), deps, u.Disabled, u.PasswordHash, encTime(u.CreatedAt), u.ID)
-	if isDuplicate(err) {
-		return userConflict(err, u, u.ID)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: update user: %w", err)
-	}
-	return rowsAffected(res, "user", u.ID)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET username = ?, role = ?, departments = ?,
+			password_hash = ?, created_at = ? WHERE id = ?`,
+			u.Username, string(u.Role), deps, u.PasswordHash, encTime(u.CreatedAt), u.ID)
+		if isDuplicate(err) {
+			return userConflict(err, u, u.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: update user: %w", err)
+		}
+		return rowsAffected(res, "user", u.ID)
+	})
 }
 
 // UserByID returns the user with the id.
@@ -107,17 +111,19 @@ const sessionCols = "token_hash, user_id, csrf_token, created_at, expires_at, re
 
 // CreateSession stores a session; its user must exist.
 func (s *Store) CreateSession(ctx context.Context, ss *hall.Session) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?)",
-		ss.TokenHash, ss.UserID, ss.CSRFToken, encTime(ss.CreatedAt), encTime(ss.ExpiresAt), ss.RemoteIP)
-	switch {
-	case isDuplicate(err):
-		return hall.Errorf(hall.EConflict, "session exists")
-	case isForeignKey(err):
-		return hall.NotFound("user", ss.UserID)
-	case err != nil:
-		return fmt.Errorf("sqlite: create session: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?)",
+			ss.TokenHash, ss.UserID, ss.CSRFToken, encTime(ss.CreatedAt), encTime(ss.ExpiresAt), ss.RemoteIP)
+		switch {
+		case isDuplicate(err):
+			return hall.Errorf(hall.EConflict, "session exists")
+		case isForeignKey(err):
+			return hall.NotFound("user", ss.UserID)
+		case err != nil:
+			return fmt.Errorf("sqlite: create session: %w", err)
+		}
+		return nil
+	})
 }
 
 // SessionByHash returns the session with the token hash, expired or not.
@@ -136,26 +142,30 @@ func (s *Store) SessionByHash(ctx context.Context, hash string) (*hall.Session, 
 
 // DeleteSession removes the session; ENotFound when there is none.
 func (s *Store) DeleteSession(ctx context.Context, hash string) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hash)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
-	}
-	if n == 0 {
-		return hall.Errorf(hall.ENotFound, "session not found")
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hash)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete session: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("sqlite: delete session: %w", err)
+		}
+		if n == 0 {
+			return hall.Errorf(hall.ENotFound, "session not found")
+		}
+		return nil
+	})
 }
 
 // DeleteUserSessions removes every session of the user (none is not an error).
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
-	if _, err := s.db.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
-		return fmt.Errorf("sqlite: delete sessions of %q: %w", userID, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+			return fmt.Errorf("sqlite: delete sessions of %q: %w", userID, err)
+		}
+		return nil
+	})
 }
 
 // DeleteExpiredSessions removes sessions with ExpiresAt <= now and returns
@@ -172,11 +182,11 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 	return int(n), nil
 }
 
-const tokenCols = "id, user_id, name, hash, created_at, last_used"
+const tokenCols = "id, user_id, name, hash, created_at, last_used, expires_at"
 
 func scanToken(row scanner) (*hall.APIToken, error) {
 	t := &hall.APIToken{}
-	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, timeCol{&t.CreatedAt}, timePtrCol{&t.LastUsed})
+	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, timeCol{&t.CreatedAt}, timePtrCol{&t.LastUsed}, timePtrCol{&t.ExpiresAt})
 	return t, err
 }
 
@@ -187,18 +197,20 @@ func (s *Store) CreateToken(ctx context.Context, t *hall.APIToken) error {
 	if id == "" {
 		id = hall.NewID("tk")
 	}
-	_, err := s.db.ExecContext(ctx, "INSERT INTO api_tokens ("+tokenCols+") VALUES (?, ?, ?, ?, ?, ?)",
-		id, t.UserID, t.Name, t.Hash, encTime(t.CreatedAt), encTimePtr(t.LastUsed))
-	switch {
-	case isDuplicate(err):
-		return hall.Errorf(hall.EConflict, "token exists")
-	case isForeignKey(err):
-		return hall.NotFound("user", t.UserID)
-	case err != nil:
-		return fmt.Errorf("sqlite: create token: %w", err)
-	}
-	t.ID = id
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO api_tokens ("+tokenCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, t.UserID, t.Name, t.Hash, encTime(t.CreatedAt), encTimePtr(t.LastUsed), encTimePtr(t.ExpiresAt))
+		switch {
+		case isDuplicate(err):
+			return hall.Errorf(hall.EConflict, "token exists")
+		case isForeignKey(err):
+			return hall.NotFound("user", t.UserID)
+		case err != nil:
+			return fmt.Errorf("sqlite: create token: %w", err)
+		}
+		t.ID = id
+		return nil
+	})
 }
 
 // TokenByHash returns the token with the hash.
@@ -215,11 +227,13 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*hall.APIToken, e
 
 // TouchToken records that the token was used at at.
 func (s *Store) TouchToken(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE api_tokens SET last_used = ? WHERE id = ?", encTime(at), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: touch token: %w", err)
-	}
-	return rowsAffected(res, "token", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET last_used = ? WHERE id = ?", encTime(at), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: touch token: %w", err)
+		}
+		return rowsAffected(res, "token", id)
+	})
 }
 
 // ListTokens returns the user's tokens ("" for every user's), oldest first.
@@ -234,9 +248,52 @@ func (s *Store) ListTokens(ctx context.Context, userID string) ([]*hall.APIToken
 
 // DeleteToken removes the token; ENotFound when there is none.
 func (s *Store) DeleteToken(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM api_tokens WHERE id = ?", id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete token: %w", err)
-	}
-	return rowsAffected(res, "token", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM api_tokens WHERE id = ?", id)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete token: %w", err)
+		}
+		return rowsAffected(res, "token", id)
+	})
+}
+
+// SetPassword replaces the user's password hash and ends every session of
+// the user but keepSession.
+func (s *Store) SetPassword(ctx context.Context, userID, hash, keepSession string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, userID)
+		if err != nil {
+			return fmt.Errorf("sqlite: set password: %w", err)
+		}
+		if err := rowsAffected(res, "user", userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, keepSession); err != nil {
+			return fmt.Errorf("sqlite: set password: end sessions: %w", err)
+		}
+		return nil
+	})
+}
+
+// SetUserDisabled disables or enables the user; disabling ends the user's
+// sessions and deletes the user's API tokens in the same transaction.
+func (s *Store) SetUserDisabled(ctx context.Context, userID string, disabled bool) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE users SET disabled = ? WHERE id = ?", disabled, userID)
+		if err != nil {
+			return fmt.Errorf("sqlite: set user disabled: %w", err)
+		}
+		if err := rowsAffected(res, "user", userID); err != nil {
+			return err
+		}
+		if !disabled {
+			return nil
+		}
+		for _, q := range []string{"DELETE FROM sessions WHERE user_id = ?", "DELETE FROM api_tokens WHERE user_id = ?"} {
+			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
+				return fmt.Errorf("sqlite: disable user: %w", err)
+			}
+		}
+		return nil
+	})
 }

@@ -190,9 +190,21 @@ func testPairings(t *testing.T, s hall.Store) {
 		same(t, "PairingByCode of the reused code", got, fresh)
 	})
 
-	sc := mustScreen(t, s, h.ID, "lobby-wall")
+	newScreen := func(name string) *hall.Screen {
+		return &hall.Screen{Name: name, Kind: hall.KindLED, HallID: h.ID, Groups: []string{"lobby"},
+			TokenHash: "hash-" + name, CreatedAt: t0}
+	}
+	screenExists := func(name string) bool {
+		_, err := s.ScreenByTokenHash(ctx, "hash-"+name)
+		return err == nil
+	}
 	t.Run("Claim", func(t *testing.T) {
-		mustOK(t, s.ClaimPairing(ctx, p1.ID, sc.ID, "token-1", now), "ClaimPairing")
+		sc := newScreen("lobby-wall")
+		mustOK(t, s.ClaimPairing(ctx, p1.ID, sc, "token-1", now), "ClaimPairing")
+		wantPrefix(t, "claimed screen", sc.ID, "sc_")
+		stored, err := s.Screen(ctx, sc.ID)
+		mustOK(t, err, "Screen made by ClaimPairing")
+		same(t, "Screen made by ClaimPairing", stored, sc)
 		got, err := s.Pairing(ctx, p1.ID)
 		mustOK(t, err, "Pairing")
 		want := *p1
@@ -202,26 +214,37 @@ func testPairings(t *testing.T, s hall.Store) {
 		mustOK(t, err, "PairingByCode of a claimed pairing")
 		same(t, "PairingByCode of a claimed pairing", got, &want)
 
-		other := mustScreen(t, s, h.ID, "other")
-		wantCode(t, s.ClaimPairing(ctx, p1.ID, other.ID, "token-2", now), hall.EConflict, "ClaimPairing twice")
+		wantCode(t, s.ClaimPairing(ctx, p1.ID, newScreen("other"), "token-2", now), hall.EConflict, "ClaimPairing twice")
 		got, err = s.Pairing(ctx, p1.ID)
 		mustOK(t, err, "Pairing")
 		same(t, "Pairing after a second claim", got, &want)
+		if screenExists("other") {
+			t.Errorf("a refused claim left its screen behind")
+		}
 
 		old := expired("222222")
 		mustOK(t, s.CreatePairing(ctx, old), "CreatePairing")
 		expiredIDs = append(expiredIDs, old.ID)
-		wantCode(t, s.ClaimPairing(ctx, old.ID, other.ID, "token-3", now), hall.EConflict, "ClaimPairing of an expired pairing")
+		wantCode(t, s.ClaimPairing(ctx, old.ID, newScreen("other"), "token-3", now), hall.EConflict, "ClaimPairing of an expired pairing")
 		got, err = s.Pairing(ctx, old.ID)
 		mustOK(t, err, "Pairing")
 		same(t, "expired Pairing after a refused claim", got, old)
 
 		late := live("333333")
 		mustOK(t, s.CreatePairing(ctx, late), "CreatePairing")
-		wantCode(t, s.ClaimPairing(ctx, late.ID, other.ID, "token-4", late.ExpiresAt), hall.EConflict,
+		wantCode(t, s.ClaimPairing(ctx, late.ID, newScreen("other"), "token-4", late.ExpiresAt), hall.EConflict,
 			"ClaimPairing at the moment it expires")
 
-		wantCode(t, s.ClaimPairing(ctx, "pr_missing", other.ID, "token-5", now), hall.ENotFound, "ClaimPairing of a missing pairing")
+		wantCode(t, s.ClaimPairing(ctx, "pr_missing", newScreen("other"), "token-5", now), hall.ENotFound, "ClaimPairing of a missing pairing")
+		lost := newScreen("other")
+		lost.HallID = "hl_missing"
+		wantCode(t, s.ClaimPairing(ctx, late.ID, lost, "token-6", now), hall.ENotFound, "ClaimPairing into a missing hall")
+		if screenExists("other") {
+			t.Errorf("a refused claim left its screen behind")
+		}
+		got, err = s.Pairing(ctx, late.ID)
+		mustOK(t, err, "Pairing")
+		same(t, "Pairing after a claim into a missing hall", got, late)
 	})
 	t.Run("Delete", func(t *testing.T) {
 		mustOK(t, s.DeletePairing(ctx, p1.ID), "DeletePairing")

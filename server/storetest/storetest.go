@@ -53,6 +53,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -94,6 +95,10 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		{"Feedback", testFeedback},
 		{"Cases", testCases},
 		{"Engagement", testEngagement},
+		{"Credentials", testCredentials},
+		{"Limits", testLimits},
+		{"UpdateScreen", testUpdateScreen},
+		{"AuditWithChange", testAuditWithChange},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +106,9 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		})
 	}
 }
+
+// contextLike names the context the audit steps write with.
+type contextLike = context.Context
 
 // t0 is the suite's reference time, with nanoseconds to check precision.
 var t0 = time.Date(2025, 3, 3, 9, 30, 0, 123456789, time.UTC)

@@ -92,6 +92,7 @@ func testUsers(t *testing.T, s hall.Store) {
 		mustOK(t, err, "UserByID")
 		want := u
 		want.CreatedAt = t0
+		want.Disabled = false // SetUserDisabled's alone
 		same(t, "updated user", got, &want)
 		if _, err := s.UserByName(ctx, "wang"); !hall.IsCode(err, hall.ENotFound) {
 			t.Errorf("UserByName of the old name: got %v, want not_found", err)

@@ -1,0 +1,69 @@
+package hall
+
+import "context"
+
+// Every change is validated, audited and announced in one place, its
+// service. The audit entry travels with the change into the store, which
+// writes both in one transaction; the announcement goes to the push path
+// through a Notifier once the change is stored.
+
+type auditKey struct{}
+
+// WithAudit returns a context carrying e. The store method that writes with
+// this context appends e to the audit log in the same transaction as its
+// change, so both are kept or neither is; a write that fails leaves no entry.
+// Each service operation makes exactly one store write with it.
+func WithAudit(ctx context.Context, e *AuditEntry) context.Context {
+	return context.WithValue(ctx, auditKey{}, e)
+}
+
+// AuditFrom returns the audit entry ctx carries, or nil.
+func AuditFrom(ctx context.Context) *AuditEntry {
+	e, _ := ctx.Value(auditKey{}).(*AuditEntry)
+	return e
+}
+
+// Change kinds the push path acts on.
+const (
+	// ChangeContent: an item was published, withdrawn, expired or redacted;
+	// screens that play it or its category get new manifests.
+	ChangeContent = "content"
+	// ChangeSignage: a playlist, schedule, hall default or screen's
+	// placement changed; every screen is re-resolved.
+	ChangeSignage = "signage"
+	// ChangeInterrupt: Interrupt starts on the screens it targets.
+	ChangeInterrupt = "interrupt"
+	// ChangeInterruptClear: the interrupt InterruptID ends.
+	ChangeInterruptClear = "interrupt_clear"
+	// ChangeRevoke: screen ScreenID was revoked; its connections close.
+	ChangeRevoke = "revoke"
+	// ChangeCommand: send Command ("reload", "identify") to ScreenID.
+	ChangeCommand = "command"
+)
+
+// Change is what a service announces after storing a change.
+type Change struct {
+	Kind        string     `json:"kind"`
+	ItemID      string     `json:"item_id,omitempty"`
+	Category    string     `json:"category,omitempty"`
+	Revision    int        `json:"revision,omitempty"`
+	ScreenID    string     `json:"screen_id,omitempty"`
+	Interrupt   *Interrupt `json:"interrupt,omitempty"`
+	InterruptID string     `json:"interrupt_id,omitempty"`
+	Command     string     `json:"command,omitempty"`
+}
+
+// Notifier announces stored changes to the push path: the screens this
+// process holds and, through a broker, those every other replica holds.
+// Notify does not fail: a screen that misses an announcement catches up from
+// its manifest etag when it reconnects, and the push path re-resolves every
+// screen periodically.
+type Notifier interface {
+	Notify(ctx context.Context, c Change)
+}
+
+// NotifyFunc adapts a function to Notifier.
+type NotifyFunc func(ctx context.Context, c Change)
+
+// Notify calls f.
+func (f NotifyFunc) Notify(ctx context.Context, c Change) { f(ctx, c) }
