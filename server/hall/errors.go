@@ -20,6 +20,9 @@ const (
 	ETooLarge        = "too_large"       // 413
 	ERateLimited     = "rate_limited"    // 429
 	EInternal        = "internal"        // 500
+	// EUnavailable: the store cannot be reached (a Redis outage); the
+	// request changed nothing and may be retried.
+	EUnavailable = "unavailable" // 503
 )
 
 // Error is an error a caller may show: a code, a message for people and, where

@@ -26,6 +26,8 @@ func statusOf(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case hall.ERateLimited:
 		return http.StatusTooManyRequests
+	case hall.EUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -47,6 +49,8 @@ func codeOf(status int) string {
 		return hall.ETooLarge
 	case http.StatusTooManyRequests:
 		return hall.ERateLimited
+	case http.StatusServiceUnavailable:
+		return hall.EUnavailable
 	}
 	return hall.EInternal
 }
