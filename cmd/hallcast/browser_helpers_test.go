@@ -245,23 +245,6 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
-// eventually calls check until it reports true, failing the test after d
-// with check's last description of what it saw.
-func eventually(t *testing.T, d time.Duration, what string, check func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		ok, saw := check()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s, still no %s; last saw %s", d, what, saw)
-		}
-		time.Sleep(150 * time.Millisecond)
-	}
-}
-
 // engagementRow is a row of GET /api/v1/reports/engagement.
 type engagementRow struct {
 	Key         string  `json:"key"`

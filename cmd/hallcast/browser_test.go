@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/hallcast/hallcast/server/poll"
 )
 
 // These tests drive the real pages (player, kiosk, public page, console) in
@@ -60,7 +61,7 @@ func TestPlayerBrowser(t *testing.T) {
 
 	t.Run("ImpressionsStored", func(t *testing.T) {
 		c := c.in(t)
-		eventually(t, 20*time.Second, "impressions of the screen", func() (bool, string) {
+		poll.Until(t, 20*time.Second, "impressions of the screen", func() (bool, string) {
 			row := engagement(c, "screen")[screenID]
 			return row.Impressions > 0, fmt.Sprintf("%+v", row)
 		})
@@ -158,7 +159,7 @@ func TestKioskResidentPath(t *testing.T) {
 	t.Run("Stored", func(t *testing.T) {
 		p, c := p.in(t), c.in(t)
 		p.waitFor(15*time.Second, "an empty outbox", `document.body.dataset.outbox === '0'`)
-		eventually(t, 10*time.Second, "the budget's rating and view", func() (bool, string) {
+		poll.Until(t, 10*time.Second, "the budget's rating and view", func() (bool, string) {
 			row := engagement(c, "item")[budget.ID]
 			return row.Ratings >= 1 && row.Views >= 1, fmt.Sprintf("%+v", row)
 		})
@@ -216,7 +217,7 @@ func TestKioskOutboxOffline(t *testing.T) {
 
 	serveAt(t, env, u.Host)
 	p.waitFor(30*time.Second, "the outbox to drain after the server is back", `document.body.dataset.connection === 'open' && document.body.dataset.outbox === '0'`)
-	eventually(t, 5*time.Second, "the hall rating", func() (bool, string) {
+	poll.Until(t, 5*time.Second, "the hall rating", func() (bool, string) {
 		row := engagement(c, "item")["service:hall"]
 		return row.Ratings > 0, fmt.Sprintf("%+v", row)
 	})
@@ -267,7 +268,7 @@ func TestConsoleLogin(t *testing.T) {
 	p.typeInto("#password-current", hallAdminPassword)
 	p.typeInto("#password-new", "a-new-admin-password")
 	p.click("#password-submit")
-	eventually(t, 10*time.Second, "login with the new password", func() (bool, string) {
+	poll.Until(t, 10*time.Second, "login with the new password", func() (bool, string) {
 		body, _ := json.Marshal(map[string]string{"username": "admin", "password": "a-new-admin-password"})
 		resp, err := http.Post(c.base+"/api/v1/session", "application/json", bytes.NewReader(body))
 		if err != nil {

@@ -12,10 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hallcast/hallcast/server/accounts"
 	"github.com/hallcast/hallcast/server/archive"
-	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/hall"
-	"github.com/hallcast/hallcast/server/httpapi"
 )
 
 func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -42,24 +41,16 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	if *depts != "" {
 		departments = strings.Split(*depts, ",")
 	}
-	u, err := httpapi.NewUser(auth.Production(), *username, password, hall.Role(*role), departments, time.Now())
+	a, err := open(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *storeKind, *dataDir)
+	defer a.store.Close()
+	u, err := a.svc.Accounts.CreateUser(ctx, accounts.System("cli"),
+		accounts.UserInput{Username: *username, Password: password, Role: hall.Role(*role), Departments: departments})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	for _, d := range departments {
-		if _, err := store.Department(ctx, d); err != nil {
-			return fmt.Errorf("department %q: %w", d, err)
-		}
-	}
-	if err := store.CreateUser(ctx, u); err != nil {
-		return err
-	}
-	_ = store.AppendAudit(ctx, &hall.AuditEntry{At: time.Now().UTC(), Actor: "cli", Action: "user add", Target: u.Username, Detail: string(u.Role)})
 	fmt.Fprintf(stdout, "added user %s (%s)\n", u.Username, u.Role)
 	return nil
 }
@@ -71,23 +62,20 @@ func tokenCreate(ctx context.Context, args []string, getenv func(string) string,
 	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "store (HALLCAST_STORE)")
 	username := fs.String("user", "", "the user the token acts as")
 	name := fs.String("name", "cli", "what the token is for")
+	days := fs.Int("days", 365, "how many days the token lasts (1 to 1095)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *storeKind, *dataDir)
+	a, err := open(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	u, err := store.UserByName(ctx, strings.ToLower(*username))
+	defer a.store.Close()
+	secret, _, err := a.svc.Accounts.CreateTokenFor(ctx, accounts.System("cli"), *username,
+		accounts.TokenInput{Name: *name, TTL: time.Duration(*days) * 24 * time.Hour})
 	if err != nil {
 		return fmt.Errorf("user %q: %w", *username, err)
 	}
-	secret, tok := httpapi.NewAPIToken(u.ID, *name, time.Now())
-	if err := store.CreateToken(ctx, tok); err != nil {
-		return err
-	}
-	_ = store.AppendAudit(ctx, &hall.AuditEntry{At: time.Now().UTC(), Actor: "cli", Action: "token create", Target: tok.ID, Detail: u.Username})
 	fmt.Fprintln(stdout, secret)
 	return nil
 }
@@ -102,7 +90,7 @@ func archiveVerify(ctx context.Context, args []string, getenv func(string) strin
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
+	a, err := open(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,16 +21,14 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	kioskui "github.com/hallcast/hallcast/kiosk-ui"
+	"github.com/hallcast/hallcast/server/app"
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/demo"
-	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/httpapi"
 	"github.com/hallcast/hallcast/server/hub"
 	"github.com/hallcast/hallcast/server/ingest"
-	"github.com/hallcast/hallcast/server/manifest"
-	"github.com/hallcast/hallcast/server/markdown"
 	"github.com/hallcast/hallcast/server/sqlite"
 )
 
@@ -43,24 +40,31 @@ func env(getenv func(string) string, key, def string) string {
 	return def
 }
 
-func envBool(getenv func(string) string, key string, def bool) bool {
-	if v := getenv(key); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err == nil {
-			return b
-		}
+// envBool reads a boolean variable strictly: true/false, 1/0, yes/no or
+// on/off (any case); any other value is an error naming the variable, so a
+// typo never silently keeps the default.
+func envBool(getenv func(string) string, key string, def bool) (bool, error) {
+	v := strings.ToLower(strings.TrimSpace(getenv(key)))
+	switch v {
+	case "":
+		return def, nil
+	case "1", "t", "true", "yes", "y", "on":
+		return true, nil
+	case "0", "f", "false", "no", "n", "off":
+		return false, nil
 	}
-	return def
+	return false, fmt.Errorf("%s=%q: want true or false (or yes/no, on/off, 1/0)", key, getenv(key))
 }
 
 // archiveOrigin names the log in its checkpoints.
 const archiveOrigin = "hallcast archive"
 
-// app is a running hallcast: the store and what is built on it.
-type app struct {
+// deployment is an open hallcast: the store, its archive and the services
+// built on them.
+type deployment struct {
 	store    hall.Store
 	log      *archive.Log
-	desk     *disclosure.Service
+	svc      *app.Services
 	verifier archiveVerifier
 	logger   *slog.Logger
 }
@@ -84,8 +88,8 @@ func openStore(ctx context.Context, kind, dataDir string) (hall.Store, error) {
 	return nil, fmt.Errorf("unknown store %q: want sqlite or redis://host:port/db", kind)
 }
 
-// openApp opens the store and the archive.
-func openApp(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*app, error) {
+// open opens the store, the archive and the services on them.
+func open(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*deployment, error) {
 	store, err := openStore(ctx, kind, dataDir)
 	if err != nil {
 		return nil, err
@@ -96,9 +100,9 @@ func openApp(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*a
 		return nil, err
 	}
 	log := archive.New(store, signer, archiveOrigin)
-	a := &app{store: store, log: log, logger: logger, verifier: archiveVerifier{key: vkey, Verifier: verifier}}
-	a.desk = &disclosure.Service{Store: store, Renderer: markdown.New(), Archive: log, Now: time.Now, Logger: logger}
-	return a, nil
+	svc := app.New(app.Config{Store: store, Archive: log, Hasher: auth.Production(), MediaDir: filepath.Join(dataDir, "media"),
+		Now: time.Now, Logger: logger})
+	return &deployment{store: store, log: log, svc: svc, logger: logger, verifier: archiveVerifier{key: vkey, Verifier: verifier}}, nil
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -107,7 +111,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", env(getenv, "HALLCAST_ADDR", ":8080"), "listen address (HALLCAST_ADDR)")
 	dataDir := fs.String("data", env(getenv, "HALLCAST_DATA", "./data"), "data directory (HALLCAST_DATA)")
 	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "sqlite or redis://host:port/db (HALLCAST_STORE)")
-	withDemo := fs.Bool("demo", envBool(getenv, "HALLCAST_DEMO", true), "seed demo content on first start (HALLCAST_DEMO)")
+	demoDefault, err := envBool(getenv, "HALLCAST_DEMO", true)
+	if err != nil {
+		return err
+	}
+	withDemo := fs.Bool("demo", demoDefault, "seed demo content on first start (HALLCAST_DEMO)")
 	publicURL := fs.String("public-url", getenv("HALLCAST_PUBLIC_URL"), "address phones reach the server at, for QR codes (HALLCAST_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
 	debugAddr := fs.String("debug-addr", getenv("HALLCAST_DEBUG_ADDR"), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it private (HALLCAST_DEBUG_ADDR)")
@@ -135,7 +143,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	a, err := openApp(ctx, *storeKind, *dataDir, logger)
+	a, err := open(ctx, *storeKind, *dataDir, logger)
 	if err != nil {
 		return err
 	}
@@ -152,18 +160,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	// The push path: manifests, the event ingester, the websocket hub.
-	manifests := manifest.New(a.store, time.Now)
+	// The push path: the event ingester and the websocket hub, which hears
+	// every change the services make.
+	svc := a.svc
 	events := ingest.New(ingest.Config{Store: a.store, Flagger: ingest.NewMisuseFlagger(), Registerer: reg, Logger: logger})
-	screens := hub.New(hub.Config{Screens: a.store, Manifests: manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now})
-	a.desk.Notify = func(disclosure.Change) { screens.Notify() }
+	screens := hub.New(hub.Config{Screens: svc.Signage, Manifests: svc.Manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now})
+	svc.SetNotifier(screens, screens)
 
 	api, err := httpapi.New(httpapi.Deps{
-		Store: a.store, Desk: a.desk, Archive: a.log, Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key,
-		Origin: archiveOrigin, Calendar: httpapi.NewCalendar(a.store, time.Now), Hasher: auth.Production(),
+		Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
+		Reports: svc.Reports, Media: svc.Media, Events: events, Store: a.store, Ready: a.store.Ping,
+		Archive: a.log, Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key, Origin: archiveOrigin,
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
-		Hub: screens, Timelines: manifests, Events: events, MediaDir: filepath.Join(*dataDir, "media"),
-		PublicURL: *publicURL, TrustedProxies: trusted,
+		Devices: http.HandlerFunc(screens.ServeWS), PublicURL: *publicURL, TrustedProxies: trusted,
 	})
 	if err != nil {
 		return err
@@ -251,7 +260,7 @@ func displayAddr(a net.Addr) string {
 
 // firstStart creates the admin account on an empty store and seeds the demo
 // content. It returns the generated password, if it made one.
-func (a *app) firstStart(ctx context.Context, getenv func(string) string, withDemo bool) (string, error) {
+func (a *deployment) firstStart(ctx context.Context, getenv func(string) string, withDemo bool) (string, error) {
 	n, err := a.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return "", err
@@ -260,14 +269,13 @@ func (a *app) firstStart(ctx context.Context, getenv func(string) string, withDe
 	if password == "" {
 		password, generated = auth.NewSecret("")[:20], true
 	}
-	admin, err := httpapi.NewUser(auth.Production(), "admin", password, hall.RoleAdmin, nil, time.Now())
+	admin, err := a.svc.Accounts.FirstAdmin(ctx, password)
 	if err != nil {
 		return "", fmt.Errorf("HALLCAST_ADMIN_PASSWORD: %w", err)
 	}
-	if err := a.store.CreateUser(ctx, admin); err != nil {
-		return "", err
+	if admin == nil {
+		return "", nil
 	}
-	_ = a.store.AppendAudit(ctx, &hall.AuditEntry{At: time.Now().UTC(), Actor: "system", Action: "create first admin", Target: admin.Username})
 	a.logger.Info("created the first admin account", "username", "admin")
 	if withDemo {
 		halls, err := a.store.ListHalls(ctx)
@@ -275,7 +283,7 @@ func (a *app) firstStart(ctx context.Context, getenv func(string) string, withDe
 			return "", err
 		}
 		if len(halls) == 0 {
-			res, err := demo.Seed(ctx, a.store, a.desk, admin)
+			res, err := demo.Seed(ctx, a.store, a.svc.Desk, admin)
 			if err != nil {
 				return "", fmt.Errorf("seed demo content: %w", err)
 			}
@@ -290,11 +298,11 @@ func (a *app) firstStart(ctx context.Context, getenv func(string) string, withDe
 
 // sweep runs the periodic jobs until ctx ends: recording expired items in
 // the archive, and dropping expired sessions and pairings.
-func (a *app) sweep(ctx context.Context) {
+func (a *deployment) sweep(ctx context.Context) {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
-		if n, err := a.desk.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+		if n, err := a.svc.Desk.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 			a.logger.Error("expire items", "err", err)
 		} else if n > 0 {
 			a.logger.Info("recorded expired items", "count", n)
@@ -305,6 +313,9 @@ func (a *app) sweep(ctx context.Context) {
 		// Expired pairings go, with any token a screen never collected.
 		if _, err := a.store.DeleteExpiredPairings(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.logger.Error("delete expired pairings", "err", err)
+		}
+		if _, err := a.store.DeleteExpiredCounters(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.logger.Error("delete expired counters", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -36,6 +37,7 @@ func newDesk(store *sqlite.Store) *disclosure.Service {
 		Renderer: markdown.New(),
 		Archive:  checkpointFunc(func(context.Context) (*hall.Checkpoint, error) { return &hall.Checkpoint{}, nil }),
 		Now:      time.Now,
+		Logger:   slog.New(slog.DiscardHandler),
 	}
 }
 

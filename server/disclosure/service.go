@@ -35,23 +35,28 @@ type Store interface {
 	Matter(ctx context.Context, id string) (*hall.Matter, error)
 }
 
-// Change tells the push path what changed, so it can re-resolve the screens
-// that show the item or its category.
-type Change struct {
-	Kind     string // hall.EntryPublish, hall.EntryWithdraw, hall.EntryExpire
-	ItemID   string
-	Category string
-	Revision int
+// Calendar tells when a cadence next falls due.
+type Calendar interface {
+	NextDue(ctx context.Context, cadence string, last time.Time, loc *time.Location) (time.Time, bool)
 }
 
-// Service runs the workflow. All fields but Notify and Logger are required.
+// Service runs the workflow. Store, Renderer, Archive, Now and Logger are
+// required; without Notifier nothing is announced to the screens, without
+// Calendar items carry no next due date.
 type Service struct {
 	Store    Store
 	Renderer Renderer
 	Archive  Checkpointer
 	Now      func() time.Time
-	Notify   func(Change)
+	Notifier hall.Notifier
+	Calendar Calendar
 	Logger   *slog.Logger
+	// Zone is the hall's zone due dates are counted in (nil: the default).
+	Zone *time.Location
+}
+
+func (s *Service) audited(ctx context.Context, actor *hall.User, action, target, detail string) context.Context {
+	return hall.Audited(ctx, s.Now(), hall.ActorName(actor), action, target, detail)
 }
 
 // CreateDraft stores a new draft by actor, who must be an editor of the
@@ -64,10 +69,10 @@ func (s *Service) CreateDraft(ctx context.Context, actor *hall.User, it *hall.It
 		return err
 	}
 	now := s.Now().UTC()
-	it.ID, it.Status, it.Public = "", hall.StatusDraft, nil
+	it.ID, it.Status, it.Public = hall.NewID("it"), hall.StatusDraft, nil
 	it.CreatedBy, it.UpdatedBy, it.CreatedAt, it.UpdatedAt = actor.Username, actor.Username, now, now
 	it.SubmittedBy, it.ApprovedBy = "", ""
-	return s.Store.CreateItem(ctx, it)
+	return s.Store.CreateItem(s.audited(ctx, actor, "item.create", it.ID, it.Title), it)
 }
 
 // UpdateDraft replaces the working copy's content with in's, if the stored
@@ -92,7 +97,7 @@ func (s *Service) UpdateDraft(ctx context.Context, actor *hall.User, id string, 
 	it.Finance, it.Assets = in.Finance, in.Assets
 	it.Status, it.SubmittedBy, it.ApprovedBy = hall.StatusDraft, "", ""
 	it.UpdatedBy, it.UpdatedAt = actor.Username, s.Now().UTC()
-	if err := s.Store.UpdateItem(ctx, it); err != nil {
+	if err := s.Store.UpdateItem(s.audited(ctx, actor, "item.update", it.ID, it.Title), it); err != nil {
 		return nil, err
 	}
 	return it, nil
@@ -129,7 +134,7 @@ func (s *Service) check(ctx context.Context, actor *hall.User, it *hall.Item) er
 
 // Submit sends a draft for review.
 func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hall.Item, error) {
-	return s.transition(ctx, actor, id, []hall.Role{hall.RoleEditor}, hall.StatusDraft, func(it *hall.Item) error {
+	return s.transition(ctx, actor, id, "item.submit", []hall.Role{hall.RoleEditor}, hall.StatusDraft, func(it *hall.Item) error {
 		it.Status, it.SubmittedBy = hall.StatusSubmitted, actor.Username
 		return nil
 	})
@@ -139,13 +144,13 @@ func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hal
 // and only editors (and admins) submit, so an editor's draft always passes
 // a second person.
 func (s *Service) Approve(ctx context.Context, actor *hall.User, id string) (*hall.Item, error) {
-	return s.transition(ctx, actor, id, []hall.Role{hall.RoleReviewer}, hall.StatusSubmitted, func(it *hall.Item) error {
+	return s.transition(ctx, actor, id, "item.approve", []hall.Role{hall.RoleReviewer}, hall.StatusSubmitted, func(it *hall.Item) error {
 		it.Status, it.ApprovedBy = hall.StatusApproved, actor.Username
 		return nil
 	})
 }
 
-func (s *Service) transition(ctx context.Context, actor *hall.User, id string, roles []hall.Role, from hall.Status, apply func(*hall.Item) error) (*hall.Item, error) {
+func (s *Service) transition(ctx context.Context, actor *hall.User, id, action string, roles []hall.Role, from hall.Status, apply func(*hall.Item) error) (*hall.Item, error) {
 	it, err := s.Store.Item(ctx, id)
 	if err != nil {
 		return nil, err
@@ -160,7 +165,7 @@ func (s *Service) transition(ctx context.Context, actor *hall.User, id string, r
 		return nil, err
 	}
 	it.UpdatedBy, it.UpdatedAt = actor.Username, s.Now().UTC()
-	if err := s.Store.UpdateItem(ctx, it); err != nil {
+	if err := s.Store.UpdateItem(s.audited(ctx, actor, action, it.ID, ""), it); err != nil {
 		return nil, err
 	}
 	return it, nil
@@ -253,11 +258,15 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 		PublishedAt: now, FirstPublished: first, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil,
 	}
 	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusPublished, actor.Username, now
-	if err := s.Store.SaveWithEntry(ctx, it, entry); err != nil {
+	detail := fmt.Sprintf("revision %d", rev.Revision)
+	if override != "" {
+		detail += ", privacy override: " + override
+	}
+	if err := s.Store.SaveWithEntry(s.audited(ctx, actor, "item.publish", it.ID, detail), it, entry); err != nil {
 		return nil, err
 	}
 	rev.ArchiveIndex = entry.Index
-	s.afterAppend(ctx, Change{Kind: hall.EntryPublish, ItemID: it.ID, Category: it.Category, Revision: rev.Revision})
+	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryPublish, ItemID: it.ID, Category: it.Category, Revision: rev.Revision})
 	return rev, nil
 }
 
@@ -300,10 +309,10 @@ func (s *Service) Withdraw(ctx context.Context, actor *hall.User, id, reason str
 	}
 	it.Public.WithdrawnAt, it.Public.WithdrawReason = &now, reason
 	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusWithdrawn, actor.Username, now
-	if err := s.Store.SaveWithEntry(ctx, it, entry); err != nil {
+	if err := s.Store.SaveWithEntry(s.audited(ctx, actor, "item.withdraw", it.ID, reason), it, entry); err != nil {
 		return nil, err
 	}
-	s.afterAppend(ctx, Change{Kind: hall.EntryWithdraw, ItemID: it.ID, Category: it.Category, Revision: it.Public.Revision})
+	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryWithdraw, ItemID: it.ID, Category: it.Category, Revision: it.Public.Revision})
 	return it, nil
 }
 
@@ -326,13 +335,13 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			return n, err
 		}
 		p.ExpiredAt = &now
-		if err := s.Store.SaveWithEntry(ctx, it, entry); hall.IsCode(err, hall.EConflict) {
+		if err := s.Store.SaveWithEntry(s.audited(ctx, nil, "item.expire", it.ID, ""), it, entry); hall.IsCode(err, hall.EConflict) {
 			continue // edited meanwhile; the next sweep sees it again
 		} else if err != nil {
 			return n, err
 		}
 		n++
-		s.afterAppend(ctx, Change{Kind: hall.EntryExpire, ItemID: it.ID, Category: it.Category, Revision: p.Revision})
+		s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryExpire, ItemID: it.ID, Category: it.Category, Revision: p.Revision})
 	}
 	return n, nil
 }
@@ -340,11 +349,11 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 // afterAppend tells the push path first (screens should not wait for the
 // signature), then signs the new tree head. Neither can undo the append: a
 // failure to sign is logged and retried on the next checkpoint request.
-func (s *Service) afterAppend(ctx context.Context, c Change) {
-	if s.Notify != nil {
-		s.Notify(c)
+func (s *Service) afterAppend(ctx context.Context, c hall.Change) {
+	if s.Notifier != nil {
+		s.Notifier.Notify(context.WithoutCancel(ctx), c)
 	}
-	if _, err := s.Archive.Checkpoint(ctx); err != nil && s.Logger != nil {
+	if _, err := s.Archive.Checkpoint(ctx); err != nil {
 		s.Logger.Error("sign archive checkpoint", "err", err)
 	}
 }

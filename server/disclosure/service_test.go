@@ -2,6 +2,7 @@ package disclosure_test
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ type fixture struct {
 	store *sqlite.Store
 	clock *clock
 	admin *hall.User
-	seen  []disclosure.Change
+	seen  []hall.Change
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -41,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{store: store, clock: &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}}
 	f.desk = &disclosure.Service{Store: store, Renderer: markdown.New(), Archive: archive.New(store, signer, "test"),
-		Now: f.clock.Now, Notify: func(c disclosure.Change) { f.seen = append(f.seen, c) }}
+		Now: f.clock.Now, Logger: slog.New(slog.DiscardHandler), Notifier: hall.NotifyFunc(func(_ context.Context, c hall.Change) { f.seen = append(f.seen, c) })}
 	if err := store.PutDepartment(ctx, &hall.Department{Key: "armed", Name: hall.Text{ZH: "武装部"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestExpiryIsRecordedOnce(t *testing.T) {
 	if len(entries) != 2 || entries[1].Kind != hall.EntryExpire || !entries[1].At.Equal(until) {
 		t.Fatalf("archive entries %+v, want publish then expire at valid_until", entries)
 	}
-	if len(f.seen) != 2 || f.seen[1].Kind != hall.EntryExpire {
+	if len(f.seen) != 2 || f.seen[1].Entry != hall.EntryExpire {
 		t.Errorf("push notifications %+v, want publish and expire", f.seen)
 	}
 	live, err := f.store.ListItems(ctx, hall.ItemFilter{Public: true, LiveAt: f.clock.t})

@@ -1,6 +1,9 @@
 package hall
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Every change is validated, audited and announced in one place, its
 // service. The audit entry travels with the change into the store, which
@@ -23,6 +26,36 @@ func AuditFrom(ctx context.Context) *AuditEntry {
 	return e
 }
 
+type remoteAddrKey struct{}
+
+// WithRemoteAddr returns a context carrying the address a request came
+// from, for the audit entries of the changes it makes.
+func WithRemoteAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, remoteAddrKey{}, addr)
+}
+
+// RemoteAddrFrom returns the address ctx carries, or "".
+func RemoteAddrFrom(ctx context.Context) string {
+	a, _ := ctx.Value(remoteAddrKey{}).(string)
+	return a
+}
+
+// Audited returns ctx carrying a new audit entry: at, by actor (a username,
+// "system", "cli" or "screen:<id>"), the action ("screen.revoke"), its
+// target and detail, and the remote address ctx carries.
+func Audited(ctx context.Context, at time.Time, actor, action, target, detail string) context.Context {
+	return WithAudit(ctx, &AuditEntry{At: at.UTC(), Actor: actor, Action: action, Target: target, Detail: detail,
+		RemoteIP: RemoteAddrFrom(ctx)})
+}
+
+// ActorName names a user in the audit log; nil is "system".
+func ActorName(u *User) string {
+	if u == nil {
+		return "system"
+	}
+	return u.Username
+}
+
 // Change kinds the push path acts on.
 const (
 	// ChangeContent: an item was published, withdrawn, expired or redacted;
@@ -43,7 +76,10 @@ const (
 
 // Change is what a service announces after storing a change.
 type Change struct {
-	Kind        string     `json:"kind"`
+	Kind string `json:"kind"`
+	// Entry is the archive entry kind of a ChangeContent: EntryPublish,
+	// EntryWithdraw or EntryExpire.
+	Entry       string     `json:"entry,omitempty"`
 	ItemID      string     `json:"item_id,omitempty"`
 	Category    string     `json:"category,omitempty"`
 	Revision    int        `json:"revision,omitempty"`

@@ -8,6 +8,7 @@ package hall
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The HTTP layer maps each to one status (see PROTOCOL.md).
@@ -33,6 +34,9 @@ type Error struct {
 	Message string
 	Field   string
 	Details any
+	// RetryAfter tells a refused caller when to try again (rate_limited,
+	// unavailable); zero says nothing.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

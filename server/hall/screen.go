@@ -69,6 +69,21 @@ func (s *Screen) Placement(h *Hall) Placement {
 	return ps
 }
 
+// Presence is a connected screen's live state, as the process holding its
+// connections knows it.
+type Presence struct {
+	ScreenID    string     `json:"screen_id"`
+	Online      bool       `json:"online"`
+	Connections int        `json:"connections"`
+	ConnectedAt *time.Time `json:"connected_at,omitempty"` // the oldest live connection's hello
+	LastSeen    time.Time  `json:"last_seen"`
+	Version     string     `json:"version,omitempty"`
+	Showing     *Showing   `json:"showing,omitempty"`
+	UptimeS     int64      `json:"uptime_s,omitempty"`
+	// ManifestETag is the manifest the screen last received.
+	ManifestETag string `json:"manifest_etag,omitempty"`
+}
+
 // Pairing is a screen being set up on site: it shows Code, an admin claims
 // it, and the screen collects its token with the secret.
 type Pairing struct {

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -78,6 +80,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &de):
 		body = errorJSON{Code: de.Code, Message: de.Message, Field: de.Field, Details: de.Details}
+		if de.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
+		}
 	case errors.As(err, &he):
 		body = errorJSON{Code: codeOf(he.Code), Message: http.StatusText(he.Code)}
 		if he.Code == http.StatusMethodNotAllowed {

@@ -18,11 +18,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/hallcast/hallcast/server/accounts"
+	"github.com/hallcast/hallcast/server/app"
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
-	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
-	"github.com/hallcast/hallcast/server/markdown"
 	"github.com/hallcast/hallcast/server/sqlite"
 )
 
@@ -57,7 +57,7 @@ func newHarness(t *testing.T) *harness {
 	}
 	alog := archive.New(store, signer, testOrigin)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	desk := &disclosure.Service{Store: store, Renderer: markdown.New(), Archive: alog, Now: time.Now, Logger: logger}
+	svc := app.New(app.Config{Store: store, Archive: alog, Hasher: cheapHasher, MediaDir: filepath.Join(dir, "media"), Logger: logger})
 	reg := prometheus.NewRegistry()
 	ui := fstest.MapFS{
 		"player/index.html": {Data: []byte("<!doctype html><title>player</title>")},
@@ -66,9 +66,9 @@ func newHarness(t *testing.T) *harness {
 		"public/index.html": {Data: []byte("<!doctype html><title>item</title>")},
 		"shared/app.js":     {Data: []byte("export {}")},
 	}
-	s, err := New(Deps{Store: store, Desk: desk, Archive: alog, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
-		Calendar: NewCalendar(store, time.Now), Hasher: cheapHasher, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now,
-		MediaDir: filepath.Join(dir, "media")})
+	s, err := New(Deps{Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
+		Reports: svc.Reports, Media: svc.Media, Store: store, Archive: alog, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
+		Ready: store.Ping, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,15 +92,12 @@ func newHarness(t *testing.T) *harness {
 		"admin": {hall.RoleAdmin, nil}, "editor": {hall.RoleEditor, []string{"finance"}}, "editor2": {hall.RoleEditor, []string{"construction"}},
 		"reviewer": {hall.RoleReviewer, nil}, "auditor": {hall.RoleAuditor, nil},
 	} {
-		u, err := NewUser(cheapHasher, name, "password-"+name, spec.role, spec.depts, time.Now())
+		u, err := svc.Accounts.CreateUser(ctx, accounts.System("test"), accounts.UserInput{Username: name, Password: "password-" + name, Role: spec.role, Departments: spec.depts})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := store.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		secret, tok := NewAPIToken(u.ID, "test", time.Now())
-		if err := store.CreateToken(ctx, tok); err != nil {
+		secret, _, err := svc.Accounts.CreateToken(ctx, accounts.System("test"), u, accounts.TokenInput{Name: "test"})
+		if err != nil {
 			t.Fatal(err)
 		}
 		h.tokens[name], h.users[name] = secret, u

@@ -4,12 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
@@ -78,38 +75,16 @@ func decodeStrict(raw []byte, v any) error {
 	return decodeErr(dec.Decode(v))
 }
 
-// itemView is an item as the console sees it, with its next due date.
-type itemView struct {
-	*hall.Item
-	NextDue *time.Time `json:"next_due,omitempty"`
-}
-
-func (s *Server) view(c echo.Context, it *hall.Item) itemView {
-	v := itemView{Item: it}
-	cadence := it.Cadence
-	if cadence == "" {
-		if cat, err := s.Store.Category(c.Request().Context(), it.Category); err == nil {
-			cadence = cat.Cadence
-		}
-	}
-	if it.Public != nil && cadence != "" && s.Calendar != nil {
-		if due, ok := s.Calendar.NextDue(c.Request().Context(), string(cadence), it.Public.PublishedAt, s.loc); ok {
-			v.NextDue = &due
-		}
-	}
-	return v
-}
-
 func (s *Server) createItem(c echo.Context) error {
 	it, err := s.decodeItem(c)
 	if err != nil {
 		return err
 	}
-	if err := s.Desk.CreateDraft(c.Request().Context(), userOf(c), it); err != nil {
+	ctx := c.Request().Context()
+	if err := s.Desk.CreateDraft(ctx, userOf(c), it); err != nil {
 		return err
 	}
-	c.Set(ctxAuditTarget, it.ID)
-	return c.JSON(http.StatusCreated, map[string]any{"item": s.view(c, it)})
+	return c.JSON(http.StatusCreated, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
 func (s *Server) updateItem(c echo.Context) error {
@@ -117,35 +92,25 @@ func (s *Server) updateItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	it, err := s.Desk.UpdateDraft(c.Request().Context(), userOf(c), c.Param("id"), in)
+	ctx := c.Request().Context()
+	it, err := s.Desk.UpdateDraft(ctx, userOf(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
 func (s *Server) getItem(c echo.Context) error {
-	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
+	v, err := s.Desk.Item(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if u := userOf(c); u.Role == hall.RoleEditor && !u.InDepartment(it.Department) {
-		return hall.NotFound("item", c.Param("id"))
-	}
-	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+	return c.JSON(http.StatusOK, map[string]any{"item": v})
 }
 
 func (s *Server) listItems(c echo.Context) error {
 	f := hall.ItemFilter{Category: c.QueryParam("category"), Department: c.QueryParam("department"),
 		Status: hall.Status(c.QueryParam("status")), MatterID: c.QueryParam("matter_id"), Q: c.QueryParam("q")}
-	switch f.Status {
-	case "", hall.StatusDraft, hall.StatusSubmitted, hall.StatusApproved, hall.StatusPublished, hall.StatusWithdrawn:
-	default:
-		return hall.FieldError("status", "want draft, submitted, approved, published or withdrawn")
-	}
-	if len([]rune(f.Q)) > 100 {
-		return hall.FieldError("q", "at most 100 characters")
-	}
 	var err error
 	if f.Limit, err = queryInt(c, "limit", 100, 1, 1000); err != nil {
 		return err
@@ -153,55 +118,37 @@ func (s *Server) listItems(c echo.Context) error {
 	if f.Offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
 		return err
 	}
-	if u := userOf(c); u.Role == hall.RoleEditor {
-		f.Departments = u.Departments
-		if len(f.Departments) == 0 {
-			return c.JSON(http.StatusOK, map[string]any{"items": []itemView{}})
-		}
-	}
-	items, err := s.Store.ListItems(c.Request().Context(), f)
+	views, err := s.Desk.List(c.Request().Context(), userOf(c), f)
 	if err != nil {
 		return err
-	}
-	views := make([]itemView, len(items))
-	for i, it := range items {
-		views[i] = s.view(c, it)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": views})
 }
 
 func (s *Server) itemRevisions(c echo.Context) error {
-	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
+	revs, entries, err := s.Desk.ItemRevisions(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
-	}
-	if u := userOf(c); u.Role == hall.RoleEditor && !u.InDepartment(it.Department) {
-		return hall.NotFound("item", c.Param("id"))
-	}
-	revs, entries, err := s.Desk.Revisions(c.Request().Context(), it.ID)
-	if err != nil {
-		return err
-	}
-	if revs == nil {
-		revs = []*hall.Revision{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"revisions": revs, "entries": entries})
 }
 
 func (s *Server) submitItem(c echo.Context) error {
-	it, err := s.Desk.Submit(c.Request().Context(), userOf(c), c.Param("id"))
+	ctx := c.Request().Context()
+	it, err := s.Desk.Submit(ctx, userOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
 func (s *Server) approveItem(c echo.Context) error {
-	it, err := s.Desk.Approve(c.Request().Context(), userOf(c), c.Param("id"))
+	ctx := c.Request().Context()
+	it, err := s.Desk.Approve(ctx, userOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
 type publishRequest struct {
@@ -220,15 +167,7 @@ func (s *Server) publishItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Set(ctxAuditDetail, "revision "+strconv.Itoa(rev.Revision)+", archive entry "+strconv.FormatInt(rev.ArchiveIndex, 10)+overrideNote(rev.PrivacyOverride))
 	return c.JSON(http.StatusOK, map[string]any{"revision": rev})
-}
-
-func overrideNote(reason string) string {
-	if reason == "" {
-		return ""
-	}
-	return ", privacy override: " + reason
 }
 
 type withdrawRequest struct {
@@ -240,27 +179,20 @@ func (s *Server) withdrawItem(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	it, err := s.Desk.Withdraw(c.Request().Context(), userOf(c), c.Param("id"), in.Reason)
+	ctx := c.Request().Context()
+	it, err := s.Desk.Withdraw(ctx, userOf(c), c.Param("id"), in.Reason)
 	if err != nil {
 		return err
 	}
-	c.Set(ctxAuditDetail, in.Reason)
-	return c.JSON(http.StatusOK, map[string]any{"item": s.view(c, it)})
+	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
 // privacyCheck lists the personal data the guard would block, so editors
 // can mask it before submitting.
 func (s *Server) privacyCheck(c echo.Context) error {
-	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
+	f, err := s.Desk.Privacy(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
-	}
-	if u := userOf(c); u.Role == hall.RoleEditor && !u.InDepartment(it.Department) {
-		return hall.NotFound("item", c.Param("id"))
-	}
-	f := disclosure.ScanPrivacy(it)
-	if f == nil {
-		f = []disclosure.PrivacyFinding{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"findings": f})
 }

@@ -9,15 +9,138 @@ import (
 	"github.com/hallcast/hallcast/server/hall"
 )
 
-// routes lists the whole API. Roles are checked per route with require;
-// admins pass every check.
+// access says who may call a route: the public (no credentials), a device
+// (a screen's token, which the route's service checks), or logged-in staff
+// holding one of roles (any staff when roles is empty; admins hold every
+// role). It is declared once per route, in api below: the router enforces
+// it and the OpenAPI document describes it.
+type access struct {
+	public bool
+	device bool
+	roles  []hall.Role
+}
+
+var (
+	anyone   = access{public: true}
+	device   = access{device: true}
+	loggedIn = access{}
+	admin    = access{roles: []hall.Role{hall.RoleAdmin}}
+	editor   = access{roles: []hall.Role{hall.RoleEditor}}
+	reviewer = access{roles: []hall.Role{hall.RoleReviewer}}
+	auditor  = access{roles: []hall.Role{hall.RoleAuditor}}
+	staff    = access{roles: []hall.Role{hall.RoleEditor, hall.RoleReviewer, hall.RoleAuditor}}
+	readers  = access{roles: []hall.Role{hall.RoleReviewer, hall.RoleAuditor}}
+)
+
+// route is one endpoint of /api/v1.
+type route struct {
+	method, path string
+	handler      echo.HandlerFunc
+	who          access
+}
+
+// api lists the whole API under /api/v1, with who may call each route.
+func (s *Server) api() []route {
+	return []route{
+		{"GET", "/openapi.json", s.openapi, anyone},
+
+		{"POST", "/session", s.login, anyone},
+		{"GET", "/session", s.currentSession, loggedIn},
+		{"DELETE", "/session", s.logout, loggedIn},
+		{"POST", "/session/password", s.changePassword, loggedIn},
+
+		{"GET", "/tokens", s.listTokens, loggedIn},
+		{"POST", "/tokens", s.createToken, loggedIn},
+		{"DELETE", "/tokens/:id", s.deleteToken, loggedIn},
+
+		{"GET", "/users", s.listUsers, admin},
+		{"POST", "/users", s.createUser, admin},
+		{"POST", "/users/:id/disable", s.disableUser, admin},
+		{"POST", "/users/:id/enable", s.enableUser, admin},
+		{"GET", "/departments", s.listDepartments, staff},
+		{"POST", "/departments", s.putDepartment, admin},
+		{"GET", "/halls", s.listHalls, staff},
+		{"POST", "/halls", s.createHall, admin},
+		{"PUT", "/halls/:id", s.updateHall, admin},
+		{"GET", "/categories", s.listCategories, staff},
+		{"POST", "/categories", s.putCategory, admin},
+		{"GET", "/matters", s.listMatters, staff},
+		{"POST", "/matters", s.createMatter, editor},
+
+		{"GET", "/items", s.listItems, staff},
+		{"POST", "/items", s.createItem, editor},
+		{"GET", "/items/:id", s.getItem, staff},
+		{"PUT", "/items/:id", s.updateItem, editor},
+		{"GET", "/items/:id/revisions", s.itemRevisions, staff},
+		{"POST", "/items/:id/submit", s.submitItem, editor},
+		{"POST", "/items/:id/approve", s.approveItem, reviewer},
+		{"POST", "/items/:id/publish", s.publishItem, reviewer},
+		{"POST", "/items/:id/withdraw", s.withdrawItem, reviewer},
+		{"GET", "/items/:id/privacy", s.privacyCheck, staff},
+		{"POST", "/media", s.uploadMedia, editor},
+
+		{"GET", "/screens", s.listScreens, auditor},
+		{"POST", "/screens", s.createScreen, admin},
+		{"PUT", "/screens/:id", s.updateScreen, admin},
+		{"DELETE", "/screens/:id", s.deleteScreen, admin},
+		{"POST", "/screens/:id/command", s.screenCommand, admin},
+		{"GET", "/screens/:id/timeline", s.screenTimeline, staff},
+		{"POST", "/pairings", s.createPairing, anyone},
+		{"GET", "/pairings/:id", s.pollPairing, anyone},
+		{"POST", "/pairings/:code/claim", s.claimPairing, admin},
+		{"GET", "/playlists", s.listPlaylists, staff},
+		{"GET", "/playlists/:id", s.getPlaylist, staff},
+		{"PUT", "/playlists/:id", s.putPlaylist, admin},
+		{"DELETE", "/playlists/:id", s.deletePlaylist, admin},
+		{"GET", "/schedules", s.listSchedules, staff},
+		{"PUT", "/schedules/:id", s.putSchedule, admin},
+		{"DELETE", "/schedules/:id", s.deleteSchedule, admin},
+		{"GET", "/interrupts", s.listInterrupts, staff},
+		{"POST", "/interrupts", s.createInterrupt, admin},
+		{"DELETE", "/interrupts/:id", s.deleteInterrupt, admin},
+		{"POST", "/device/events", s.deviceEvents, device},
+
+		{"GET", "/feedback", s.listFeedback, readers},
+		{"POST", "/feedback/:id/reply", s.replyFeedback, reviewer},
+		{"GET", "/cases", s.listCases, readers},
+		{"POST", "/cases/:id/resolve", s.resolveCase, reviewer},
+		{"GET", "/reports/engagement", s.engagementReport, auditor},
+		{"GET", "/reports/scorecard", s.scorecardReport, auditor},
+
+		{"GET", "/calendar/:year", s.getCalendar, staff},
+		{"PUT", "/calendar/:year", s.putCalendar, admin},
+
+		{"GET", "/audit", s.listAudit, auditor},
+
+		// The archive is public: anyone may check what was published when.
+		{"GET", "/archive", s.listArchive, anyone},
+		{"GET", "/archive/checkpoint", s.checkpoint, anyone},
+		{"GET", "/archive/key", s.archiveKey, anyone},
+		{"GET", "/archive/proof/:index", s.inclusionProof, anyone},
+		{"GET", "/archive/consistency", s.consistencyProof, anyone},
+		{"GET", "/archive/verify", s.verifyArchive, auditor},
+
+		// What residents and screens read, no login.
+		{"GET", "/public/categories", s.publicCategories, anyone},
+		{"GET", "/public/items", s.publicItems, anyone},
+		{"GET", "/public/items/:id", s.publicItem, anyone},
+		{"GET", "/public/items/:id/revisions", s.publicRevisions, anyone},
+		{"GET", "/public/items/:id/revisions/:n", s.publicRevision, anyone},
+		{"GET", "/public/items/:id/qr.png", s.itemQR, anyone},
+		{"GET", "/public/matters/:id", s.publicMatter, anyone},
+		{"GET", "/public/replies", s.publicReplies, anyone},
+		{"GET", "/public/feedback/:receipt", s.publicFeedbackStatus, anyone},
+	}
+}
+
+// routes wires the pages, the operational endpoints and the API.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.observe, securityHeaders, bodyLimit(2<<20, "/api/v1/media"))
+	e.Use(s.observe, s.securityHeaders, bodyLimit(2<<20, "/api/v1/media"), remoteAddr)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/api/openapi.json", s.openapi) // PROTOCOL.md's name; also at /api/v1/openapi.json
+	e.GET("/api/openapi.json", s.openapi) // also at /api/v1/openapi.json
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.Gatherer, promhttp.HandlerOpts{})))
 
 	// Pages and their assets.
@@ -30,105 +153,19 @@ func (s *Server) routes() {
 	e.GET("/kiosk-sw.js", s.asset("kiosk/sw.js"))
 	e.GET("/ui/*", s.uiFile)
 	e.GET("/media/:sha", s.serveMedia)
-	if s.Hub != nil {
-		e.GET("/ws", func(c echo.Context) error { s.Hub.ServeWS(c.Response(), c.Request()); return nil })
+	if s.Devices != nil {
+		e.GET("/ws", echo.WrapHandler(s.Devices))
 	}
 
-	api := e.Group("/api/v1", s.authenticate, s.audit)
-	authed := require()
-	admin := require(hall.RoleAdmin)
-	editor := require(hall.RoleEditor)
-	reviewer := require(hall.RoleReviewer)
-	auditor := require(hall.RoleAuditor)
-	staff := require(hall.RoleEditor, hall.RoleReviewer, hall.RoleAuditor)
-
-	api.GET("/openapi.json", s.openapi)
-
-	api.POST("/session", s.login)
-	api.GET("/session", s.currentSession, authed)
-	api.DELETE("/session", s.logout, authed)
-	api.POST("/session/password", s.changePassword, authed)
-
-	api.GET("/tokens", s.listTokens, authed)
-	api.POST("/tokens", s.createToken, authed)
-	api.DELETE("/tokens/:id", s.deleteToken, authed)
-
-	api.GET("/users", s.listUsers, admin)
-	api.POST("/users", s.createUser, admin)
-	api.GET("/departments", s.listDepartments, staff)
-	api.POST("/departments", s.putDepartment, admin)
-	api.GET("/halls", s.listHalls, staff)
-	api.POST("/halls", s.createHall, admin)
-	api.GET("/categories", s.listCategories, staff)
-	api.POST("/categories", s.putCategory, admin)
-	api.GET("/matters", s.listMatters, staff)
-	api.POST("/matters", s.createMatter, editor)
-
-	api.GET("/items", s.listItems, staff)
-	api.POST("/items", s.createItem, editor)
-	api.GET("/items/:id", s.getItem, staff)
-	api.PUT("/items/:id", s.updateItem, editor)
-	api.GET("/items/:id/revisions", s.itemRevisions, staff)
-	api.POST("/items/:id/submit", s.submitItem, editor)
-	api.POST("/items/:id/approve", s.approveItem, reviewer)
-	api.POST("/items/:id/publish", s.publishItem, reviewer)
-	api.POST("/items/:id/withdraw", s.withdrawItem, reviewer)
-	api.GET("/items/:id/privacy", s.privacyCheck, staff)
-
-	api.GET("/screens", s.listScreens, require(hall.RoleAuditor))
-	api.POST("/screens", s.createScreen, admin)
-	api.DELETE("/screens/:id", s.deleteScreen, admin)
-	api.POST("/screens/:id/command", s.screenCommand, admin)
-	api.GET("/screens/:id/timeline", s.screenTimeline, staff)
-	api.POST("/pairings", s.createPairing)
-	api.GET("/pairings/:id", s.pollPairing)
-	api.POST("/pairings/:code/claim", s.claimPairing, admin)
-	api.PUT("/halls/:id", s.updateHall, admin)
-	api.GET("/playlists", s.listPlaylists, staff)
-	api.GET("/playlists/:id", s.getPlaylist, staff)
-	api.PUT("/playlists/:id", s.putPlaylist, admin)
-	api.DELETE("/playlists/:id", s.deletePlaylist, admin)
-	api.GET("/schedules", s.listSchedules, staff)
-	api.PUT("/schedules/:id", s.putSchedule, admin)
-	api.DELETE("/schedules/:id", s.deleteSchedule, admin)
-	api.GET("/interrupts", s.listInterrupts, staff)
-	api.POST("/interrupts", s.createInterrupt, admin)
-	api.DELETE("/interrupts/:id", s.deleteInterrupt, admin)
-	api.POST("/media", s.uploadMedia, editor)
-	api.POST("/device/events", s.deviceEvents)
-
-	api.GET("/feedback", s.listFeedback, require(hall.RoleReviewer, hall.RoleAuditor))
-	api.POST("/feedback/:id/reply", s.replyFeedback, reviewer)
-	api.GET("/cases", s.listCases, require(hall.RoleReviewer, hall.RoleAuditor))
-	api.POST("/cases/:id/resolve", s.resolveCase, reviewer)
-	api.GET("/reports/engagement", s.engagementReport, auditor)
-	api.GET("/reports/scorecard", s.scorecardReport, auditor)
-
-	api.GET("/calendar/:year", s.getCalendar, staff)
-	api.PUT("/calendar/:year", s.putCalendar, admin)
-
-	api.GET("/audit", s.listAudit, auditor)
-
-	// The archive is public: anyone may check what was published when.
-	api.GET("/archive", s.listArchive)
-	api.GET("/archive/checkpoint", s.checkpoint)
-	api.GET("/archive/key", s.archiveKey)
-	api.GET("/archive/proof/:index", s.inclusionProof)
-	api.GET("/archive/consistency", s.consistencyProof)
-	api.GET("/archive/verify", s.verifyArchive, auditor)
-
-	// What residents and screens read, no login.
-	api.GET("/public/categories", s.publicCategories)
-	api.GET("/public/items", s.publicItems)
-	api.GET("/public/items/:id", s.publicItem)
-	api.GET("/public/items/:id/revisions", s.publicRevisions)
-	api.GET("/public/items/:id/revisions/:n", s.publicRevision)
-	api.GET("/public/items/:id/qr.png", s.itemQR)
-	api.GET("/public/matters/:id", s.publicMatter)
-	api.GET("/public/replies", s.publicReplies)
-	api.GET("/public/feedback/:receipt", s.publicFeedbackStatus)
-
-	api.Any("/*", func(c echo.Context) error {
+	g := e.Group("/api/v1", s.authenticate)
+	for _, r := range s.api() {
+		var mw []echo.MiddlewareFunc
+		if !r.who.public && !r.who.device {
+			mw = append(mw, require(r.who.roles...))
+		}
+		g.Add(r.method, r.path, r.handler, mw...)
+	}
+	g.Any("/*", func(c echo.Context) error {
 		return hall.Errorf(hall.ENotFound, "no such endpoint: %s %s", c.Request().Method, c.Request().URL.Path)
 	})
 }
@@ -138,9 +175,9 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 func (s *Server) readyz(c echo.Context) error {
-	if err := s.Store.Ping(c.Request().Context()); err != nil {
+	if err := s.Ready(c.Request().Context()); err != nil {
 		s.logger.Warn("readiness: store unreachable", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, errorBody{errorJSON{Code: hall.EInternal, Message: "store unreachable"}})
+		return c.JSON(http.StatusServiceUnavailable, errorBody{errorJSON{Code: hall.EUnavailable, Message: "store unreachable"}})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -15,21 +15,7 @@ import (
 // quarter ("2026-Q4") on timely, complete and answerable disclosure; the
 // rules are in package scorecard.
 func (s *Server) scorecardReport(c echo.Context) error {
-	period := c.QueryParam("period")
-	if period == "" {
-		now := s.Now().In(s.loc)
-		period = now.Format("2006-01")
-	}
-	p, err := scorecard.Parse(period, s.loc)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	cal, err := s.Calendar.Get(ctx)
-	if err != nil {
-		return err
-	}
-	card, err := scorecard.Compute(ctx, s.Store, cal, p, s.Now(), s.caseWorkdays())
+	card, err := s.Reports.Scorecard(c.Request().Context(), userOf(c), c.QueryParam("period"))
 	if err != nil {
 		return err
 	}

@@ -11,46 +11,43 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/time/rate"
 
 	"github.com/hallcast/hallcast/server/archive"
-	"github.com/hallcast/hallcast/server/auth"
-	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
 // Deps is everything the API needs. All fields are required unless noted.
 type Deps struct {
-	Store    hall.Store
-	Desk     *disclosure.Service
+	Accounts Accounts
+	Catalog  Catalog
+	Desk     Desk
+	Signage  Signage
+	Feedback Feedback
+	Reports  Reports
+	Media    Media
+	Events   Events
+	// Store is what public pages and the archive read.
+	Store    PublicStore
 	Archive  *archive.Log
 	Verifier note.Verifier
 	// ArchiveKey is the verifier key text, served for witnesses.
 	ArchiveKey string
 	Origin     string // the archive checkpoint origin line
-	Calendar   *Calendar
-	Hasher     auth.Hasher
-	Logger     *slog.Logger
-	Registry   *prometheus.Registry
-	Gatherer   prometheus.Gatherer
-	UI         fs.FS
-	Now        func() time.Time
-	// The screens side (optional: without it the screen routes answer but
-	// nothing is pushed).
-	Hub       Hub
-	Timelines Timelines
-	Events    Events
-	// CaseWorkdays is the working days to close a case from a poor
-	// rating; zero means CaseWorkdays (3).
-	CaseWorkdays int
-	// MediaDir holds uploaded media, content-addressed.
-	MediaDir string
+	// Ready reports whether the store is reachable (/readyz).
+	Ready    func(ctx context.Context) error
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	Gatherer prometheus.Gatherer
+	UI       fs.FS
+	Now      func() time.Time
+	// Devices serves the screens' websocket (optional: without it /ws is
+	// not routed).
+	Devices http.Handler
 	// PublicURL is the address residents' phones reach the server at
 	// ("https://hall.example.gov.cn"), used in QR codes; empty means the
 	// address the screen used.
@@ -58,31 +55,21 @@ type Deps struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; without them the client address is the TCP peer.
 	TrustedProxies []*net.IPNet
-	// SessionTTL bounds console sessions; zero means 12 hours.
-	SessionTTL time.Duration
 }
 
 // Server is the HTTP side of hallcast.
 type Server struct {
 	Deps
-	logger    *slog.Logger
-	echo      *echo.Echo
-	throttle  *loginThrottle
-	metrics   *httpMetrics
-	pages     *pageCache
-	pairLimit *addrLimiter
-	loc       *time.Location // the zone dates without one are read in
-
-	dummyOnce sync.Once
-	dummy     string
+	logger  *slog.Logger
+	echo    *echo.Echo
+	metrics *httpMetrics
+	pages   *pageCache
+	loc     *time.Location // the zone dates without one are read in
 }
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
-	if d.SessionTTL == 0 {
-		d.SessionTTL = 12 * time.Hour
-	}
-	s := &Server{Deps: d, logger: d.Logger, throttle: newLoginThrottle(d.Now), pairLimit: newAddrLimiter(pairingRate, pairingBurst)}
+	s := &Server{Deps: d, logger: d.Logger}
 	s.metrics = newHTTPMetrics(d.Registry)
 	loc, err := time.LoadLocation(hall.DefaultTZ)
 	if err != nil {
@@ -113,11 +100,25 @@ func New(d Deps) (*Server, error) {
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// Echo returns the router, so other parts (the websocket hub) can add routes.
-func (s *Server) Echo() *echo.Echo { return s.echo }
+// secure reports whether the client reached the server over https: on a
+// TLS connection, or through a trusted reverse proxy that says so.
+func (s *Server) secure(c echo.Context) bool {
+	if c.IsTLS() {
+		return true
+	}
+	if c.Request().Header.Get(echo.HeaderXForwardedProto) != "https" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && slices.ContainsFunc(s.TrustedProxies, func(n *net.IPNet) bool { return n.Contains(ip) })
+}
 
 // securityHeaders sets strict headers on every response.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -127,7 +128,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		if c.IsTLS() {
+		if s.secure(c) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		return next(c)
@@ -197,74 +198,19 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// audit records every successful write: who, what, when, from where.
-func (s *Server) audit(next echo.HandlerFunc) echo.HandlerFunc {
+// remoteAddr puts the client's address into the request's context, where
+// services find it for the audit entries of the changes they make.
+func remoteAddr(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		err := next(c)
-		m := c.Request().Method
-		if err != nil || m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || c.Response().Status >= 400 {
-			return err
-		}
-		actor := "anonymous"
-		if u := userOf(c); u != nil {
-			actor = u.Username
-		} else if a, ok := c.Get(ctxAuditActor).(string); ok {
-			actor = a
-		}
-		target := ""
-		for _, v := range c.ParamValues() {
-			if target != "" {
-				target += "/"
-			}
-			target += v
-		}
-		if t, ok := c.Get(ctxAuditTarget).(string); ok {
-			target = t
-		}
-		detail, _ := c.Get(ctxAuditDetail).(string)
-		e := &hall.AuditEntry{At: s.Now().UTC(), Actor: actor, Action: m + " " + c.Path(), Target: target, Detail: detail, RemoteIP: c.RealIP()}
-		if aerr := s.Store.AppendAudit(context.WithoutCancel(c.Request().Context()), e); aerr != nil {
-			s.logger.Error("append audit entry", "action", e.Action, "err", aerr)
-		}
-		return nil
+		r := c.Request()
+		c.SetRequest(r.WithContext(hall.WithRemoteAddr(r.Context(), c.RealIP())))
+		return next(c)
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
-// Context keys for what handlers tell the audit middleware.
+// Context keys for what authentication tells handlers.
 const (
 	ctxUser        = "hallcast.user"
 	ctxSession     = "hallcast.session"
 	ctxAuthProblem = "hallcast.auth.problem" // why credentials sent were not accepted
-	ctxAuditActor  = "hallcast.audit.actor"
-	ctxAuditTarget = "hallcast.audit.target"
-	ctxAuditDetail = "hallcast.audit.detail"
 )
-
-// addrLimiter is a token bucket per client address, for unauthenticated
-// endpoints that create things.
-type addrLimiter struct {
-	mu      sync.Mutex
-	perMin  float64
-	burst   int
-	buckets map[string]*rate.Limiter
-}
-
-func newAddrLimiter(perMinute float64, burst int) *addrLimiter {
-	return &addrLimiter{perMin: perMinute, burst: burst, buckets: map[string]*rate.Limiter{}}
-}
-
-func (l *addrLimiter) allow(addr string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[addr]
-	if !ok {
-		if len(l.buckets) > 10_000 {
-			clear(l.buckets)
-		}
-		b = rate.NewLimiter(rate.Limit(l.perMin/60), l.burst)
-		l.buckets[addr] = b
-	}
-	return b.Allow()
-}

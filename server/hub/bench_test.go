@@ -7,9 +7,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/poll"
 )
 
 // BenchmarkFanout measures one change reaching N connected screens: an op
@@ -47,7 +49,7 @@ func BenchmarkFanout(b *testing.B) {
 		wg.Add(n)
 		round.Store(wg)
 		h.store.setPlaylist(&hall.Playlist{ID: "p0", Name: "默认", Entries: []hall.PlaylistEntry{{MediaURL: "/media/default", DurationS: 1 + i%3600}}})
-		h.hub.Notify()
+		h.hub.MarkStale()
 		wg.Wait()
 	}
 }
@@ -73,7 +75,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 		for i := range n {
 			conns[i] = helloClient(b, h, d, i)
 		}
-		waitFor(b, "all screens registered", func() bool {
+		poll.True(b, 5*time.Second, "all screens registered", func() bool {
 			for _, st := range h.hub.Online() {
 				if st.ManifestETag == "" {
 					return false

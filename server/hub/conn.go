@@ -16,7 +16,6 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
-	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
@@ -392,16 +391,16 @@ func (c *conn) hello() (etag string, ok bool) {
 	// a child would leave a map behind in the connection's context.
 	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 	defer cancel()
-	s, err := h.cfg.Screens.ScreenByTokenHash(ctx, auth.HashSecret(msg.Token))
+	s, err := h.cfg.Screens.AuthenticateScreen(ctx, msg.Token)
 	switch {
-	case hall.IsCode(err, hall.ENotFound):
+	case hall.IsCode(err, hall.EUnauthenticated):
 		c.closeWith(CloseBadToken, "unknown token", true)
+		return "", false
+	case hall.IsCode(err, hall.EForbidden):
+		c.closeWith(CloseRevoked, "screen revoked", true)
 		return "", false
 	case err != nil:
 		c.internalError("look up screen token", err)
-		return "", false
-	case s.RevokedAt != nil:
-		c.closeWith(CloseRevoked, "screen revoked", true)
 		return "", false
 	}
 	hl, err := h.cfg.Screens.Hall(ctx, s.HallID)

@@ -60,14 +60,18 @@ func (s *store) addScreen(id string, groups ...string) *hall.Screen {
 	return sc
 }
 
-func (s *store) ScreenByTokenHash(ctx context.Context, hash string) (*hall.Screen, error) {
+func (s *store) AuthenticateScreen(ctx context.Context, token string) (*hall.Screen, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sc, ok := s.screens[hash]; ok {
-		c := *sc
-		return &c, nil
+	sc, ok := s.screens[auth.HashSecret(token)]
+	switch {
+	case !ok:
+		return nil, hall.Errorf(hall.EUnauthenticated, "unknown screen token")
+	case sc.RevokedAt != nil:
+		return nil, hall.Errorf(hall.EForbidden, "screen revoked")
 	}
-	return nil, hall.NotFound("screen", "")
+	c := *sc
+	return &c, nil
 }
 
 func (s *store) Hall(ctx context.Context, id string) (*hall.Hall, error) {
@@ -371,15 +375,4 @@ func metricValue(t testing.TB, m prometheus.Metric) float64 {
 		return float64(d.Histogram.GetSampleCount())
 	}
 	return 0
-}
-
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 5s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }

@@ -47,7 +47,9 @@ const (
 
 // ScreenStore is what the hub reads and writes about screens.
 type ScreenStore interface {
-	ScreenByTokenHash(ctx context.Context, hash string) (*hall.Screen, error)
+	// AuthenticateScreen returns the screen a token belongs to:
+	// EUnauthenticated for an unknown token, EForbidden for a revoked screen.
+	AuthenticateScreen(ctx context.Context, token string) (*hall.Screen, error)
 	Hall(ctx context.Context, id string) (*hall.Hall, error)
 	SaveScreenStatus(ctx context.Context, id string, seen time.Time, version string, showing *hall.Showing) error
 }
@@ -130,20 +132,6 @@ func (c *Config) setDefaults() {
 		c.SendQueue = 64
 	}
 	c.SendQueue = max(c.SendQueue, 2) // welcome and the first manifest
-}
-
-// ScreenState is what the hub knows of a screen that has connected since
-// the process started.
-type ScreenState struct {
-	Online      bool          `json:"online"`
-	Connections int           `json:"connections"`
-	Showing     *hall.Showing `json:"showing,omitempty"`
-	UptimeS     int64         `json:"uptime_s,omitempty"`
-	LastSeen    time.Time     `json:"last_seen"`
-	Version     string        `json:"version,omitempty"`
-	// ConnectedAt is when the oldest live connection said hello.
-	ConnectedAt  *time.Time `json:"connected_at,omitempty"`
-	ManifestETag string     `json:"manifest_etag,omitempty"`
 }
 
 // screenState is the in-memory state of one screen, guarded by Hub.mu.
@@ -397,13 +385,13 @@ func (h *Hub) status(c *conn, showing *hall.Showing, uptimeS int64) {
 
 // Online returns the state of every screen seen since the process started,
 // by screen id.
-func (h *Hub) Online() map[string]ScreenState {
+func (h *Hub) Online() map[string]hall.Presence {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := make(map[string]ScreenState, len(h.screens))
+	out := make(map[string]hall.Presence, len(h.screens))
 	for id, st := range h.screens {
-		s := ScreenState{
-			Online: len(st.conns) > 0, Connections: len(st.conns),
+		s := hall.Presence{
+			ScreenID: id, Online: len(st.conns) > 0, Connections: len(st.conns),
 			Showing: st.showing, UptimeS: st.uptimeS, LastSeen: st.lastSeen, Version: st.version,
 		}
 		for _, c := range st.conns {
@@ -421,6 +409,32 @@ func (h *Hub) Online() map[string]ScreenState {
 		out[id] = s
 	}
 	return out
+}
+
+// Presence returns the state of the screens this process holds.
+func (h *Hub) Presence(context.Context) (map[string]hall.Presence, error) {
+	return h.Online(), nil
+}
+
+// Notify acts on a stored change: it sends interrupts, clears, commands
+// and revocations to the connections they concern, and marks manifests
+// stale for everything else. The hub is the in-process hall.Notifier; a
+// broker hands it the changes made on other replicas.
+func (h *Hub) Notify(_ context.Context, c hall.Change) {
+	switch c.Kind {
+	case hall.ChangeInterrupt:
+		if c.Interrupt != nil {
+			h.Interrupt(c.Interrupt)
+		}
+	case hall.ChangeInterruptClear:
+		h.ClearInterrupt(c.InterruptID)
+	case hall.ChangeRevoke:
+		h.Revoke(c.ScreenID)
+	case hall.ChangeCommand:
+		h.Command(c.ScreenID, c.Command)
+	default:
+		h.MarkStale()
+	}
 }
 
 // connsWhere returns the registered connections that match.
@@ -496,7 +510,7 @@ func (h *Hub) Interrupt(i *hall.Interrupt) {
 		conns := h.connsWhere(func(c *conn) bool { return i.Target.Matches(c.ps) })
 		h.broadcast(conns, interruptFrame{Type: "interrupt", Interrupt: manifest.InterruptOf(i)})
 	}
-	h.Notify()
+	h.MarkStale()
 }
 
 // ClearInterrupt tells the screens an interrupt went to that it is over
@@ -508,7 +522,7 @@ func (h *Hub) ClearInterrupt(id string) {
 	h.mu.Unlock()
 	conns := h.connsWhere(func(c *conn) bool { return !known || sent.target.Matches(c.ps) })
 	h.broadcast(conns, interruptClearFrame{Type: "interrupt_clear", ID: id})
-	h.Notify()
+	h.MarkStale()
 }
 
 // Command sends a command ("reload", "identify") to every live connection

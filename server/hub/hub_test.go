@@ -16,6 +16,7 @@ import (
 
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/manifest"
+	"github.com/hallcast/hallcast/server/poll"
 )
 
 func TestHelloWelcomeManifest(t *testing.T) {
@@ -52,7 +53,7 @@ func TestHelloWelcomeManifest(t *testing.T) {
 		if !m.Unchanged || m.ETag != want.ETag || m.Manifest != nil {
 			t.Errorf("got etag %q unchanged %v manifest %s; want etag %q unchanged, no manifest", m.ETag, m.Unchanged, m.Manifest, want.ETag)
 		}
-		waitFor(t, "two connections counted", func() bool { return h.hub.Online()["s1"].Connections == 2 })
+		poll.True(t, 5*time.Second, "two connections counted", func() bool { return h.hub.Online()["s1"].Connections == 2 })
 	})
 	t.Run("ReconnectWithOldETag", func(t *testing.T) {
 		c := dial(t, h.url, nil)
@@ -118,7 +119,7 @@ func TestRevokeLive(t *testing.T) {
 			t.Errorf("connection %d: close code = %d, want %d", i, got, CloseRevoked)
 		}
 	}
-	waitFor(t, "s1 forgotten", func() bool { _, ok := h.hub.Online()["s1"]; return !ok })
+	poll.True(t, 5*time.Second, "s1 forgotten", func() bool { _, ok := h.hub.Online()["s1"]; return !ok })
 	if h.hub.Command("s2", "identify") != 1 {
 		t.Fatal("s2 not connected after revoking s1")
 	}
@@ -273,7 +274,7 @@ func TestStatus(t *testing.T) {
 	c, _ := h.connect(t, "s1")
 	c.send(t, map[string]any{"type": "status", "showing": map[string]any{"item_id": "it_9", "revision": 3}, "uptime_s": 42})
 	c.send(t, map[string]any{"type": "status", "showing": map[string]any{"item_id": "it_10", "revision": 1}, "uptime_s": 43})
-	waitFor(t, "status remembered", func() bool {
+	poll.True(t, 5*time.Second, "status remembered", func() bool {
 		s := h.hub.Online()["s1"]
 		return s.Showing != nil && s.Showing.ItemID == "it_10"
 	})
@@ -281,8 +282,8 @@ func TestStatus(t *testing.T) {
 		t.Errorf("saves = %+v, want one (the first status within 10 s) showing it_9 from version 1.2.0", saves)
 	}
 	c.ws.Close()
-	waitFor(t, "offline", func() bool { return !h.hub.Online()["s1"].Online })
-	waitFor(t, "saved on disconnect", func() bool { return len(h.store.savesOf("s1")) == 2 })
+	poll.True(t, 5*time.Second, "offline", func() bool { return !h.hub.Online()["s1"].Online })
+	poll.True(t, 5*time.Second, "saved on disconnect", func() bool { return len(h.store.savesOf("s1")) == 2 })
 	if s := h.store.savesOf("s1")[1]; s.showing == nil || s.showing.ItemID != "it_10" {
 		t.Errorf("saved on disconnect: %+v, want showing it_10", s)
 	}
@@ -352,7 +353,7 @@ func TestRefreshOnlyChanged(t *testing.T) {
 	}
 
 	h.store.setPlaylist(&hall.Playlist{ID: "p1", Name: "一组", Entries: []hall.PlaylistEntry{{MediaURL: "/media/two", DurationS: 10}}})
-	h.hub.Notify()
+	h.hub.MarkStale()
 	h.hub.Refresh(context.Background())
 
 	got := c1.expect(t, "manifest")
@@ -362,7 +363,7 @@ func TestRefreshOnlyChanged(t *testing.T) {
 	expectNothingThen(t, h, c2, "s2")
 
 	t.Run("NothingChanged", func(t *testing.T) {
-		h.hub.Notify()
+		h.hub.MarkStale()
 		h.hub.Refresh(context.Background())
 		expectNothingThen(t, h, c1, "s1")
 		expectNothingThen(t, h, c2, "s2")
@@ -468,7 +469,7 @@ func TestSlowConsumerDropped(t *testing.T) {
 	if err := ws.WriteJSON(map[string]any{"type": "hello", "token": "tok-slow"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "slow screen connected", func() bool { return h.hub.Online()["slow"].Online })
+	poll.True(t, 5*time.Second, "slow screen connected", func() bool { return h.hub.Online()["slow"].Online })
 
 	start := time.Now()
 	for i := 0; metricValue(t, h.hub.metrics.dropped) == 0; i++ {
@@ -480,7 +481,7 @@ func TestSlowConsumerDropped(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("queueing to the slow screen took %v: it blocked", d)
 	}
-	waitFor(t, "slow screen offline", func() bool { return !h.hub.Online()["slow"].Online })
+	poll.True(t, 5*time.Second, "slow screen offline", func() bool { return !h.hub.Online()["slow"].Online })
 	if got := metricValue(t, h.hub.metrics.dropped); got != 1 {
 		t.Errorf("hallcast_ws_dropped_slow_total = %v, want 1", got)
 	}
@@ -536,10 +537,10 @@ func TestNotifyCoalesces(t *testing.T) {
 	cb.entered = make(chan struct{}, 16)
 	cb.gate = make(chan struct{})
 
-	h.hub.Notify()
+	h.hub.MarkStale()
 	<-cb.entered // the first pass is building
 	for range 10 {
-		h.hub.Notify()
+		h.hub.MarkStale()
 	}
 	close(cb.gate)
 	h.hub.Refresh(context.Background())

@@ -10,9 +10,9 @@ import (
 	"github.com/hallcast/hallcast/server/manifest"
 )
 
-// Notify marks every manifest stale and schedules a refresh without
+// MarkStale marks every manifest stale and schedules a refresh without
 // waiting for it. Call it after any change to what screens play.
-func (h *Hub) Notify() {
+func (h *Hub) MarkStale() {
 	h.cfg.Manifests.Invalidate()
 	h.request(time.Now())
 }

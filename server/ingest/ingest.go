@@ -63,6 +63,9 @@ func New(cfg Config) *Ingester {
 	if cfg.Queue <= 0 {
 		cfg.Queue = 4096
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	g := &Ingester{
 		cfg: cfg,
 		in:  make(chan *request, cfg.Queue),
@@ -167,9 +170,7 @@ func (g *Ingester) flush(ctx context.Context, batch []*request, n int) {
 	g.commit.Observe(time.Since(start).Seconds())
 	g.batches.Observe(float64(len(events)))
 	if err != nil {
-		if g.cfg.Logger != nil {
-			g.cfg.Logger.Error("store events", "events", len(events), "err", err)
-		}
+		g.cfg.Logger.Error("store events", "events", len(events), "err", err)
 	} else {
 		g.stored.Add(float64(inserted))
 		g.dupes.Add(float64(len(events) - inserted))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/poll"
 )
 
 // source is an in-memory Source that counts calls.
@@ -426,7 +427,7 @@ func TestConcurrentBuilds(t *testing.T) {
 				results <- m
 			}()
 		}
-		waitFor(t, func() bool { return src.callCount("ListSchedules") >= 1 })
+		poll.True(t, 5*time.Second, "the condition", func() bool { return src.callCount("ListSchedules") >= 1 })
 		close(src.gate)
 		var first *Manifest
 		for range n {
@@ -451,7 +452,7 @@ func TestConcurrentBuilds(t *testing.T) {
 			_, err := b.Build(ctx, screen("a"))
 			errA <- err
 		}()
-		waitFor(t, func() bool { return src.callCount("ListSchedules") == 1 })
+		poll.True(t, 5*time.Second, "the condition", func() bool { return src.callCount("ListSchedules") == 1 })
 		resB := make(chan error, 1)
 		go func() {
 			_, err := b.Build(context.Background(), screen("b"))
@@ -509,16 +510,5 @@ func TestTimeline(t *testing.T) {
 				t.Errorf("interrupts = %v, want %d", p.Interrupts, wantInts)
 			}
 		})
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }

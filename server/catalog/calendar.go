@@ -1,15 +1,12 @@
-package httpapi
+package catalog
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/workdays"
@@ -83,7 +80,7 @@ func (c *Calendar) NextDue(ctx context.Context, cadence string, last time.Time, 
 	return cal.NextDue(cadence, last, loc)
 }
 
-// Put validates and stores one year.
+// Put validates and stores one year (ctx may carry its audit entry).
 func (c *Calendar) Put(ctx context.Context, y workdays.Year) error {
 	if err := y.Validate(); err != nil {
 		var ve *workdays.ValidationError
@@ -105,47 +102,4 @@ func (c *Calendar) Put(ctx context.Context, y workdays.Year) error {
 	return nil
 }
 
-func calendarYear(c echo.Context) (int, error) {
-	y, err := strconv.Atoi(c.Param("year"))
-	if err != nil || y < 2000 || y > 2199 {
-		return 0, hall.FieldError("year", "want a year from 2000 to 2199")
-	}
-	return y, nil
-}
-
-func (s *Server) getCalendar(c echo.Context) error {
-	year, err := calendarYear(c)
-	if err != nil {
-		return err
-	}
-	cal, err := s.Calendar.Get(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	for _, y := range cal.Years() {
-		if y.Year == year {
-			return c.JSON(http.StatusOK, map[string]any{"year": year, "known": true, "holidays": y.Holidays, "workdays": y.Workdays})
-		}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"year": year, "known": false, "holidays": map[string][]string{}, "workdays": []string{},
-		"note": "no official calendar stored for this year: only weekends count as rest days"})
-}
-
-func (s *Server) putCalendar(c echo.Context) error {
-	year, err := calendarYear(c)
-	if err != nil {
-		return err
-	}
-	var y workdays.Year
-	if err := bind(c, &y); err != nil {
-		return err
-	}
-	if y.Year != 0 && y.Year != year {
-		return hall.FieldError("year", "body says %d, path says %d", y.Year, year)
-	}
-	y.Year = year
-	if err := s.Calendar.Put(c.Request().Context(), y); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"year": year, "known": true, "holidays": y.Holidays, "workdays": y.Workdays})
-}
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,96 @@
+// Package app assembles the services of one hallcast deployment over its
+// store: the command line's serve, its other commands and the tests all
+// build them here, the same way.
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/hallcast/hallcast/server/accounts"
+	"github.com/hallcast/hallcast/server/archive"
+	"github.com/hallcast/hallcast/server/auth"
+	"github.com/hallcast/hallcast/server/catalog"
+	"github.com/hallcast/hallcast/server/disclosure"
+	"github.com/hallcast/hallcast/server/feedback"
+	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/manifest"
+	"github.com/hallcast/hallcast/server/markdown"
+	"github.com/hallcast/hallcast/server/media"
+	"github.com/hallcast/hallcast/server/reports"
+	"github.com/hallcast/hallcast/server/signage"
+)
+
+// Config is what the services are built from. Store, Archive and Hasher
+// are required.
+type Config struct {
+	Store   hall.Store
+	Archive *archive.Log
+	Hasher  auth.Hasher
+	// MediaDir holds uploaded files, content-addressed.
+	MediaDir string
+	// Now is the clock (nil: time.Now); Logger nil discards.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// CaseWorkdays is the working days to close a case from a poor rating
+	// (zero: feedback.CaseWorkdays).
+	CaseWorkdays int
+}
+
+// Services is every service of a deployment.
+type Services struct {
+	Calendar  *catalog.Calendar
+	Manifests *manifest.Builder
+	Accounts  *accounts.Service
+	Catalog   *catalog.Service
+	Desk      *disclosure.Service
+	Signage   *signage.Service
+	Feedback  *feedback.Service
+	Reports   *reports.Service
+	Media     *media.Library
+}
+
+// New builds the services. Nothing is announced to screens until
+// SetNotifier names who hears the changes.
+func New(cfg Config) *Services {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	zone, err := hall.LoadZone(hall.DefaultTZ)
+	if err != nil {
+		zone = time.UTC
+	}
+	workdays := cfg.CaseWorkdays
+	if workdays <= 0 {
+		workdays = feedback.CaseWorkdays
+	}
+	st := cfg.Store
+	cal := catalog.NewCalendar(st, now)
+	manifests := manifest.New(st, now)
+	return &Services{
+		Calendar:  cal,
+		Manifests: manifests,
+		Accounts:  &accounts.Service{Store: st, Hasher: cfg.Hasher, Now: now, Logger: logger},
+		Catalog:   &catalog.Service{Store: st, Calendar: cal, Now: now},
+		Desk: &disclosure.Service{Store: st, Renderer: markdown.New(), Archive: cfg.Archive, Now: now,
+			Calendar: cal, Logger: logger, Zone: zone},
+		Signage:  &signage.Service{Store: st, Timelines: manifests, Now: now, Logger: logger, Zone: zone},
+		Feedback: &feedback.Service{Store: st, Calendar: cal, Now: now, Zone: zone, CaseWorkdays: workdays},
+		Reports:  &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, CaseWorkdays: workdays},
+		Media:    &media.Library{Dir: cfg.MediaDir, Store: st, Now: now},
+	}
+}
+
+// SetNotifier names who hears the changes the services make (the hub of
+// this process, or a broker that also tells the other replicas), and who
+// knows which screens are connected.
+func (s *Services) SetNotifier(n hall.Notifier, p signage.Presence) {
+	s.Desk.Notifier = n
+	s.Signage.Notifier = n
+	s.Signage.Presence = p
+}

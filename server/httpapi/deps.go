@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"os"
+	"time"
+
+	"github.com/hallcast/hallcast/server/accounts"
+	"github.com/hallcast/hallcast/server/catalog"
+	"github.com/hallcast/hallcast/server/disclosure"
+	"github.com/hallcast/hallcast/server/feedback"
+	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/manifest"
+	"github.com/hallcast/hallcast/server/reports"
+	"github.com/hallcast/hallcast/server/scorecard"
+	"github.com/hallcast/hallcast/server/signage"
+	"github.com/hallcast/hallcast/server/workdays"
+)
+
+// The API's handlers decode a request, call one service method and encode
+// its answer. These are the services they call, each declared with the
+// methods the handlers use (accounts.Service, catalog.Service and so on
+// implement them).
+
+// Accounts is staff access: sessions, tokens, users.
+type Accounts interface {
+	Login(ctx context.Context, username, password, addr string) (*accounts.Login, error)
+	Logout(ctx context.Context, actor *hall.User, sess *hall.Session) error
+	Session(ctx context.Context, secret string) (*hall.Session, *hall.User, error)
+	TokenUser(ctx context.Context, secret string) (*hall.User, error)
+	ChangePassword(ctx context.Context, actor *hall.User, keep *hall.Session, current, next string) error
+	CreateUser(ctx context.Context, actor *hall.User, in accounts.UserInput) (*hall.User, error)
+	ListUsers(ctx context.Context, actor *hall.User) ([]*hall.User, error)
+	SetDisabled(ctx context.Context, actor *hall.User, id string, disabled bool) (*hall.User, error)
+	CreateToken(ctx context.Context, actor, user *hall.User, in accounts.TokenInput) (string, *hall.APIToken, error)
+	ListTokens(ctx context.Context, actor *hall.User, all bool) ([]*hall.APIToken, error)
+	DeleteToken(ctx context.Context, actor *hall.User, id string) error
+}
+
+// Catalog is departments, categories, matters and the calendar.
+type Catalog interface {
+	ListDepartments(ctx context.Context, actor *hall.User) ([]*hall.Department, error)
+	PutDepartment(ctx context.Context, actor *hall.User, d *hall.Department) error
+	ListCategories(ctx context.Context, actor *hall.User) ([]*hall.Category, error)
+	PutCategory(ctx context.Context, actor *hall.User, c *hall.Category) error
+	ListMatters(ctx context.Context, actor *hall.User) ([]*hall.Matter, error)
+	CreateMatter(ctx context.Context, actor *hall.User, title string) (*hall.Matter, error)
+	CalendarYear(ctx context.Context, actor *hall.User, year int) (*catalog.CalendarYear, error)
+	PutCalendarYear(ctx context.Context, actor *hall.User, year int, y workdays.Year) (*catalog.CalendarYear, error)
+}
+
+// Desk is the disclosure workflow and its reads.
+type Desk interface {
+	CreateDraft(ctx context.Context, actor *hall.User, it *hall.Item) error
+	UpdateDraft(ctx context.Context, actor *hall.User, id string, in *hall.Item) (*hall.Item, error)
+	Submit(ctx context.Context, actor *hall.User, id string) (*hall.Item, error)
+	Approve(ctx context.Context, actor *hall.User, id string) (*hall.Item, error)
+	Publish(ctx context.Context, actor *hall.User, id, override string) (*hall.Revision, error)
+	Withdraw(ctx context.Context, actor *hall.User, id, reason string) (*hall.Item, error)
+	Item(ctx context.Context, actor *hall.User, id string) (disclosure.ItemView, error)
+	List(ctx context.Context, actor *hall.User, f hall.ItemFilter) ([]disclosure.ItemView, error)
+	View(ctx context.Context, it *hall.Item) disclosure.ItemView
+	ItemRevisions(ctx context.Context, actor *hall.User, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error)
+	Privacy(ctx context.Context, actor *hall.User, id string) ([]disclosure.PrivacyFinding, error)
+	Revision(ctx context.Context, id string, n int) (*hall.Revision, error)
+	Revisions(ctx context.Context, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error)
+}
+
+// Signage is screens, pairing, halls, playlists, schedules, interrupts.
+type Signage interface {
+	AuthenticateScreen(ctx context.Context, token string) (*hall.Screen, error)
+	CreateScreen(ctx context.Context, actor *hall.User, in signage.ScreenInput) (*hall.Screen, string, error)
+	UpdateScreen(ctx context.Context, actor *hall.User, id string, in signage.ScreenInput) (*hall.Screen, error)
+	ListScreens(ctx context.Context, actor *hall.User) ([]signage.ScreenView, error)
+	RevokeScreen(ctx context.Context, actor *hall.User, id string) error
+	Command(ctx context.Context, actor *hall.User, id, name string) (int, error)
+	Timeline(ctx context.Context, actor *hall.User, id string, at time.Time) (*manifest.Playing, error)
+	CreatePairing(ctx context.Context, addr string) (*signage.PairingTicket, error)
+	PollPairing(ctx context.Context, id, secret string) (*signage.PairingStatus, error)
+	ClaimPairing(ctx context.Context, actor *hall.User, code string, in signage.ScreenInput) (*hall.Screen, error)
+	ListHalls(ctx context.Context, actor *hall.User) ([]*hall.Hall, error)
+	CreateHall(ctx context.Context, actor *hall.User, in signage.HallInput) (*hall.Hall, error)
+	UpdateHall(ctx context.Context, actor *hall.User, id string, in signage.HallInput) (*hall.Hall, error)
+	ListPlaylists(ctx context.Context, actor *hall.User) ([]*hall.Playlist, error)
+	Playlist(ctx context.Context, actor *hall.User, id string) (*hall.Playlist, error)
+	PutPlaylist(ctx context.Context, actor *hall.User, id, name string, entries []hall.PlaylistEntry) (*hall.Playlist, error)
+	DeletePlaylist(ctx context.Context, actor *hall.User, id string) error
+	ListSchedules(ctx context.Context, actor *hall.User) ([]*hall.Schedule, error)
+	PutSchedule(ctx context.Context, actor *hall.User, sc *hall.Schedule) (*hall.Schedule, error)
+	DeleteSchedule(ctx context.Context, actor *hall.User, id string) error
+	CreateInterrupt(ctx context.Context, actor *hall.User, in signage.InterruptInput) (*hall.Interrupt, error)
+	ListInterrupts(ctx context.Context, actor *hall.User, all bool) ([]*hall.Interrupt, error)
+	ClearInterrupt(ctx context.Context, actor *hall.User, id string) error
+}
+
+// Feedback is residents' feedback, staff's replies and cases.
+type Feedback interface {
+	List(ctx context.Context, actor *hall.User, status string, limit int) ([]*hall.Feedback, error)
+	Reply(ctx context.Context, actor *hall.User, id, text string, public bool) (*hall.Feedback, error)
+	Cases(ctx context.Context, actor *hall.User, status string, limit int) ([]feedback.CaseView, error)
+	Resolve(ctx context.Context, actor *hall.User, id, note string) (*feedback.CaseView, error)
+	PublicReplies(ctx context.Context, limit int) ([]feedback.PublicReply, error)
+	Status(ctx context.Context, receipt string) (*feedback.ReceiptStatus, error)
+}
+
+// Reports is what auditors read.
+type Reports interface {
+	Engagement(ctx context.Context, actor *hall.User, from, to time.Time, by string) (*reports.Engagement, error)
+	Scorecard(ctx context.Context, actor *hall.User, period string) (*scorecard.Scorecard, error)
+	Audit(ctx context.Context, actor *hall.User, f hall.AuditFilter) ([]*hall.AuditEntry, error)
+}
+
+// Media is the uploaded files.
+type Media interface {
+	Put(ctx context.Context, actor *hall.User, src io.Reader, name string) (*hall.Media, error)
+	Open(ctx context.Context, sum string) (*hall.Media, *os.File, error)
+}
+
+// Events stores events screens send and returns the ids durably stored.
+type Events interface {
+	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, error)
+}
+
+// PublicStore is what the public pages and the archive read directly.
+type PublicStore interface {
+	ArchiveSize(ctx context.Context) (int64, error)
+	ArchiveEntries(ctx context.Context, from, to int64) ([]*hall.ArchiveEntry, error)
+	ItemEntries(ctx context.Context, itemID string) ([]*hall.ArchiveEntry, error)
+	Checkpoints(ctx context.Context) ([]*hall.Checkpoint, error)
+	ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error)
+	ListCategories(ctx context.Context) ([]*hall.Category, error)
+	ListDepartments(ctx context.Context) ([]*hall.Department, error)
+	Item(ctx context.Context, id string) (*hall.Item, error)
+	Matter(ctx context.Context, id string) (*hall.Matter, error)
+}
