@@ -227,6 +227,10 @@ func TestRunUsage(t *testing.T) {
 	if err := run(context.Background(), []string{"serve", "--store", "mongodb://x"}, envOf(map[string]string{"HALLCAST_DATA": t.TempDir()}), nil, &out, &errOut); err == nil {
 		t.Error("unknown store accepted")
 	}
+	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{"HALLCAST_DATA": t.TempDir(), "HALLCAST_DEMO": "nein"}), nil, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "HALLCAST_DEMO") {
+		t.Errorf("HALLCAST_DEMO=nein: %v, want an error naming the variable", err)
+	}
 }
 
 func TestUserAndTokenCommands(t *testing.T) {
@@ -257,9 +261,22 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var audit struct {
+		Entries []struct{ Actor, Action, Target, Detail string }
+	}
+	json.NewDecoder(resp.Body).Decode(&audit)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("auditor token on /api/v1/audit: %s", resp.Status)
+	}
+	var made []string
+	for _, e := range audit.Entries {
+		if e.Actor == "cli" {
+			made = append(made, e.Action+" "+e.Detail)
+		}
+	}
+	if strings.Join(made, "|") != "token.create li cli|user.create auditor" {
+		t.Errorf("audit of the command line: %q", made)
 	}
 	var items struct{ Items []any }
 	getJSON(t, base+"/api/v1/public/items", &items)

@@ -21,6 +21,20 @@ type client struct {
 	t     *testing.T
 	base  string
 	token string
+	// reviewerToken is a second person's: whoever submits an item never
+	// approves it.
+	reviewerToken string
+}
+
+// publish takes a draft through the workflow: submitted by the client,
+// approved by the reviewer, published by the client.
+func (c *client) publish(id string) {
+	c.t.Helper()
+	c.must("POST", "/api/v1/items/"+id+"/submit", nil, nil)
+	reviewer := *c
+	reviewer.token = c.reviewerToken
+	reviewer.must("POST", "/api/v1/items/"+id+"/approve", nil, nil)
+	c.must("POST", "/api/v1/items/"+id+"/publish", nil, nil)
 }
 
 func (c *client) call(method, path string, body any, out any) int {
@@ -71,11 +85,19 @@ func startHall(t *testing.T) (*client, string) {
 	dir := t.TempDir()
 	env := map[string]string{"HALLCAST_DATA": dir, "HALLCAST_ADMIN_PASSWORD": "a-long-test-password"}
 	base, _, _ := startServer(t, env)
-	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"token", "create", "--user", "admin"}, envOf(env), nil, &out, &errOut); err != nil {
-		t.Fatalf("token create: %v %s", err, errOut.String())
+	token := func(user string) string {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), []string{"token", "create", "--user", user}, envOf(env), nil, &out, &errOut); err != nil {
+			t.Fatalf("token create: %v %s", err, errOut.String())
+		}
+		return strings.TrimSpace(out.String())
 	}
-	return &client{t: t, base: base, token: strings.TrimSpace(out.String())}, dir
+	var out, errOut bytes.Buffer
+	env["HALLCAST_PASSWORD"] = "a-long-reviewer-password"
+	if err := run(context.Background(), []string{"user", "add", "--username", "reviewer", "--role", "reviewer"}, envOf(env), nil, &out, &errOut); err != nil {
+		t.Fatalf("user add: %v %s", err, errOut.String())
+	}
+	return &client{t: t, base: base, token: token("admin"), reviewerToken: token("reviewer")}, dir
 }
 
 // screenConn is a websocket client speaking the device protocol.
@@ -182,9 +204,7 @@ func TestScreensPushPath(t *testing.T) {
 		var created struct{ Item struct{ ID string } }
 		c.must("POST", "/api/v1/items", map[string]any{"category": "policy", "department": "service-center", "title": "居住证申领办法（2026年修订）", "summary": "新规要点"}, &created)
 		id := created.Item.ID
-		for _, step := range []string{"submit", "approve", "publish"} {
-			c.must("POST", "/api/v1/items/"+id+"/"+step, nil, nil)
-		}
+		c.publish(id)
 		m := lobby.nextOfType("manifest", 5*time.Second)
 		b, _ := json.Marshal(m["manifest"])
 		if !strings.Contains(string(b), id) {

@@ -116,6 +116,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	withDemo := fs.Bool("demo", demoDefault, "seed demo content on first start (HALLCAST_DEMO)")
+	selfDefault, err := envBool(getenv, "HALLCAST_ALLOW_SELF_APPROVAL", false)
+	if err != nil {
+		return err
+	}
+	selfApproval := fs.Bool("allow-self-approval", selfDefault, "let whoever submits an item approve it too, for a hall with one member of staff; the archive records it (HALLCAST_ALLOW_SELF_APPROVAL)")
 	publicURL := fs.String("public-url", getenv("HALLCAST_PUBLIC_URL"), "address phones reach the server at, for QR codes (HALLCAST_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
 	debugAddr := fs.String("debug-addr", getenv("HALLCAST_DEBUG_ADDR"), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it private (HALLCAST_DEBUG_ADDR)")
@@ -163,6 +168,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// The push path: the event ingester and the websocket hub, which hears
 	// every change the services make.
 	svc := a.svc
+	svc.Desk.AllowSelfApproval = *selfApproval
 	events := ingest.New(ingest.Config{Store: a.store, Flagger: ingest.NewMisuseFlagger(), Registerer: reg, Logger: logger})
 	screens := hub.New(hub.Config{Screens: svc.Signage, Manifests: svc.Manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now})
 	svc.SetNotifier(screens, screens)

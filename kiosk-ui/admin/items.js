@@ -344,7 +344,7 @@ function workflow(app, item, isDirty, form) {
   const buttons = [];
   const live = item.public && !item.public.withdrawn_at;
   if (item.status === 'draft' && app.can('editor')) buttons.push(button(t('wf.submit'), (e) => act('submit', {}, e.currentTarget), { id: 'item-submit', cls: 'button primary' }));
-  if (item.status === 'submitted' && app.can('reviewer')) buttons.push(button(t('wf.approve'), (e) => act('approve', {}, e.currentTarget), { id: 'item-approve', cls: 'button primary' }));
+  if (item.status === 'submitted' && app.can('reviewer')) buttons.push(button(t('wf.approve'), (e) => act('approve', { version: item.version }, e.currentTarget), { id: 'item-approve', cls: 'button primary' }));
   if (item.status === 'approved' && app.can('reviewer')) buttons.push(button(t('wf.publish'), (e) => act('publish', {}, e.currentTarget), { id: 'item-publish', cls: 'button primary' }));
   if (live && app.can('reviewer')) {
     buttons.push(

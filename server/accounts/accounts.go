@@ -36,8 +36,10 @@ type Service struct {
 	// otherwise; zero means DefaultTokenTTL.
 	TokenTTL time.Duration
 	// Hashes bounds the password hashes computed at once (each takes the
-	// hasher's memory); zero means DefaultHashes.
-	Hashes int
+	// hasher's memory); zero means DefaultHashes. HashWait is how long a
+	// login waits for a free slot before it is refused; zero means 3 s.
+	Hashes   int
+	HashWait time.Duration
 
 	slotsOnce sync.Once
 	slots     chan struct{}
@@ -89,7 +91,11 @@ func (s *Service) hashSlot(ctx context.Context) (func(), error) {
 		}
 		s.slots = make(chan struct{}, n)
 	})
-	t := time.NewTimer(3 * time.Second)
+	wait := s.HashWait
+	if wait <= 0 {
+		wait = 3 * time.Second
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case s.slots <- struct{}{}:

@@ -25,9 +25,17 @@ type Hasher struct {
 	Threads uint8
 }
 
-// Production returns the production cost: 64 MiB, one pass, two lanes
-// (RFC 9106's second recommended option, scaled to a two-core machine).
-func Production() Hasher { return Hasher{Memory: 64 << 10, Time: 1, Threads: 2} }
+// Production returns the production cost: 19 MiB, two passes, one lane —
+// the first argon2id configuration OWASP's Password Storage Cheat Sheet
+// recommends. The memory is per hash: the accounts service bounds how many
+// run at once, so a burst of logins cannot exhaust the server's memory.
+// Hashes made with other parameters (older versions used 64 MiB, one pass,
+// two lanes) still verify: the parameters are part of each hash.
+func Production() Hasher { return Hasher{Memory: 19 << 10, Time: 2, Threads: 1} }
+
+// MaxMemory bounds the memory a stored hash may ask Verify for (KiB), so
+// an edited hash cannot make one login allocate gigabytes.
+const MaxMemory = 256 << 10
 
 // Password rules.
 const (
@@ -72,6 +80,9 @@ func Verify(hash, password string) error {
 	var p uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
 		return fmt.Errorf("argon2 parameters: %w", err)
+	}
+	if mem > MaxMemory || t == 0 || t > 10 || p == 0 {
+		return fmt.Errorf("argon2 parameters out of range: m=%d t=%d p=%d", mem, t, p)
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
 	if err != nil {

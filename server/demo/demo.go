@@ -134,15 +134,20 @@ func Seed(ctx context.Context, store hall.Store, desk *disclosure.Service, admin
 // DefaultPlaylist is the id of the demo hall's default rotation.
 const DefaultPlaylist = "hall-rotation"
 
+// drafter writes and submits the demo items, so that the admin, as a
+// second person, approves them.
+var drafter = &hall.User{Username: "demo", Role: hall.RoleAdmin}
+
 // publish takes a new item through the whole workflow and returns its id.
 func publish(ctx context.Context, desk *disclosure.Service, admin *hall.User, it *hall.Item) (string, error) {
-	if err := desk.CreateDraft(ctx, admin, it); err != nil {
+	if err := desk.CreateDraft(ctx, drafter, it); err != nil {
 		return "", fmt.Errorf("draft: %w", err)
 	}
-	if _, err := desk.Submit(ctx, admin, it.ID); err != nil {
+	sub, err := desk.Submit(ctx, drafter, it.ID)
+	if err != nil {
 		return "", fmt.Errorf("submit %s: %w", it.ID, err)
 	}
-	if _, err := desk.Approve(ctx, admin, it.ID); err != nil {
+	if _, err := desk.Approve(ctx, admin, it.ID, sub.Version); err != nil {
 		return "", fmt.Errorf("approve %s: %w", it.ID, err)
 	}
 	if _, err := desk.Publish(ctx, admin, it.ID, ""); err != nil {

@@ -53,6 +53,10 @@ type Service struct {
 	Logger   *slog.Logger
 	// Zone is the hall's zone due dates are counted in (nil: the default).
 	Zone *time.Location
+	// AllowSelfApproval lets the submitter of an item approve it too, for a
+	// hall with one member of staff; each such revision says so in the
+	// archive. By default a second person must approve.
+	AllowSelfApproval bool
 }
 
 func (s *Service) audited(ctx context.Context, actor *hall.User, action, target, detail string) context.Context {
@@ -140,11 +144,18 @@ func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hal
 	})
 }
 
-// Approve accepts a submitted item. Only reviewers (and admins) approve,
-// and only editors (and admins) submit, so an editor's draft always passes
-// a second person.
-func (s *Service) Approve(ctx context.Context, actor *hall.User, id string) (*hall.Item, error) {
+// Approve accepts a submitted item at the version the reviewer read
+// (version 0: whatever is there now); EConflict when it has changed since.
+// Only reviewers (and admins) approve, and never the person who submitted
+// the item, admins included, unless the service allows self-approval.
+func (s *Service) Approve(ctx context.Context, actor *hall.User, id string, version int) (*hall.Item, error) {
 	return s.transition(ctx, actor, id, "item.approve", []hall.Role{hall.RoleReviewer}, hall.StatusSubmitted, func(it *hall.Item) error {
+		if version != 0 && version != it.Version {
+			return hall.Errorf(hall.EConflict, "item %s changed since you read it (version %d, you read %d): read it again before approving", id, it.Version, version)
+		}
+		if it.SubmittedBy == actor.Username && !s.AllowSelfApproval {
+			return hall.Errorf(hall.EForbidden, "you submitted item %s: another reviewer must approve it", id)
+		}
 		it.Status, it.ApprovedBy = hall.StatusApproved, actor.Username
 		return nil
 	})
@@ -235,6 +246,7 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 		Body: it.Body, BodyHTML: html, Finance: it.Finance, Stage: it.Stage, MatterID: it.MatterID,
 		Cadence: it.Cadence, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil, Assets: it.Assets,
 		PublishedAt: now, Page: "/p/" + it.ID, PrivacyOverride: override,
+		SelfApproved: it.ApprovedBy != "" && it.ApprovedBy == it.SubmittedBy,
 	}
 	if rev.Assets == nil {
 		rev.Assets = []hall.Asset{}

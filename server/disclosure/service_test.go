@@ -59,10 +59,12 @@ func (f *fixture) publish(t *testing.T, it *hall.Item) *hall.Revision {
 	if err := f.desk.CreateDraft(ctx, f.admin, it); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.desk.Submit(ctx, f.admin, it.ID); err != nil {
+	sub, err := f.desk.Submit(ctx, f.admin, it.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.desk.Approve(ctx, f.admin, it.ID); err != nil {
+	second := &hall.User{ID: "us_admin2", Username: "admin2", Role: hall.RoleAdmin}
+	if _, err := f.desk.Approve(ctx, second, it.ID, sub.Version); err != nil {
 		t.Fatal(err)
 	}
 	rev, err := f.desk.Publish(ctx, f.admin, it.ID, "")
@@ -139,13 +141,17 @@ func TestApproverMustDiffer(t *testing.T) {
 	if err := f.desk.CreateDraft(ctx, reviewer, &hall.Item{Category: "conscription", Department: "armed", Title: "x"}); !hall.IsCode(err, hall.EForbidden) {
 		t.Errorf("reviewer drafting: %v, want forbidden", err)
 	}
-	if _, err := f.desk.Submit(ctx, editor, it.ID); err != nil {
+	sub, err := f.desk.Submit(ctx, editor, it.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.desk.Approve(ctx, editor, it.ID); !hall.IsCode(err, hall.EForbidden) {
+	if _, err := f.desk.Approve(ctx, editor, it.ID, 0); !hall.IsCode(err, hall.EForbidden) {
 		t.Errorf("editor approving: %v, want forbidden", err)
 	}
-	if _, err := f.desk.Approve(ctx, reviewer, it.ID); err != nil {
+	if _, err := f.desk.Approve(ctx, reviewer, it.ID, sub.Version-1); !hall.IsCode(err, hall.EConflict) {
+		t.Errorf("approving an older version than the item's: %v, want conflict", err)
+	}
+	if _, err := f.desk.Approve(ctx, reviewer, it.ID, sub.Version); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.desk.Publish(ctx, editor, it.ID, ""); !hall.IsCode(err, hall.EForbidden) {
@@ -153,5 +159,38 @@ func TestApproverMustDiffer(t *testing.T) {
 	}
 	if _, err := f.desk.Publish(ctx, reviewer, it.ID, ""); err != nil {
 		t.Errorf("reviewer publishing: %v", err)
+	}
+}
+
+// TestNoSelfApproval: whoever submits an item never approves it, admins
+// included, unless the deployment allows it; then the archive says so.
+func TestNoSelfApproval(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	it := &hall.Item{Category: "conscription", Department: "armed", Title: "征兵体检通知"}
+	if err := f.desk.CreateDraft(ctx, f.admin, it); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Submit(ctx, f.admin, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Approve(ctx, f.admin, it.ID, 0); !hall.IsCode(err, hall.EForbidden) {
+		t.Fatalf("admin approving their own submission: %v, want forbidden", err)
+	}
+	f.desk.AllowSelfApproval = true
+	if _, err := f.desk.Approve(ctx, f.admin, it.ID, 0); err != nil {
+		t.Fatalf("self-approval when allowed: %v", err)
+	}
+	rev, err := f.desk.Publish(ctx, f.admin, it.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := f.desk.Revision(ctx, it.ID, rev.Revision)
+	if err != nil || !stored.SelfApproved {
+		t.Errorf("archived revision: self_approved %v (%v), want true", stored != nil && stored.SelfApproved, err)
+	}
+	normal := f.publish(t, &hall.Item{Category: "conscription", Department: "armed", Title: "征兵结果"})
+	if normal.SelfApproved {
+		t.Errorf("a revision approved by a second person says self_approved")
 	}
 }

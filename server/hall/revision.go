@@ -31,6 +31,9 @@ type Revision struct {
 	// PrivacyOverride records an admin's reason for publishing personal data
 	// the privacy guard flagged.
 	PrivacyOverride string `json:"privacy_override,omitempty"`
+	// SelfApproved records that the person who submitted the revision also
+	// approved it (a deployment with one member of staff can allow that).
+	SelfApproved bool `json:"self_approved,omitempty"`
 }
 
 // Archive entry kinds.

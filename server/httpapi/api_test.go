@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -571,5 +572,62 @@ func TestChangePassword(t *testing.T) {
 		if got := h.send(req).Status; got != tc.want {
 			t.Errorf("%s after the change: %d, want %d", name, got, tc.want)
 		}
+	}
+}
+
+// TestApproveWhatWasRead: an approval names the version the reviewer read;
+// an edit and resubmission since is a conflict, and the submitter, even an
+// admin, never approves their own item.
+func TestApproveWhatWasRead(t *testing.T) {
+	h := newHarness(t)
+	r := h.must(h.do("POST", "/api/v1/items", "editor", budgetItem()), http.StatusCreated)
+	id := str(r.JSON, "item", "id")
+	read := h.must(h.do("POST", "/api/v1/items/"+id+"/submit", "editor", nil), http.StatusOK)
+	version := read.JSON["item"].(map[string]any)["version"]
+	changed := budgetItem()
+	changed["summary"] = "金额已改"
+	h.must(h.do("PUT", "/api/v1/items/"+id, "editor", changed), http.StatusOK)
+	h.must(h.do("POST", "/api/v1/items/"+id+"/submit", "editor", nil), http.StatusOK)
+	r = h.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", map[string]any{"version": version})
+	if r.Status != http.StatusConflict {
+		t.Errorf("approving the version read before an edit: %d %s, want 409", r.Status, r.Body)
+	}
+
+	r = h.must(h.do("POST", "/api/v1/items", "admin", budgetItem()), http.StatusCreated)
+	own := str(r.JSON, "item", "id")
+	h.must(h.do("POST", "/api/v1/items/"+own+"/submit", "admin", nil), http.StatusOK)
+	if r := h.do("POST", "/api/v1/items/"+own+"/approve", "admin", nil); r.Status != http.StatusForbidden {
+		t.Errorf("admin approving their own submission: %d %s, want 403", r.Status, r.Body)
+	}
+	h.must(h.do("POST", "/api/v1/items/"+own+"/approve", "reviewer", nil), http.StatusOK)
+}
+
+// TestHTTPSBehindProxy: behind a trusted reverse proxy that terminates
+// https, session cookies are Secure and HSTS is sent; an untrusted peer's
+// X-Forwarded-Proto changes nothing.
+func TestHTTPSBehindProxy(t *testing.T) {
+	login := func(h *harness) *http.Response {
+		req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/session", strings.NewReader(`{"username":"editor","password":"password-editor"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("login: %s", resp.Status)
+		}
+		return resp
+	}
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	trusted := newHarnessWith(t, func(d *Deps) { d.TrustedProxies = []*net.IPNet{loopback} })
+	resp := login(trusted)
+	if resp.Header.Get("Strict-Transport-Security") == "" || !strings.Contains(resp.Header.Get("Set-Cookie"), "Secure") {
+		t.Errorf("behind a trusted https proxy: HSTS %q, cookie %q", resp.Header.Get("Strict-Transport-Security"), resp.Header.Get("Set-Cookie"))
+	}
+	resp = login(newHarness(t))
+	if resp.Header.Get("Strict-Transport-Security") != "" || strings.Contains(resp.Header.Get("Set-Cookie"), "Secure") {
+		t.Errorf("an untrusted peer claiming https: HSTS %q, cookie %q", resp.Header.Get("Strict-Transport-Security"), resp.Header.Get("Set-Cookie"))
 	}
 }

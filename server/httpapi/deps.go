@@ -55,7 +55,7 @@ type Desk interface {
 	CreateDraft(ctx context.Context, actor *hall.User, it *hall.Item) error
 	UpdateDraft(ctx context.Context, actor *hall.User, id string, in *hall.Item) (*hall.Item, error)
 	Submit(ctx context.Context, actor *hall.User, id string) (*hall.Item, error)
-	Approve(ctx context.Context, actor *hall.User, id string) (*hall.Item, error)
+	Approve(ctx context.Context, actor *hall.User, id string, version int) (*hall.Item, error)
 	Publish(ctx context.Context, actor *hall.User, id, override string) (*hall.Revision, error)
 	Withdraw(ctx context.Context, actor *hall.User, id, reason string) (*hall.Item, error)
 	Item(ctx context.Context, actor *hall.User, id string) (disclosure.ItemView, error)

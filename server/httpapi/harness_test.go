@@ -44,6 +44,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the server's dependencies adjusted.
+func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	store, err := sqlite.Open(ctx, filepath.Join(dir, "hallcast.db"))
@@ -66,9 +72,13 @@ func newHarness(t *testing.T) *harness {
 		"public/index.html": {Data: []byte("<!doctype html><title>item</title>")},
 		"shared/app.js":     {Data: []byte("export {}")},
 	}
-	s, err := New(Deps{Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
+	deps := Deps{Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
 		Reports: svc.Reports, Media: svc.Media, Store: store, Archive: alog, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
-		Ready: store.Ping, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now})
+		Ready: store.Ping, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now}
+	if adjust != nil {
+		adjust(&deps)
+	}
+	s, err := New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

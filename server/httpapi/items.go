@@ -142,9 +142,21 @@ func (s *Server) submitItem(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
+type approveRequest struct {
+	// Version is the version of the item the reviewer read; the approval
+	// fails if the item has changed since (0: no check).
+	Version int `json:"version"`
+}
+
 func (s *Server) approveItem(c echo.Context) error {
+	var in approveRequest
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
 	ctx := c.Request().Context()
-	it, err := s.Desk.Approve(ctx, userOf(c), c.Param("id"))
+	it, err := s.Desk.Approve(ctx, userOf(c), c.Param("id"), in.Version)
 	if err != nil {
 		return err
 	}
