@@ -221,19 +221,19 @@ const (
 
 func categories() []hall.Category {
 	return []hall.Category{
-		{Key: catFinance, Name: hall.Text{ZH: "财务公开", EN: "Finances"}, Cadence: hall.CadenceMonthly, Sort: 10},
-		{Key: catBudget, Name: hall.Text{ZH: "预算决算", EN: "Budgets and Final Accounts"}, Cadence: hall.CadenceAnnual, Sort: 20},
-		{Key: catPersonnel, Name: hall.Text{ZH: "人事任免", EN: "Appointments and Removals"}, Cadence: hall.CadenceOnce, Sort: 30},
-		{Key: catConstruction, Name: hall.Text{ZH: "城镇建设", EN: "Town Construction"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 40},
-		{Key: catInvestment, Name: hall.Text{ZH: "招商引资", EN: "Investment Attraction"}, Cadence: hall.CadenceOnce, Sort: 50},
-		{Key: catRelief, Name: hall.Text{ZH: "救灾救济", EN: "Disaster Relief"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 60},
-		{Key: catAssistance, Name: hall.Text{ZH: "社会救助", EN: "Social Assistance"}, Cadence: hall.CadenceMonthly, Sort: 70},
-		{Key: catPartyMembers, Name: hall.Text{ZH: "党员发展", EN: "Party Member Development"}, Cadence: hall.CadenceQuarterly, Sort: 80},
-		{Key: catConscription, Name: hall.Text{ZH: "征兵工作", EN: "Conscription"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 90},
-		{Key: catPolicy, Name: hall.Text{ZH: "政策法规", EN: "Policies and Regulations"}, Cadence: hall.CadenceOnce, Sort: 100},
-		{Key: catProcedures, Name: hall.Text{ZH: "办事程序", EN: "Service Procedures"}, Cadence: hall.CadenceOnce, Sort: 110},
-		{Key: catIntegrity, Name: hall.Text{ZH: "廉政建设", EN: "Integrity Rules"}, Cadence: hall.CadenceOnce, Sort: 120},
-		{Key: catComplaints, Name: hall.Text{ZH: "监督投诉", EN: "Supervision and Complaints"}, Cadence: hall.CadenceOnce, Sort: 130},
+		{Key: catFinance, Name: hall.Text{ZH: "财务公开", EN: "Finances"}, Cadence: hall.CadenceMonthly, Sort: 10, Group: hall.GroupFinance, Departments: []string{deptFinance}},
+		{Key: catBudget, Name: hall.Text{ZH: "预算决算", EN: "Budgets and Final Accounts"}, Cadence: hall.CadenceAnnual, Sort: 20, Group: hall.GroupFinance, Departments: []string{deptFinance}},
+		{Key: catPersonnel, Name: hall.Text{ZH: "人事任免", EN: "Appointments and Removals"}, Cadence: hall.CadenceOnce, Sort: 30, Group: hall.GroupGovernment},
+		{Key: catConstruction, Name: hall.Text{ZH: "城镇建设", EN: "Town Construction"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 40, Group: hall.GroupGovernment},
+		{Key: catInvestment, Name: hall.Text{ZH: "招商引资", EN: "Investment Attraction"}, Cadence: hall.CadenceOnce, Sort: 50, Group: hall.GroupGovernment},
+		{Key: catRelief, Name: hall.Text{ZH: "救灾救济", EN: "Disaster Relief"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 60, Group: hall.GroupGovernment},
+		{Key: catAssistance, Name: hall.Text{ZH: "社会救助", EN: "Social Assistance"}, Cadence: hall.CadenceMonthly, Sort: 70, Group: hall.GroupGovernment, Departments: []string{deptCivilAffairs}},
+		{Key: catPartyMembers, Name: hall.Text{ZH: "党员发展", EN: "Party Member Development"}, Cadence: hall.CadenceQuarterly, Sort: 80, Group: hall.GroupParty, Departments: []string{deptPartyOffice}},
+		{Key: catConscription, Name: hall.Text{ZH: "征兵工作", EN: "Conscription"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 90, Group: hall.GroupGovernment},
+		{Key: catPolicy, Name: hall.Text{ZH: "政策法规", EN: "Policies and Regulations"}, Cadence: hall.CadenceOnce, Sort: 100, Group: hall.GroupGovernment},
+		{Key: catProcedures, Name: hall.Text{ZH: "办事程序", EN: "Service Procedures"}, Cadence: hall.CadenceOnce, Sort: 110, Group: hall.GroupGovernment},
+		{Key: catIntegrity, Name: hall.Text{ZH: "廉政建设", EN: "Integrity Rules"}, Cadence: hall.CadenceOnce, Sort: 120, Group: hall.GroupParty},
+		{Key: catComplaints, Name: hall.Text{ZH: "监督投诉", EN: "Supervision and Complaints"}, Cadence: hall.CadenceOnce, Sort: 130, Group: hall.GroupGovernment},
 	}
 }
 

@@ -107,7 +107,22 @@ type Category struct {
 	// relief, conscription); their deadline counts from the change.
 	Immediate bool `json:"immediate,omitempty"`
 	Sort      int  `json:"sort"`
+	// Group is the open-government heading the category falls under:
+	// GroupParty (党务), GroupGovernment (政务) or GroupFinance (财务);
+	// empty for none.
+	Group string `json:"group,omitempty"`
+	// Departments owe this category's disclosures on its cadence: each
+	// monthly, quarterly or annual period they publish nothing in counts
+	// against them on the scorecard.
+	Departments []string `json:"departments,omitempty"`
 }
+
+// Category groups (三务公开).
+const (
+	GroupParty      = "party"      // 党务公开
+	GroupGovernment = "government" // 政务公开
+	GroupFinance    = "finance"    // 财务公开
+)
 
 // Validate checks the category's fields, defaulting the cadence to once.
 func (c *Category) Validate() error {
@@ -122,6 +137,19 @@ func (c *Category) Validate() error {
 	}
 	if !c.Cadence.Valid() {
 		return FieldError("cadence", "want once, monthly, quarterly or annual")
+	}
+	switch c.Group {
+	case "", GroupParty, GroupGovernment, GroupFinance:
+	default:
+		return FieldError("group", "want party, government, finance or nothing")
+	}
+	if len(c.Departments) > 50 {
+		return FieldError("departments", "at most 50")
+	}
+	for i, d := range c.Departments {
+		if !ValidKey(d) {
+			return FieldError("departments["+itoa(i)+"]", "not a department key")
+		}
 	}
 	return nil
 }

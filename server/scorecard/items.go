@@ -49,7 +49,12 @@ func (c *computation) items(ctx context.Context) error {
 		c.regular(it.ID, h)
 		c.immediate(it.ID, h)
 		c.completeness(h)
+		for _, pub := range h.pubs {
+			k := owed(pub.rev.Department, pub.rev.Category)
+			c.published[k] = append(c.published[k], pub.at)
+		}
 	}
+	c.standing()
 	return nil
 }
 
@@ -175,8 +180,9 @@ func (c *computation) obligation(base published, itemID string, cadence hall.Cad
 	if due.Before(c.p.From) {
 		return
 	}
-	c.record(base.rev.Department, Obligation{ItemID: itemID, Title: base.rev.Title, Cadence: string(cadence),
-		Due: due, PublishedAt: publishedAt, Status: status})
+	c.itemDue[owed(base.rev.Department, base.rev.Category)] = true
+	c.record(base.rev.Department, Obligation{ItemID: itemID, Title: base.rev.Title, Category: base.rev.Category,
+		Cadence: string(cadence), Due: due, PublishedAt: publishedAt, Status: status})
 }
 
 func (c *computation) record(dept string, o Obligation) {
@@ -219,7 +225,7 @@ func (c *computation) immediate(itemID string, h *history) {
 		status = StatusLate
 	}
 	at := first.at
-	c.record(first.rev.Department, Obligation{ItemID: itemID, Title: first.rev.Title, Cadence: KindImmediate,
+	c.record(first.rev.Department, Obligation{ItemID: itemID, Title: first.rev.Title, Category: first.rev.Category, Cadence: KindImmediate,
 		Due: due, PublishedAt: &at, Status: status})
 }
 

@@ -46,6 +46,20 @@
 // first publish, for that revision's department: on_time if published by
 // the due date, late otherwise. Withdrawing it later does not undo it.
 //
+// Standing obligations. Silence is not perfection: a category with a
+// monthly, quarterly or annual cadence names the departments that owe its
+// disclosures (Category.Departments). For such a department and category
+// with no regular obligation in the period (it published nothing of the
+// category, or took it all down), every cadence period owes one
+// disclosure, due at NextDue(cadence, the period's start): a month's by the
+// MonthlyDueWorkdays-th working day of the next month, and so on. Its due
+// dates that fall in the period count like an item's: met on_time by the
+// department's first revision of the category published from the cadence
+// period's start to the due date, late by one published after it (before
+// the period's end or now), missing when there is none and the due date has
+// passed; each revision meets one due date. These obligations name the
+// category and no item.
+//
 // Points: WeightTimeliness × (on_time + LateCredit × late) / due, where due
 // counts every obligation of the period. A department with no obligations
 // gets the full points and the note NoteNoObligations.
@@ -53,7 +67,10 @@
 // # Completeness (WeightCompleteness, 30 points)
 //
 // Over the department's revisions published in the period (counted per
-// revision, by each revision's own department):
+// revision, by each revision's own department). A department that had
+// obligations due in the period but published nothing in it scores no
+// completeness points (note NoteNothingPublished): nothing disclosed is not
+// complete. Otherwise:
 //   - finance (FinancePoints, 15): the share of revisions with a finance
 //     table that give line items, not only totals — at least MinFinanceLines
 //     lines of which at least one has a parent. Full points if none has a
@@ -167,10 +184,12 @@ const (
 // KindImmediate is the cadence shown for an immediate obligation.
 const KindImmediate = "immediate"
 
-// Notes on a part that scored full points for want of anything to score.
+// Notes on a part that scored full points for want of anything to score,
+// or none for want of anything published.
 const (
-	NoteNoObligations = "no obligations"
-	NoteNoRatings     = "no ratings"
+	NoteNoObligations    = "no obligations"
+	NoteNoRatings        = "no ratings"
+	NoteNothingPublished = "nothing published while disclosures were due"
 )
 
 // listLimit is the most cases or feedback the store returns in one call.
@@ -241,10 +260,12 @@ type Timeliness struct {
 	Items   []Obligation `json:"items"`
 }
 
-// Obligation is one due disclosure of an item and how it was met.
+// Obligation is one due disclosure and how it was met: of an item, or of
+// a category its department owes (ItemID empty).
 type Obligation struct {
-	ItemID      string     `json:"item_id"`
+	ItemID      string     `json:"item_id,omitempty"`
 	Title       string     `json:"title"`
+	Category    string     `json:"category,omitempty"`
 	Cadence     string     `json:"cadence"` // monthly, quarterly, annual or immediate
 	Due         time.Time  `json:"due"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
@@ -255,6 +276,7 @@ type Obligation struct {
 type Completeness struct {
 	Points    float64   `json:"points"`
 	Max       float64   `json:"max"`
+	Note      string    `json:"note,omitempty"`
 	Finance   Finance   `json:"finance"`
 	Matters   Matters   `json:"matters"`
 	Summaries Summaries `json:"summaries"`
@@ -408,6 +430,11 @@ type computation struct {
 	categories map[string]*hall.Category
 	itemDept   map[string]string // item id → department of its latest published revision
 	warnings   []string
+	// By department and category (owed): whether an item of it had a
+	// regular obligation in the period, and when its revisions were
+	// published (before the period's end, oldest first).
+	itemDue   map[string]bool
+	published map[string][]time.Time
 
 	// Tallies finished into points by finish.
 	matters      map[string]map[string]bool // department → matters it disclosed in the period
@@ -437,6 +464,8 @@ func (c *computation) load(ctx context.Context) error {
 	}
 	c.matters = map[string]map[string]bool{}
 	c.matterStages = map[string]map[hall.Stage]bool{}
+	c.itemDue = map[string]bool{}
+	c.published = map[string][]time.Time{}
 	return nil
 }
 
@@ -480,6 +509,9 @@ func (c *computation) finish(d *Department) {
 	sort.Slice(cm.Matters.Items, func(i, j int) bool { return cm.Matters.Items[i].MatterID < cm.Matters.Items[j].MatterID })
 	cm.Matters.Max = MatterPoints
 	cm.Matters.Points = share(MatterPoints, cm.Matters.Staged, cm.Matters.Matters)
+	if t.Due > 0 && cm.Summaries.Revisions == 0 {
+		cm.Finance.Points, cm.Matters.Points, cm.Summaries.Points, cm.Note = 0, 0, 0, NoteNothingPublished
+	}
 	cm.Points = round1(cm.Finance.Points + cm.Matters.Points + cm.Summaries.Points)
 
 	r := &d.Responsiveness

@@ -597,7 +597,8 @@ func TestSatisfaction(t *testing.T) {
 func TestScorecard(t *testing.T) {
 	s := newStore(t)
 	// caizheng misses November's finance report (all 40 timeliness points) and
-	// publishes nothing else; the other departments have nothing to score.
+	// publishes nothing else, so nothing it disclosed was complete either
+	// (30 completeness points); the other departments have nothing to score.
 	fin := item("it_fin", "finance", "caizheng")
 	fin.Finance = financeTable(true)
 	publish(t, s, fin, day(10, 15, 10))
@@ -615,9 +616,9 @@ func TestScorecard(t *testing.T) {
 		t.Errorf("order: got %v, want %v (score descending, then key)", keys, want)
 	}
 	cz := dept(t, sc, "caizheng")
-	wantFloat(t, "caizheng score", cz.Score, 60)
-	if cz.Grade != "合格" {
-		t.Errorf("caizheng grade: got %s, want 合格", cz.Grade)
+	wantFloat(t, "caizheng score", cz.Score, 30)
+	if cz.Grade != "不合格" || cz.Completeness.Note != scorecard.NoteNothingPublished {
+		t.Errorf("caizheng grade: got %s (completeness note %q), want 不合格 (%q)", cz.Grade, cz.Completeness.Note, scorecard.NoteNothingPublished)
 	}
 	if cz.Name.ZH != "财政所" || cz.Name.EN != "Finance Office" {
 		t.Errorf("caizheng name: got %+v", cz.Name)
@@ -679,4 +680,69 @@ func TestComputeErrors(t *testing.T) {
 			t.Errorf("Compute of an inverted period: got %v, want a validation error", err)
 		}
 	})
+}
+
+// TestSilenceIsNotPerfect: a department named for a monthly category owes
+// one disclosure a month; publishing nothing scores 30 (不合格), not 100.
+func TestSilenceIsNotPerfect(t *testing.T) {
+	s := newStore(t)
+	mustOK(t, s.PutCategory(t.Context(), &hall.Category{Key: "village-finance", Name: hall.Text{ZH: "村务财务"},
+		Cadence: hall.CadenceMonthly, Sort: 40, Departments: []string{"xianzhi", "caizheng"}}), "PutCategory")
+	// caizheng discloses October's village finances on 3 November, within
+	// November's deadline (the MonthlyDueWorkdays-th working day); xianzhi
+	// discloses nothing, ever.
+	vf := item("it_vf", "village-finance", "caizheng")
+	publish(t, s, vf, day(11, 3, 10))
+
+	nov := compute(t, s, "2026-11", day(12, 10, 12))
+	// xianzhi: October's disclosure, due in November, is missing: 0 of 40
+	// timeliness; nothing published while something was due: 0 of 30
+	// completeness; nothing to answer: 20; no ratings: 10. 30 in all.
+	x := dept(t, nov, "xianzhi")
+	if x.Timeliness.Due != 1 || x.Timeliness.Missing != 1 || len(x.Timeliness.Items) != 1 {
+		t.Fatalf("xianzhi obligations: %+v", x.Timeliness)
+	}
+	if o := x.Timeliness.Items[0]; o.Category != "village-finance" || o.ItemID != "" || o.Status != scorecard.StatusMissing || o.Title != "村务财务" {
+		t.Errorf("xianzhi obligation: %+v", o)
+	}
+	wantFloat(t, "xianzhi timeliness", x.Timeliness.Points, 0)
+	wantFloat(t, "xianzhi completeness", x.Completeness.Points, 0)
+	wantFloat(t, "xianzhi score", x.Score, 30)
+	if x.Grade != scorecard.GradeFail {
+		t.Errorf("xianzhi grade %s, want %s", x.Grade, scorecard.GradeFail)
+	}
+	// caizheng: its 3 November revision meets October's due date: 40 + 30 +
+	// 20 + 10 = 100.
+	c := dept(t, nov, "caizheng")
+	if c.Timeliness.Due != 1 || c.Timeliness.OnTime != 1 || c.Timeliness.Items[0].PublishedAt == nil {
+		t.Errorf("caizheng November obligations: %+v", c.Timeliness)
+	}
+	wantFloat(t, "caizheng November score", c.Score, 100)
+	// Departments the category does not name owe nothing.
+	wantFloat(t, "jianshe score", dept(t, nov, "jianshe").Score, 100)
+
+	// December: caizheng's item is now due again (NextDue of 3 November)
+	// and was not revised: one missing obligation from the item, and none
+	// added for the category on top of it. xianzhi misses November's.
+	dec := compute(t, s, "2026-12", time.Date(2027, 1, 20, 12, 0, 0, 0, cst))
+	c = dept(t, dec, "caizheng")
+	if c.Timeliness.Due != 1 || c.Timeliness.Missing != 1 || c.Timeliness.Items[0].ItemID != "it_vf" {
+		t.Errorf("caizheng December obligations: %+v", c.Timeliness)
+	}
+	wantFloat(t, "caizheng December score", c.Score, 30)
+	x = dept(t, dec, "xianzhi")
+	if x.Timeliness.Due != 1 || x.Timeliness.Missing != 1 {
+		t.Errorf("xianzhi December obligations: %+v", x.Timeliness)
+	}
+
+	// Published late: a revision after the due date, before the period's
+	// end, is late (half credit): 20 + 30 + 20 + 10 = 80.
+	late := item("it_late", "village-finance", "xianzhi")
+	publish(t, s, late, day(11, 27, 10))
+	nov = compute(t, s, "2026-11", day(12, 10, 12))
+	x = dept(t, nov, "xianzhi")
+	if x.Timeliness.Late != 1 || x.Timeliness.Due != 1 {
+		t.Errorf("xianzhi late obligations: %+v", x.Timeliness)
+	}
+	wantFloat(t, "xianzhi late score", x.Score, 80)
 }

@@ -103,21 +103,26 @@ func (s *Store) ListHalls(ctx context.Context) ([]*hall.Hall, error) {
 	return hs, nil
 }
 
-const categoryCols = "key, name_zh, name_en, cadence, immediate, sort"
+const categoryCols = "key, name_zh, name_en, cadence, immediate, sort, grp, departments"
 
 func scanCategory(row scanner) (*hall.Category, error) {
 	c := &hall.Category{}
-	err := row.Scan(&c.Key, &c.Name.ZH, &c.Name.EN, &c.Cadence, &c.Immediate, &c.Sort)
+	err := row.Scan(&c.Key, &c.Name.ZH, &c.Name.EN, &c.Cadence, &c.Immediate, &c.Sort, &c.Group, jsonCol{&c.Departments})
 	return c, err
 }
 
 // PutCategory inserts or updates the category by key.
 func (s *Store) PutCategory(ctx context.Context, c *hall.Category) error {
+	depts, err := encJSON(c.Departments, c.Departments == nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: put category %q: %w", c.Key, err)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO categories ("+categoryCols+`) VALUES (?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, "INSERT INTO categories ("+categoryCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
-			cadence = excluded.cadence, immediate = excluded.immediate, sort = excluded.sort`,
-			c.Key, c.Name.ZH, c.Name.EN, string(c.Cadence), c.Immediate, c.Sort)
+			cadence = excluded.cadence, immediate = excluded.immediate, sort = excluded.sort,
+			grp = excluded.grp, departments = excluded.departments`,
+			c.Key, c.Name.ZH, c.Name.EN, string(c.Cadence), c.Immediate, c.Sort, c.Group, depts)
 		if err != nil {
 			return fmt.Errorf("sqlite: put category %q: %w", c.Key, err)
 		}

@@ -72,7 +72,8 @@ func testCatalog(t *testing.T, s hall.Store) {
 		_, err := s.Category(ctx, "finance")
 		wantCode(t, err, hall.ENotFound, "Category of a missing key")
 
-		finance := &hall.Category{Key: "finance", Name: hall.Text{ZH: "财务公开", EN: "Finances"}, Cadence: hall.CadenceMonthly, Sort: 1}
+		finance := &hall.Category{Key: "finance", Name: hall.Text{ZH: "财务公开", EN: "Finances"}, Cadence: hall.CadenceMonthly, Sort: 1,
+			Group: hall.GroupFinance, Departments: []string{"caizheng", "jingguan"}}
 		build := &hall.Category{Key: "construction", Name: hall.Text{ZH: "城镇建设"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 2}
 		relief := &hall.Category{Key: "relief", Name: hall.Text{ZH: "救灾救济"}, Cadence: hall.CadenceOnce, Immediate: true, Sort: 2}
 		policy := &hall.Category{Key: "policy", Name: hall.Text{ZH: "政策法规"}, Cadence: hall.CadenceAnnual, Sort: 0}
