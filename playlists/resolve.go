@@ -35,12 +35,26 @@ type occurrence struct {
 	sched      *compiled
 }
 
+// Calendar tells working days from rest days: weekends and public holidays
+// are rest days, make-up working days (调休) are working days. The date is
+// given as noon UTC of the civil day.
+type Calendar interface {
+	IsWorkday(date time.Time) bool
+}
+
 // Resolve computes what the screen plays in [from, to): the slots in order,
 // with no slot where nothing plays. Only schedules whose target matches the
 // screen are considered; an invalid one among them is an error that wraps a
 // *hall.Error, as is an unknown hall.Placement.TZ. All times in the result are in
-// the screen's zone.
+// the screen's zone. Schedules limited to working days or rest days count
+// Monday to Friday as working days; ResolveOn reads a real calendar.
 func Resolve(sc hall.Placement, schedules []hall.Schedule, from, to time.Time) ([]Slot, error) {
+	return ResolveOn(sc, schedules, nil, from, to)
+}
+
+// ResolveOn is Resolve with the working-day calendar schedules' day types
+// are read with (nil: Monday to Friday are working days).
+func ResolveOn(sc hall.Placement, schedules []hall.Schedule, cal Calendar, from, to time.Time) ([]Slot, error) {
 	if to.Before(from) {
 		return nil, errors.New("playlists: resolve: to is before from")
 	}
@@ -60,6 +74,7 @@ func Resolve(sc hall.Placement, schedules []hall.Schedule, from, to time.Time) (
 		if err != nil {
 			return nil, fmt.Errorf("playlists: resolve: schedule %q: %w", s.ID, err)
 		}
+		c.cal = cal
 		cs = append(cs, c)
 	}
 

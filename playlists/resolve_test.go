@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata" // tests must not depend on the host's zoneinfo
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/workdays"
 )
 
 func mustLoc(tb testing.TB, name string) *time.Location {
@@ -805,4 +806,58 @@ func BenchmarkResolve(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestDayTypes: a schedule for working days follows the official calendar
+// — not on the National Day holiday, but on the make-up Saturday (调休) —
+// and one for rest days takes the other days.
+func TestDayTypes(t *testing.T) {
+	cal, err := workdays.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	office := hall.Schedule{ID: "office", PlaylistID: "WORK", Start: "08:30", End: "17:30", DayType: hall.DayTypeWorkdays}
+	rest := hall.Schedule{ID: "rest", PlaylistID: "REST", Start: "08:30", End: "17:30", DayType: hall.DayTypeRestDays}
+	loc := mustLoc(t, "Asia/Shanghai")
+	from, to := at(t, loc, "2026-09-28 00:00"), at(t, loc, "2026-10-12 00:00")
+	days := func(slots []Slot, playlist string) []string {
+		var out []string
+		for _, s := range slots {
+			if s.PlaylistID == playlist {
+				out = append(out, s.From.Format("01-02"))
+			}
+		}
+		return out
+	}
+	slots, err := ResolveOn(testScreen, []hall.Schedule{office, rest}, cal, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(days(slots, "WORK"), " "), "09-28 09-29 09-30 10-08 10-09 10-10"; got != want {
+		t.Errorf("working days: got %s, want %s", got, want)
+	}
+	if got, want := strings.Join(days(slots, "REST"), " "), "10-01 10-02 10-03 10-04 10-05 10-06 10-07 10-11"; got != want {
+		t.Errorf("rest days: got %s, want %s", got, want)
+	}
+	// Without a calendar, Monday to Friday are the working days.
+	slots, err = Resolve(testScreen, []hall.Schedule{office}, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(days(slots, "WORK"), " "), "09-28 09-29 09-30 10-01 10-02 10-05 10-06 10-07 10-08 10-09"; got != want {
+		t.Errorf("working days without a calendar: got %s, want %s", got, want)
+	}
+	bad := office
+	bad.DayType = "holidays"
+	if err := ValidateSchedule(bad); fieldOfErr(err) != "day_type" {
+		t.Errorf("unknown day type: %v", err)
+	}
+}
+
+func fieldOfErr(err error) string {
+	var e *hall.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }

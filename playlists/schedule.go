@@ -2,6 +2,8 @@ package playlists
 
 import (
 	"time"
+
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 // day is a civil date as the number of days since 1970-01-01.
@@ -83,6 +85,8 @@ type compiled struct {
 	from, until  day
 	hasFrom      bool
 	hasUntil     bool
+	dayType      string   // hall.DayTypeWorkdays, hall.DayTypeRestDays or ""
+	cal          Calendar // for dayType; nil: Monday to Friday are working days
 }
 
 // activeOn reports whether an occurrence starts on d.
@@ -90,7 +94,23 @@ func (c *compiled) activeOn(d day) bool {
 	if c.hasFrom && d < c.from || c.hasUntil && d > c.until {
 		return false
 	}
-	return c.days[d.isoWeekday()]
+	if !c.days[d.isoWeekday()] {
+		return false
+	}
+	if c.dayType == "" {
+		return true
+	}
+	return c.workday(d) == (c.dayType == hall.DayTypeWorkdays)
+}
+
+// workday reports whether d is a working day by the calendar (Monday to
+// Friday without one).
+func (c *compiled) workday(d day) bool {
+	if c.cal == nil {
+		return d.isoWeekday() <= 5
+	}
+	y, m, dd := d.date()
+	return c.cal.IsWorkday(time.Date(y, m, dd, 12, 0, 0, 0, time.UTC))
 }
 
 // bounds is the occurrence starting on d, as instants; end may not be after

@@ -116,6 +116,13 @@ func compile(s hall.Schedule) (*compiled, error) {
 		}
 		c.everyDay = c.everyDay && c.days[d]
 	}
+	switch s.DayType {
+	case "":
+	case hall.DayTypeWorkdays, hall.DayTypeRestDays:
+		c.dayType, c.everyDay = s.DayType, false
+	default:
+		return nil, invalid("day_type", "want workdays, restdays or nothing")
+	}
 
 	switch {
 	case s.Start == "" && s.End == "":

@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/demo"
+	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/httpapi"
 	"github.com/hallcast/hallcast/server/hub"
@@ -38,6 +40,20 @@ func env(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envInt reads an integer variable; a value that is not a number is kept
+// as -1, which the flag's range check then refuses with the flag's name.
+func envInt(getenv func(string) string, key string, def int) int {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // envBool reads a boolean variable strictly: true/false, 1/0, yes/no or
@@ -88,8 +104,9 @@ func openStore(ctx context.Context, kind, dataDir string) (hall.Store, error) {
 	return nil, fmt.Errorf("unknown store %q: want sqlite or redis://host:port/db", kind)
 }
 
-// open opens the store, the archive and the services on them.
-func open(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*deployment, error) {
+// open opens the store, the archive and the services on them; adjust, if
+// given, tunes the services' configuration.
+func open(ctx context.Context, kind, dataDir string, logger *slog.Logger, adjust ...func(*app.Config)) (*deployment, error) {
 	store, err := openStore(ctx, kind, dataDir)
 	if err != nil {
 		return nil, err
@@ -100,8 +117,12 @@ func open(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*depl
 		return nil, err
 	}
 	log := archive.New(store, signer, archiveOrigin)
-	svc := app.New(app.Config{Store: store, Archive: log, Hasher: auth.Production(), MediaDir: filepath.Join(dataDir, "media"),
-		Now: time.Now, Logger: logger})
+	cfg := app.Config{Store: store, Archive: log, Hasher: auth.Production(), MediaDir: filepath.Join(dataDir, "media"),
+		Now: time.Now, Logger: logger}
+	for _, f := range adjust {
+		f(&cfg)
+	}
+	svc := app.New(cfg)
 	return &deployment{store: store, log: log, svc: svc, logger: logger, verifier: archiveVerifier{key: vkey, Verifier: verifier}}, nil
 }
 
@@ -125,8 +146,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
 	debugAddr := fs.String("debug-addr", getenv("HALLCAST_DEBUG_ADDR"), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it private (HALLCAST_DEBUG_ADDR)")
 	logLevel := fs.String("log-level", env(getenv, "HALLCAST_LOG_LEVEL", "info"), "debug, info, warn or error (HALLCAST_LOG_LEVEL)")
+	caseDays := fs.Int("case-workdays", envInt(getenv, "HALLCAST_CASE_WORKDAYS", feedback.CaseWorkdays), "working days to close a case opened by a poor rating (HALLCAST_CASE_WORKDAYS)")
+	feedbackDays := fs.Int("feedback-workdays", envInt(getenv, "HALLCAST_FEEDBACK_WORKDAYS", feedback.FeedbackWorkdays), "working days to reply to residents' feedback (HALLCAST_FEEDBACK_WORKDAYS)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for name, n := range map[string]int{"--case-workdays": *caseDays, "--feedback-workdays": *feedbackDays} {
+		if n < 1 || n > 60 {
+			return fmt.Errorf("%s: want 1 to 60 working days, got %d", name, n)
+		}
 	}
 	var trusted []*net.IPNet
 	for _, cidr := range strings.Split(*proxies, ",") {
@@ -148,7 +176,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	a, err := open(ctx, *storeKind, *dataDir, logger)
+	a, err := open(ctx, *storeKind, *dataDir, logger, func(c *app.Config) {
+		c.CaseWorkdays, c.FeedbackWorkdays = *caseDays, *feedbackDays
+	})
 	if err != nil {
 		return err
 	}

@@ -45,10 +45,12 @@ function feedbackPanel(app, { list, note }) {
     ),
   );
   const rows = shown.map((f) => ({
+    cls: f.overdue ? 'overdue' : '',
     dataset: { id: f.id },
     cells: [
       h('code', null, f.receipt || f.id),
       formatTime(f.at),
+      h('span', null, formatTime(f.due_at), f.overdue && !f.reply ? h('span', { class: 'tag danger' }, ` ${t('cs.overdue')}`) : null),
       f.topic || '',
       h('div', { class: 'text' }, f.text, f.item_id && h('div', { class: 'hint' }, h('a', { href: `/p/${seg(f.item_id)}`, target: '_blank', rel: 'noopener' }, t('fb.about')))),
       f.contact || '',
@@ -78,7 +80,7 @@ function feedbackPanel(app, { list, note }) {
         }),
     ],
   }));
-  const cols = [t('fb.receipt'), t('fb.at'), t('fb.topic'), t('fb.text'), t('fb.contact'), t('items.status'), t('fb.replyCol')];
+  const cols = [t('fb.receipt'), t('fb.at'), t('fb.due'), t('fb.topic'), t('fb.text'), t('fb.contact'), t('items.status'), t('fb.replyCol')];
   if (canReply) cols.push(t('ui.actions'));
   return h('section', null, heading(2, t('fb.title')), h('div', { class: 'toolbar' }, chips), table(cols, rows, { id: 'feedback-table', empty: t('fb.none') }));
 }

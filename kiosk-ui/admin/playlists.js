@@ -163,7 +163,7 @@ function scheduleList(app, ctx) {
     h('a', { href: `#playlists/schedule/${seg(s.id)}` }, h('code', null, s.id)),
     plName(s.playlist_id),
     describeTarget(s.target, ctx),
-    s.days?.length ? s.days.map((d) => t(`day.${d}`)).join(' ') : t('sch.everyDay'),
+    [s.days?.length ? s.days.map((d) => t(`day.${d}`)).join(' ') : t('sch.everyDay'), s.day_type ? t(`sch.dayType.${s.day_type}`) : ''].filter(Boolean).join(' · '),
     s.start || s.end ? `${s.start || '00:00'}–${s.end || '24:00'}` : t('sch.allDay'),
     [s.from, s.until].some(Boolean) ? `${s.from || '…'} ~ ${s.until || '…'}` : '',
     String(s.priority ?? 0),
@@ -179,11 +179,20 @@ function scheduleList(app, ctx) {
 
 function scheduleEditor(app, ctx, id) {
   const isNew = id === 'new';
-  const s = isNew ? { id: '', target: {}, days: [], start: '', end: '', priority: 0 } : ctx.schedules.find((x) => x.id === id);
+  // A new schedule starts with office hours, filled in, not as a hint.
+  const s = isNew ? { id: '', target: {}, days: [], start: '08:30', end: '17:30', day_type: 'workdays', priority: 0 } : ctx.schedules.find((x) => x.id === id);
   if (!s) return notice(t('ui.notFound'), 'error');
   const target = targetEditor('sch', s.target, ctx);
   const dayBoxes = h('div', { class: 'checks', dataset: { field: 'days' } }, days.map((d) => checkbox(`sch-day-${d}`, 'day', t(`day.${d}`), (s.days || []).includes(d), { value: String(d) })));
-  const hhmm = '([01][0-9]|2[0-3]):[0-5][0-9]|24:00';
+  const allDay = !s.start && !s.end;
+  const allDayBox = checkbox('schedule-all-day', 'all_day', t('sch.allDay'), allDay);
+  const times = [
+    input('schedule-start', 'start', { type: 'time', value: s.start || '08:30', step: 60, disabled: allDay }),
+    input('schedule-end', 'end', { type: 'time', value: s.end === '24:00' ? '00:00' : s.end || '17:30', step: 60, disabled: allDay }),
+  ];
+  allDayBox.querySelector('input').addEventListener('change', (e) => {
+    for (const i of times) i.disabled = e.currentTarget.checked;
+  });
   const form = h(
     'form',
     { id: 'schedule-form', class: 'card', novalidate: true },
@@ -193,8 +202,10 @@ function scheduleEditor(app, ctx, id) {
       idField('schedule', s.id, isNew),
       field(t('sch.playlist'), select('schedule-playlist', 'playlist_id', [['', t('ui.choose')], ...ctx.playlists.map((p) => [p.id, p.name || p.id])], s.playlist_id, { required: true })),
       h('div', { class: 'field wide' }, h('span', { class: 'label' }, t('sch.days')), dayBoxes, h('small', { class: 'hint' }, t('sch.daysHint'))),
-      field(t('sch.start'), input('schedule-start', 'start', { value: s.start || '', placeholder: '08:30', pattern: hhmm, inputmode: 'numeric' }), { hint: t('sch.timeHint') }),
-      field(t('sch.end'), input('schedule-end', 'end', { value: s.end || '', placeholder: '17:30', pattern: hhmm, inputmode: 'numeric' })),
+      field(t('sch.dayType'), select('schedule-day-type', 'day_type', [['', t('sch.dayType.any')], ['workdays', t('sch.dayType.workdays')], ['restdays', t('sch.dayType.restdays')]], s.day_type || ''), { hint: t('sch.dayTypeHint') }),
+      h('div', { class: 'field' }, h('span', { class: 'label' }, t('sch.window')), allDayBox),
+      field(t('sch.start'), times[0], { hint: t('sch.timeHint') }),
+      field(t('sch.end'), times[1]),
       field(t('sch.from'), input('schedule-from', 'from', { type: 'date', value: s.from || '' })),
       field(t('sch.until'), input('schedule-until', 'until', { type: 'date', value: s.until || '' })),
       field(t('sch.priority'), input('schedule-priority', 'priority', { type: 'number', value: String(s.priority ?? 0), step: 1 }), { hint: t('sch.priorityHint') }),
@@ -209,8 +220,9 @@ function scheduleEditor(app, ctx, id) {
       playlist_id: f.elements.playlist_id.value,
       target: target.value(),
       days: [...dayBoxes.querySelectorAll('input:checked')].map((i) => Number(i.value)),
-      start: f.elements.start.value.trim(),
-      end: f.elements.end.value.trim(),
+      start: f.elements.all_day.checked ? '' : f.elements.start.value,
+      end: f.elements.all_day.checked ? '' : f.elements.end.value,
+      day_type: f.elements.day_type.value,
       priority: Number(f.elements.priority.value) || 0,
     };
     if (f.elements.from.value) body.from = f.elements.from.value;

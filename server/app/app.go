@@ -4,9 +4,11 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
+	"github.com/hallcast/hallcast/playlists"
 	"github.com/hallcast/hallcast/server/accounts"
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
@@ -18,6 +20,7 @@ import (
 	"github.com/hallcast/hallcast/server/markdown"
 	"github.com/hallcast/hallcast/server/media"
 	"github.com/hallcast/hallcast/server/reports"
+	"github.com/hallcast/hallcast/server/scorecard"
 	"github.com/hallcast/hallcast/server/signage"
 )
 
@@ -33,8 +36,10 @@ type Config struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	// CaseWorkdays is the working days to close a case from a poor rating
-	// (zero: feedback.CaseWorkdays).
-	CaseWorkdays int
+	// (zero: feedback.CaseWorkdays), FeedbackWorkdays to reply to feedback
+	// (zero: feedback.FeedbackWorkdays).
+	CaseWorkdays     int
+	FeedbackWorkdays int
 }
 
 // Services is every service of a deployment.
@@ -65,13 +70,17 @@ func New(cfg Config) *Services {
 	if err != nil {
 		zone = time.UTC
 	}
-	workdays := cfg.CaseWorkdays
-	if workdays <= 0 {
-		workdays = feedback.CaseWorkdays
+	rules := scorecard.Rules{CaseWorkdays: cfg.CaseWorkdays, FeedbackWorkdays: cfg.FeedbackWorkdays}
+	if rules.CaseWorkdays <= 0 {
+		rules.CaseWorkdays = feedback.CaseWorkdays
+	}
+	if rules.FeedbackWorkdays <= 0 {
+		rules.FeedbackWorkdays = feedback.FeedbackWorkdays
 	}
 	st := cfg.Store
 	cal := catalog.NewCalendar(st, now)
 	manifests := manifest.New(st, now)
+	manifests.Calendar = func(ctx context.Context) (playlists.Calendar, error) { return cal.Get(ctx) }
 	return &Services{
 		Calendar:  cal,
 		Manifests: manifests,
@@ -79,10 +88,11 @@ func New(cfg Config) *Services {
 		Catalog:   &catalog.Service{Store: st, Calendar: cal, Now: now},
 		Desk: &disclosure.Service{Store: st, Renderer: markdown.New(), Archive: cfg.Archive, Now: now,
 			Calendar: cal, Logger: logger, Zone: zone},
-		Signage:  &signage.Service{Store: st, Timelines: manifests, Now: now, Logger: logger, Zone: zone},
-		Feedback: &feedback.Service{Store: st, Calendar: cal, Now: now, Zone: zone, CaseWorkdays: workdays},
-		Reports:  &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, CaseWorkdays: workdays},
-		Media:    &media.Library{Dir: cfg.MediaDir, Store: st, Now: now},
+		Signage: &signage.Service{Store: st, Timelines: manifests, Now: now, Logger: logger, Zone: zone},
+		Feedback: &feedback.Service{Store: st, Calendar: cal, Now: now, Zone: zone,
+			CaseWorkdays: rules.CaseWorkdays, FeedbackWorkdays: rules.FeedbackWorkdays},
+		Reports: &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, Rules: rules},
+		Media:   &media.Library{Dir: cfg.MediaDir, Store: st, Now: now},
 	}
 }
 
@@ -90,6 +100,7 @@ func New(cfg Config) *Services {
 // this process, or a broker that also tells the other replicas), and who
 // knows which screens are connected.
 func (s *Services) SetNotifier(n hall.Notifier, p signage.Presence) {
+	s.Catalog.Notifier = n
 	s.Desk.Notifier = n
 	s.Signage.Notifier = n
 	s.Signage.Presence = p

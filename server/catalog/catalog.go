@@ -22,11 +22,14 @@ type Store interface {
 	ListMatters(ctx context.Context) ([]*hall.Matter, error)
 }
 
-// Service keeps the catalogue. All fields are required.
+// Service keeps the catalogue. Store, Calendar and Now are required;
+// without Notifier screens learn of calendar changes at their next
+// periodic refresh.
 type Service struct {
 	Store    Store
 	Calendar *Calendar
 	Now      func() time.Time
+	Notifier hall.Notifier
 }
 
 func (s *Service) audited(ctx context.Context, actor *hall.User, action, target string) context.Context {
@@ -160,6 +163,10 @@ func (s *Service) PutCalendarYear(ctx context.Context, actor *hall.User, year in
 	y.Year = year
 	if err := s.Calendar.Put(s.audited(ctx, actor, "calendar.put", itoa(year)), y); err != nil {
 		return nil, err
+	}
+	if s.Notifier != nil {
+		// Schedules limited to working or rest days may now play otherwise.
+		s.Notifier.Notify(context.WithoutCancel(ctx), hall.Change{Kind: hall.ChangeSignage})
 	}
 	return &CalendarYear{Year: year, Known: true, Holidays: y.Holidays, Workdays: y.Workdays}, nil
 }

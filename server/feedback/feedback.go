@@ -17,8 +17,12 @@ import (
 )
 
 // CaseWorkdays is how many working days staff have to close a case opened
-// by a poor rating, unless the service says otherwise.
-const CaseWorkdays = 3
+// by a poor rating, and FeedbackWorkdays to reply to feedback, unless the
+// service says otherwise.
+const (
+	CaseWorkdays     = 3
+	FeedbackWorkdays = 5
+)
 
 // Service answers residents. Store, Calendar and Now are required.
 type Service struct {
@@ -27,8 +31,18 @@ type Service struct {
 	Now      func() time.Time
 	// Zone is the hall's zone deadlines are counted in (nil: the default).
 	Zone *time.Location
-	// CaseWorkdays overrides CaseWorkdays when positive.
-	CaseWorkdays int
+	// CaseWorkdays and FeedbackWorkdays override the package's deadlines
+	// when positive.
+	CaseWorkdays     int
+	FeedbackWorkdays int
+}
+
+// ReplyWorkdays is the working days to reply to feedback.
+func (s *Service) ReplyWorkdays() int {
+	if s.FeedbackWorkdays > 0 {
+		return s.FeedbackWorkdays
+	}
+	return FeedbackWorkdays
 }
 
 // Workdays is the working days to close a case.
@@ -67,14 +81,31 @@ func canAnswer(actor *hall.User) error {
 	return nil
 }
 
+// View is feedback as staff see it, with its reply deadline.
+type View struct {
+	*hall.Feedback
+	DueAt   *time.Time `json:"due_at,omitempty"`
+	Overdue bool       `json:"overdue"`
+}
+
 // view is feedback as the actor may see it: the phone number is masked for
-// everyone but admins.
-func view(f *hall.Feedback, actor *hall.User) *hall.Feedback {
+// everyone but admins; the deadline counts working days from its arrival.
+func (s *Service) view(ctx context.Context, f *hall.Feedback, actor *hall.User) View {
 	v := *f
 	if actor.Role != hall.RoleAdmin && v.Contact != "" {
 		v.Contact = maskContact(v.Contact)
 	}
-	return &v
+	out := View{Feedback: &v}
+	if cal, err := s.Calendar.Get(ctx); err == nil {
+		due := cal.AddWorkdays(f.At.In(s.zone()), s.ReplyWorkdays())
+		out.DueAt = &due
+		end := s.Now()
+		if f.Reply != nil {
+			end = f.Reply.At
+		}
+		out.Overdue = end.After(due)
+	}
+	return out
 }
 
 // maskContact masks a phone number as 138****1234, or hides it whole when
@@ -91,7 +122,7 @@ func maskContact(s string) string {
 }
 
 // List lists feedback, newest first; status "open", "replied" or "" (all).
-func (s *Service) List(ctx context.Context, actor *hall.User, status string, limit int) ([]*hall.Feedback, error) {
+func (s *Service) List(ctx context.Context, actor *hall.User, status string, limit int) ([]View, error) {
 	if err := canRead(actor); err != nil {
 		return nil, err
 	}
@@ -102,9 +133,9 @@ func (s *Service) List(ctx context.Context, actor *hall.User, status string, lim
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*hall.Feedback, len(list))
+	out := make([]View, len(list))
 	for i, f := range list {
-		out[i] = view(f, actor)
+		out[i] = s.view(ctx, f, actor)
 	}
 	return out, nil
 }
@@ -118,7 +149,7 @@ type Finding struct {
 }
 
 // Reply answers feedback; a public reply must not carry personal numbers.
-func (s *Service) Reply(ctx context.Context, actor *hall.User, id, text string, public bool) (*hall.Feedback, error) {
+func (s *Service) Reply(ctx context.Context, actor *hall.User, id, text string, public bool) (*View, error) {
 	if err := canAnswer(actor); err != nil {
 		return nil, err
 	}
@@ -144,7 +175,8 @@ func (s *Service) Reply(ctx context.Context, actor *hall.User, id, text string, 
 	if err != nil {
 		return nil, err
 	}
-	return view(f, actor), nil
+	v := s.view(ctx, f, actor)
+	return &v, nil
 }
 
 // CaseView is a case with its deadline in working days.

@@ -34,17 +34,27 @@ type PlaylistEntry struct {
 // From and Until, in the daily window Start–End (see package playlists for
 // how windows, days, dates and ties are read).
 type Schedule struct {
-	ID         string    `json:"id"`
-	PlaylistID string    `json:"playlist_id"`
-	Target     Target    `json:"target"`
-	Days       []int     `json:"days,omitempty"`  // 1 = Monday … 7 = Sunday; empty = every day
-	Start      string    `json:"start,omitempty"` // "HH:MM"
-	End        string    `json:"end,omitempty"`   // "HH:MM", "24:00" allowed
-	From       string    `json:"from,omitempty"`  // "YYYY-MM-DD", inclusive
-	Until      string    `json:"until,omitempty"` // "YYYY-MM-DD", inclusive
-	Priority   int       `json:"priority"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string `json:"id"`
+	PlaylistID string `json:"playlist_id"`
+	Target     Target `json:"target"`
+	Days       []int  `json:"days,omitempty"`  // 1 = Monday … 7 = Sunday; empty = every day
+	Start      string `json:"start,omitempty"` // "HH:MM"
+	End        string `json:"end,omitempty"`   // "HH:MM", "24:00" allowed
+	From       string `json:"from,omitempty"`  // "YYYY-MM-DD", inclusive
+	Until      string `json:"until,omitempty"` // "YYYY-MM-DD", inclusive
+	// DayType narrows Days by the working-day calendar: DayTypeWorkdays
+	// (including make-up working days, 调休), DayTypeRestDays (weekends and
+	// public holidays), or empty for every day Days names.
+	DayType   string    `json:"day_type,omitempty"`
+	Priority  int       `json:"priority"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Day types of a schedule.
+const (
+	DayTypeWorkdays = "workdays"
+	DayTypeRestDays = "restdays"
+)
 
 // Matches reports whether the schedule's target includes the screen.
 func (s Schedule) Matches(p Placement) bool { return s.Target.Matches(p) }

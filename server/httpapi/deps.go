@@ -96,8 +96,8 @@ type Signage interface {
 
 // Feedback is residents' feedback, staff's replies and cases.
 type Feedback interface {
-	List(ctx context.Context, actor *hall.User, status string, limit int) ([]*hall.Feedback, error)
-	Reply(ctx context.Context, actor *hall.User, id, text string, public bool) (*hall.Feedback, error)
+	List(ctx context.Context, actor *hall.User, status string, limit int) ([]feedback.View, error)
+	Reply(ctx context.Context, actor *hall.User, id, text string, public bool) (*feedback.View, error)
 	Cases(ctx context.Context, actor *hall.User, status string, limit int) ([]feedback.CaseView, error)
 	Resolve(ctx context.Context, actor *hall.User, id, note string) (*feedback.CaseView, error)
 	PublicReplies(ctx context.Context, limit int) ([]feedback.PublicReply, error)

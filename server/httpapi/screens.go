@@ -170,6 +170,7 @@ type scheduleRequest struct {
 	End        string      `json:"end"`
 	From       string      `json:"from"`
 	Until      string      `json:"until"`
+	DayType    string      `json:"day_type"`
 	Priority   int         `json:"priority"`
 }
 
@@ -179,7 +180,7 @@ func (s *Server) putSchedule(c echo.Context) error {
 		return err
 	}
 	sc, err := s.Signage.PutSchedule(c.Request().Context(), userOf(c), &hall.Schedule{ID: c.Param("id"), PlaylistID: in.PlaylistID,
-		Target: in.Target, Days: in.Days, Start: in.Start, End: in.End, From: in.From, Until: in.Until, Priority: in.Priority})
+		Target: in.Target, Days: in.Days, Start: in.Start, End: in.End, From: in.From, Until: in.Until, DayType: in.DayType, Priority: in.Priority})
 	if err != nil {
 		return err
 	}

@@ -106,3 +106,35 @@ func TestFeedbackContactMaskedBelowAdmin(t *testing.T) {
 		t.Errorf("receipt status: %s", st.Body)
 	}
 }
+
+// TestScheduleOnWorkingDays: a schedule limited to working days follows
+// the hall's calendar, holidays and make-up days included, in what a
+// screen plays.
+func TestScheduleOnWorkingDays(t *testing.T) {
+	h := newHarness(t)
+	r := h.must(h.do("POST", "/api/v1/halls", "admin", map[string]any{"name": "便民服务大厅"}), http.StatusCreated)
+	hallID := str(r.JSON, "hall", "id")
+	r = h.must(h.do("POST", "/api/v1/screens", "admin", map[string]any{"name": "大厅屏", "kind": "led", "hall_id": hallID}), http.StatusCreated)
+	screenID := str(r.JSON, "screen", "id")
+	h.must(h.do("PUT", "/api/v1/playlists/office", "admin", map[string]any{"name": "办公时间", "entries": []any{map[string]any{"category": "finance", "duration_s": 10}}}), 200)
+	h.must(h.do("PUT", "/api/v1/schedules/office", "admin", map[string]any{"playlist_id": "office", "start": "08:30", "end": "17:30", "day_type": "workdays"}), 200)
+	h.must(h.do("PUT", "/api/v1/schedules/bad", "admin", map[string]any{"playlist_id": "office", "day_type": "sundays"}), 422)
+	playing := func(at string) string {
+		r := h.must(h.do("GET", "/api/v1/screens/"+screenID+"/timeline?at="+at, "admin", nil), 200)
+		slot, _ := r.JSON["slot"].(map[string]any)
+		if slot == nil {
+			return ""
+		}
+		return str(slot, "playlist_id")
+	}
+	for at, want := range map[string]string{
+		"2026-09-30T10:00:00%2B08:00": "office", // Wednesday
+		"2026-10-01T10:00:00%2B08:00": "",       // National Day
+		"2026-10-10T10:00:00%2B08:00": "office", // make-up Saturday (调休)
+		"2026-10-11T10:00:00%2B08:00": "",       // Sunday
+	} {
+		if got := playing(at); got != want {
+			t.Errorf("at %s: playing %q, want %q", at, got, want)
+		}
+	}
+}

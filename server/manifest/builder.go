@@ -27,6 +27,10 @@ type Builder struct {
 	// MaxAge is how long store reads are reused without Invalidate; set it
 	// before the first Build. New sets DefaultMaxAge.
 	MaxAge time.Duration
+	// Calendar returns the working-day calendar schedules limited to
+	// working or rest days are resolved with (nil: Monday to Friday are
+	// working days); set it before the first Build.
+	Calendar func(ctx context.Context) (playlists.Calendar, error)
 
 	src Source
 	now func() time.Time
@@ -64,6 +68,7 @@ type snapshot struct {
 	gen        uint64
 	expires    time.Time
 	schedules  []hall.Schedule
+	cal        playlists.Calendar
 	interrupts []*hall.Interrupt // active at reads.at, by id
 	named      map[string]bool   // screen ids a schedule or interrupt names
 }
@@ -175,6 +180,18 @@ func (b *Builder) snapshot(ctx context.Context, now time.Time) (*snapshot, error
 	}
 }
 
+// calendar returns the working-day calendar, or nil when there is none.
+func (b *Builder) calendar(ctx context.Context) (playlists.Calendar, error) {
+	if b.Calendar == nil {
+		return nil, nil
+	}
+	cal, err := b.Calendar(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: working-day calendar: %w", err)
+	}
+	return cal, nil
+}
+
 func (b *Builder) load(ctx context.Context, now time.Time, gen uint64) (*snapshot, error) {
 	scheds, err := b.src.ListSchedules(ctx)
 	if err != nil {
@@ -184,11 +201,16 @@ func (b *Builder) load(ctx context.Context, now time.Time, gen uint64) (*snapsho
 	if err != nil {
 		return nil, fmt.Errorf("manifest: list interrupts: %w", err)
 	}
+	cal, err := b.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	maxAge := b.MaxAge
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}
 	s := &snapshot{
+		cal:       cal,
 		reads:     newReads(b.src, now),
 		gen:       gen,
 		expires:   now.Add(maxAge),
@@ -239,7 +261,7 @@ func compute(ctx context.Context, snap *snapshot, ps hall.Placement, from time.T
 		return nil, fmt.Errorf("manifest: screen %q: %w", ps.ID, err)
 	}
 	to := from.Add(Window)
-	slots, err := playlists.Resolve(ps, snap.schedules, from, to)
+	slots, err := playlists.ResolveOn(ps, snap.schedules, snap.cal, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}

@@ -51,7 +51,11 @@ func (b *Builder) Timeline(ctx context.Context, s *hall.Screen, at time.Time) (*
 	for i, sc := range scheds {
 		list[i] = *sc
 	}
-	slots, err := playlists.Resolve(ps, list, at.Add(-Window), at.Add(Window))
+	cal, err := b.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slots, err := playlists.ResolveOn(ps, list, cal, at.Add(-Window), at.Add(Window))
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}

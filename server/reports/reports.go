@@ -25,8 +25,8 @@ type Service struct {
 	Now      func() time.Time
 	// Zone is the hall's zone periods and days are read in (nil: default).
 	Zone *time.Location
-	// CaseWorkdays is the working days a case has to be closed in.
-	CaseWorkdays int
+	// Rules are the deadlines for cases and feedback.
+	Rules scorecard.Rules
 }
 
 func (s *Service) zone() *time.Location {
@@ -121,7 +121,7 @@ func (s *Service) Scorecard(ctx context.Context, actor *hall.User, period string
 	if err != nil {
 		return nil, err
 	}
-	return scorecard.Compute(ctx, s.Store, cal, p, s.Now(), s.CaseWorkdays)
+	return scorecard.Compute(ctx, s.Store, cal, p, s.Now(), s.Rules)
 }
 
 // Audit lists audit entries, newest first.

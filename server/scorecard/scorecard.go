@@ -96,8 +96,12 @@
 //     after it has passed by now, is not; one still open inside its deadline
 //     counts neither way (cases_pending). Points: the share in time of those
 //     counted; full if none.
-//   - feedback (FeedbackPoints, 8): feedback received in the period; the share
-//     replied to by now. Full if none.
+//   - feedback (FeedbackPoints, 8): feedback received in the period; each is
+//     due AddWorkdays(received, feedbackWorkdays). Replied to at or before
+//     that is in time; replied later, or unanswered after it has passed by
+//     now, is not; unanswered inside its deadline counts neither way
+//     (feedback_pending). Points: the share in time of those counted; full
+//     if none.
 //
 // # Satisfaction (WeightSatisfaction, 10 points)
 //
@@ -157,9 +161,12 @@ const (
 	MinMatterStages = 2
 	// MinBodyRunes is the shortest body that counts as an explanation.
 	MinBodyRunes = 50
-	// DefaultCaseWorkdays is the deadline for a case when Compute is given
+	// DefaultCaseWorkdays is the deadline for a case when the rules give
 	// none.
 	DefaultCaseWorkdays = 3
+	// DefaultFeedbackWorkdays is the deadline for replying to feedback when
+	// the rules give none.
+	DefaultFeedbackWorkdays = 5
 )
 
 // Grades and the lowest score of each.
@@ -331,9 +338,10 @@ type Responsiveness struct {
 	Max             float64 `json:"max"`
 	Cases           int     `json:"cases"` // counted: closed, or past their deadline
 	CasesInTime     int     `json:"cases_in_time"`
-	CasesPending    int     `json:"cases_pending"` // open, still inside their deadline
-	Feedback        int     `json:"feedback"`
-	FeedbackReplied int     `json:"feedback_replied"`
+	CasesPending    int     `json:"cases_pending"`    // open, still inside their deadline
+	Feedback        int     `json:"feedback"`         // counted: replied, or past their deadline
+	FeedbackReplied int     `json:"feedback_replied"` // replied in time
+	FeedbackPending int     `json:"feedback_pending"` // unanswered, still inside their deadline
 }
 
 // Satisfaction is the part for residents' ratings.
@@ -370,21 +378,33 @@ func share(points float64, n, total int) float64 {
 	return round1(points * float64(n) / float64(total))
 }
 
+// Rules are a deployment's deadlines for answering residents.
+type Rules struct {
+	// CaseWorkdays is the working days to close a case from a poor rating
+	// (DefaultCaseWorkdays if not positive).
+	CaseWorkdays int `json:"case_workdays"`
+	// FeedbackWorkdays is the working days to reply to feedback
+	// (DefaultFeedbackWorkdays if not positive).
+	FeedbackWorkdays int `json:"feedback_workdays"`
+}
+
 // Compute scores every department for the period p, judged at now: what
-// was not done by now counts as not done. Working days come from cal;
-// caseWorkdays is the deadline of a case (DefaultCaseWorkdays if not
-// positive). Times are judged in p.From's location.
-func Compute(ctx context.Context, src Source, cal *workdays.Calendar, p Period, now time.Time, caseWorkdays int) (*Scorecard, error) {
+// was not done by now counts as not done. Working days come from cal.
+// Times are judged in p.From's location.
+func Compute(ctx context.Context, src Source, cal *workdays.Calendar, p Period, now time.Time, rules Rules) (*Scorecard, error) {
 	if cal == nil {
 		return nil, errors.New("scorecard: no working-day calendar")
 	}
 	if !p.To.After(p.From) {
 		return nil, hall.FieldError("period", "the period ends before it starts")
 	}
-	if caseWorkdays <= 0 {
-		caseWorkdays = DefaultCaseWorkdays
+	if rules.CaseWorkdays <= 0 {
+		rules.CaseWorkdays = DefaultCaseWorkdays
 	}
-	c := &computation{src: src, cal: cal, p: p, now: now, loc: p.From.Location(), caseWorkdays: caseWorkdays,
+	if rules.FeedbackWorkdays <= 0 {
+		rules.FeedbackWorkdays = DefaultFeedbackWorkdays
+	}
+	c := &computation{src: src, cal: cal, p: p, now: now, loc: p.From.Location(), rules: rules,
 		byKey: map[string]*Department{}, categories: map[string]*hall.Category{}}
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -418,12 +438,12 @@ func Compute(ctx context.Context, src Source, cal *workdays.Calendar, p Period, 
 
 // computation is the state of one Compute call.
 type computation struct {
-	src          Source
-	cal          *workdays.Calendar
-	p            Period
-	now          time.Time
-	loc          *time.Location
-	caseWorkdays int
+	src   Source
+	cal   *workdays.Calendar
+	p     Period
+	now   time.Time
+	loc   *time.Location
+	rules Rules
 
 	depts      []*Department
 	byKey      map[string]*Department
@@ -549,7 +569,7 @@ func (c *computation) cases(ctx context.Context) error {
 			continue
 		}
 		r := &d.Responsiveness
-		due := c.cal.AddWorkdays(cs.At.In(c.loc), c.caseWorkdays)
+		due := c.cal.AddWorkdays(cs.At.In(c.loc), c.rules.CaseWorkdays)
 		switch {
 		case cs.ResolvedAt != nil:
 			r.Cases++
@@ -584,9 +604,18 @@ func (c *computation) feedback(ctx context.Context) error {
 		if d == nil {
 			continue
 		}
-		d.Responsiveness.Feedback++
-		if f.Reply != nil || f.Status == "replied" {
-			d.Responsiveness.FeedbackReplied++
+		r := &d.Responsiveness
+		due := c.cal.AddWorkdays(f.At.In(c.loc), c.rules.FeedbackWorkdays)
+		switch {
+		case f.Reply != nil:
+			r.Feedback++
+			if !f.Reply.At.After(due) {
+				r.FeedbackReplied++
+			}
+		case c.now.After(due):
+			r.Feedback++
+		default:
+			r.FeedbackPending++
 		}
 	}
 	return nil

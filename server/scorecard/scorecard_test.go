@@ -131,7 +131,7 @@ func period(t *testing.T, name string) scorecard.Period {
 
 func compute(t *testing.T, s *sqlite.Store, name string, now time.Time) *scorecard.Scorecard {
 	t.Helper()
-	sc, err := scorecard.Compute(t.Context(), s, calendar(t), period(t, name), now, 3)
+	sc, err := scorecard.Compute(t.Context(), s, calendar(t), period(t, name), now, scorecard.Rules{CaseWorkdays: 3, FeedbackWorkdays: 5})
 	mustOK(t, err, "Compute "+name)
 	return sc
 }
@@ -670,12 +670,12 @@ func TestComputeErrors(t *testing.T) {
 	s := newStore(t)
 	p := period(t, "2026-11")
 	t.Run("NoCalendar", func(t *testing.T) {
-		if _, err := scorecard.Compute(t.Context(), s, nil, p, day(12, 1, 0), 3); err == nil {
+		if _, err := scorecard.Compute(t.Context(), s, nil, p, day(12, 1, 0), scorecard.Rules{}); err == nil {
 			t.Error("Compute without a calendar: got no error")
 		}
 	})
 	t.Run("EmptyPeriod", func(t *testing.T) {
-		_, err := scorecard.Compute(t.Context(), s, calendar(t), scorecard.Period{Name: "x", From: p.To, To: p.From}, day(12, 1, 0), 3)
+		_, err := scorecard.Compute(t.Context(), s, calendar(t), scorecard.Period{Name: "x", From: p.To, To: p.From}, day(12, 1, 0), scorecard.Rules{})
 		if hall.ErrorCode(err) != hall.EValidation {
 			t.Errorf("Compute of an inverted period: got %v, want a validation error", err)
 		}
@@ -745,4 +745,28 @@ func TestSilenceIsNotPerfect(t *testing.T) {
 		t.Errorf("xianzhi late obligations: %+v", x.Timeliness)
 	}
 	wantFloat(t, "xianzhi late score", x.Score, 80)
+}
+
+// TestFeedbackDeadline: feedback is answered in time only within its
+// deadline in working days (5 by these rules): a late reply counts against,
+// unanswered feedback inside its deadline counts neither way.
+func TestFeedbackDeadline(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	mz := item("it_mz", "policy", "minzheng")
+	publish(t, s, mz, day(10, 9, 9))
+	_, err := s.InsertEvents(ctx, []*hall.Event{
+		feedback("fb-intime", mz.ID, day(11, 2, 10)),   // Monday: due Monday 9 November
+		feedback("fb-late", mz.ID, day(11, 20, 10)),    // Friday: due Friday 27 November
+		feedback("fb-pending", mz.ID, day(11, 27, 10)), // due Friday 4 December
+	})
+	mustOK(t, err, "InsertEvents")
+	mustOK(t, s.ReplyFeedback(ctx, "fb-intime", &hall.Reply{Text: "已答复", By: "li", At: day(11, 9, 9)}), "reply in time")
+	mustOK(t, s.ReplyFeedback(ctx, "fb-late", &hall.Reply{Text: "已答复", By: "li", At: day(11, 30, 9)}), "reply late")
+
+	r := dept(t, compute(t, s, "2026-11", day(12, 1, 12)), "minzheng").Responsiveness
+	if r.Feedback != 2 || r.FeedbackReplied != 1 || r.FeedbackPending != 1 {
+		t.Errorf("feedback: got %d counted, %d in time, %d pending; want 2, 1, 1", r.Feedback, r.FeedbackReplied, r.FeedbackPending)
+	}
+	wantFloat(t, "responsiveness points", r.Points, 16) // 12 (no cases) + 8 × 1/2
 }

@@ -349,12 +349,12 @@ func (s *Store) DeletePlaylist(ctx context.Context, id string) error {
 	})
 }
 
-const scheduleCols = "id, playlist_id, target, days, start_clock, end_clock, from_date, until_date, priority, updated_at"
+const scheduleCols = "id, playlist_id, target, days, start_clock, end_clock, from_date, until_date, priority, updated_at, day_type"
 
 func scanSchedule(row scanner) (*hall.Schedule, error) {
 	sc := &hall.Schedule{}
 	err := row.Scan(&sc.ID, &sc.PlaylistID, targetCol{&sc.Target}, jsonCol{&sc.Days},
-		&sc.Start, &sc.End, &sc.From, &sc.Until, &sc.Priority, timeCol{&sc.UpdatedAt})
+		&sc.Start, &sc.End, &sc.From, &sc.Until, &sc.Priority, timeCol{&sc.UpdatedAt}, &sc.DayType)
 	return sc, err
 }
 
@@ -370,12 +370,12 @@ func (s *Store) PutSchedule(ctx context.Context, sc *hall.Schedule) error {
 		return fmt.Errorf("sqlite: put schedule %q: %w", sc.ID, err)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err = tx.ExecContext(ctx, "INSERT INTO schedules ("+scheduleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err = tx.ExecContext(ctx, "INSERT INTO schedules ("+scheduleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET playlist_id = excluded.playlist_id, target = excluded.target,
 			days = excluded.days, start_clock = excluded.start_clock, end_clock = excluded.end_clock,
 			from_date = excluded.from_date, until_date = excluded.until_date, priority = excluded.priority,
-			updated_at = excluded.updated_at`,
-			sc.ID, sc.PlaylistID, target, days, sc.Start, sc.End, sc.From, sc.Until, sc.Priority, encTime(sc.UpdatedAt))
+			updated_at = excluded.updated_at, day_type = excluded.day_type`,
+			sc.ID, sc.PlaylistID, target, days, sc.Start, sc.End, sc.From, sc.Until, sc.Priority, encTime(sc.UpdatedAt), sc.DayType)
 		if err != nil {
 			return fmt.Errorf("sqlite: put schedule %q: %w", sc.ID, err)
 		}

@@ -352,7 +352,7 @@ func testSchedules(t *testing.T, s hall.Store) {
 	weekdays := &hall.Schedule{ID: "weekdays", PlaylistID: "morning",
 		Target: hall.Target{Groups: []string{"lobby", "entrance"}, Kinds: []string{hall.KindLED}},
 		Days:   []int{1, 2, 3, 4, 5}, Start: "08:30", End: "17:30", From: "2025-03-01", Until: "2025-12-31",
-		Priority: 5, UpdatedAt: t0}
+		Priority: 5, UpdatedAt: t0, DayType: hall.DayTypeWorkdays}
 	always := &hall.Schedule{ID: "always", PlaylistID: "pl_missing", UpdatedAt: at(time.Minute)} // no playlist check
 	night := &hall.Schedule{ID: "night", PlaylistID: "quiet",
 		Target: hall.Target{Screens: []string{"sc_1"}, Groups: []string{}, Halls: []string{"hl_east"}},
