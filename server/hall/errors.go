@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// Error codes. The HTTP layer maps each to one status (see PROTOCOL.md).
+// Error codes. The HTTP layer maps each to one status (see docs/PROTOCOL.md,
+// "Errors").
 const (
 	EValidation      = "validation"      // 422
 	EUnauthenticated = "unauthenticated" // 401

@@ -11,7 +11,7 @@ import (
 	"github.com/hallcast/hallcast/server/hall"
 )
 
-// statusOf maps error codes to HTTP statuses (PROTOCOL.md, Errors).
+// statusOf maps error codes to HTTP statuses (docs/PROTOCOL.md, "Errors").
 func statusOf(code string) int {
 	switch code {
 	case hall.EValidation:

@@ -15,7 +15,8 @@ var echoParam = regexp.MustCompile(`:([a-z_]+)`)
 
 // openapi serves an OpenAPI 3.1 document of the API, built from the route
 // table (api) so it cannot fall out of date: paths, parameters, and who may
-// call each route. docs/API.md explains each endpoint's bodies and rules.
+// call each route. docs/PROTOCOL.md explains each endpoint's bodies and
+// rules.
 func (s *Server) openapi(c echo.Context) error {
 	paths := map[string]map[string]any{}
 	var keys []string

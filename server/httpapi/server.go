@@ -1,4 +1,4 @@
-// Package httpapi is hallcast's HTTP API (PROTOCOL.md) on Echo: routes,
+// Package httpapi is hallcast's HTTP API (docs/PROTOCOL.md) on Echo: routes,
 // handlers, authentication (console sessions with CSRF, bearer tokens), role
 // checks, the error mapping, security headers, and the embedded pages.
 package httpapi

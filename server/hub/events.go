@@ -40,7 +40,7 @@ func (e EventError) Error() string {
 	return fmt.Sprintf("event %q: %s", e.ID, e.Message)
 }
 
-// wireEvent is an EVENT as screens send it (shared/PROTOCOL.md).
+// wireEvent is an EVENT as screens send it (docs/PROTOCOL.md, "Events").
 type wireEvent struct {
 	ID         string         `json:"id"`
 	Kind       string         `json:"kind"`

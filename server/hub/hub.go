@@ -1,7 +1,7 @@
 // Package hub holds the websocket connections of screens and speaks the
-// device protocol (shared/PROTOCOL.md, "Websocket"): hello and welcome,
-// manifests pushed when what a screen plays changes, interrupts, commands,
-// and events acknowledged once durably stored.
+// device protocol (docs/PROTOCOL.md, "The websocket device protocol"): hello
+// and welcome, manifests pushed when what a screen plays changes,
+// interrupts, commands, and events acknowledged once durably stored.
 //
 // Each connection has a reader and a writer goroutine sharing one
 // cancellable context. The writer sends queued frames, or a ping when idle;

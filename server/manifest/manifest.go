@@ -1,7 +1,7 @@
 // Package manifest builds what each screen plays: its resolved timeline for
 // the next 24 hours, the item revisions that timeline needs and the
 // interrupts in force, encoded as the MANIFEST JSON of the device protocol
-// (shared/PROTOCOL.md).
+// (docs/PROTOCOL.md, "The manifest").
 //
 // A manifest names nothing about the screen it was built for, so screens
 // with the same timeline get byte-identical JSON under one ETag. The Builder
