@@ -106,7 +106,7 @@ async function editor(app, el, id) {
     }
   }, { id: 'item-matter-new' });
 
-  const fin = financeEditor(item.finance);
+  const fin = financeEditor(app, item, () => (dirty = true));
   const assets = assetsEditor(app, item.assets || [], () => (dirty = true));
 
   const fs = h(
@@ -180,8 +180,12 @@ function collect(form, fin, assets, item) {
   return body;
 }
 
-/** The finance table editor: rows of code, name, parent, amount and budget in yuan. */
-function financeEditor(finance) {
+/** The finance table editor: rows of code, name, parent, amount and budget
+ * in yuan; a table can be read from the spreadsheet the clerk already has
+ * (shown here with its totals check, saved only with the draft) and
+ * downloaded again as a workbook. */
+function financeEditor(app, item, changed) {
+  const finance = item.finance;
   const on = checkbox('item-finance-on', 'finance_on', t('fin.include'), !!finance);
   const unit = select('finance-unit', 'finance_unit', [['yuan', t('unit.yuan')], ['wan', t('unit.wan')]], finance?.unit || 'yuan', { field: 'finance.unit' });
   const body = h('tbody', { id: 'finance-rows' });
@@ -233,6 +237,37 @@ function financeEditor(finance) {
   body.addEventListener('input', (e) => (e.target.name === 'fin_code' ? renumber() : sums()));
   for (const l of finance?.lines || []) addRow(l);
   if (!body.rows.length) addRow();
+
+  // Import: the server reads the file and saves nothing; the rows replace
+  // the table here, with the totals check, until the draft is saved.
+  const report = h('div', { id: 'finance-import-report', role: 'status', 'aria-live': 'polite' });
+  const file = h('input', { type: 'file', id: 'finance-file', accept: '.xlsx,.csv', class: 'visually-hidden' });
+  file.addEventListener('change', async () => {
+    const f = file.files?.[0];
+    file.value = '';
+    if (!f) return;
+    const form = new FormData();
+    form.append('file', f);
+    report.replaceChildren(h('p', { class: 'hint' }, t('fin.reading', { name: f.name })));
+    try {
+      const res = await app.api.post('/finance/parse', form);
+      body.replaceChildren();
+      for (const l of res.finance.lines) addRow(l);
+      unit.value = res.finance.unit;
+      box.checked = true;
+      panel.hidden = false;
+      changed();
+      report.replaceChildren(h('p', { class: 'ok' }, t('fin.imported', { n: res.finance.lines.length, name: f.name })));
+    } catch (err) {
+      const problems = err.details?.problems || [];
+      report.replaceChildren(
+        h('p', { class: 'error' }, t('fin.importFailed', { name: f.name })),
+        problems.length ? h('ul', { class: 'problems', id: 'finance-problems' }, problems.map((p) => h('li', null, p.row ? t('fin.row', { n: p.row }) + ' ' : '', p.message))) : h('p', null, err.message),
+      );
+    }
+  });
+  const importButton = h('label', { for: 'finance-file', class: 'button', id: 'finance-import' }, t('fin.import'));
+  const exportLink = item.id && finance ? h('a', { class: 'button', id: 'finance-export', href: `/api/v1/items/${seg(item.id)}/finance.xlsx`, download: '' }, t('fin.export')) : null;
   const tableEl = h(
     'table',
     { class: 'grid finance-edit' },
@@ -243,6 +278,8 @@ function financeEditor(finance) {
     'div',
     { class: 'finance-panel', id: 'finance-panel', hidden: !finance },
     h('div', { class: 'inline' }, h('label', { for: 'finance-unit' }, t('fin.unit')), unit, h('span', { class: 'hint' }, t('fin.hint'))),
+    h('div', { class: 'inline' }, file, importButton, exportLink, h('span', { class: 'hint' }, t('fin.importHint'))),
+    report,
     h('div', { class: 'table-wrap' }, tableEl),
     codes,
     check,

@@ -1,10 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -12,6 +17,7 @@ import (
 
 	"github.com/hallcast/hallcast/server/accounts"
 	"github.com/hallcast/hallcast/server/archive"
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 func TestRoutesByRole(t *testing.T) {
@@ -630,4 +636,67 @@ func TestHTTPSBehindProxy(t *testing.T) {
 	if resp.Header.Get("Strict-Transport-Security") != "" || strings.Contains(resp.Header.Get("Set-Cookie"), "Secure") {
 		t.Errorf("an untrusted peer claiming https: HSTS %q, cookie %q", resp.Header.Get("Strict-Transport-Security"), resp.Header.Get("Set-Cookie"))
 	}
+}
+
+// TestFinanceImportExport: a clerk's workbook is read into a table (nothing
+// saved), a broken file is refused naming its rows, and an item's table
+// exported and imported again gives the same lines.
+func TestFinanceImportExport(t *testing.T) {
+	h := newHarness(t)
+	upload := func(as, path, name string, data []byte) result {
+		h.t.Helper()
+		if data == nil {
+			var err error
+			if data, err = os.ReadFile(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/finance/parse", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+h.tokens[as])
+		return h.send(req)
+	}
+	r := h.must(upload("editor", "../../docs/examples/budget-2026.xlsx", "budget-2026.xlsx", nil), 200)
+	fin := r.JSON["finance"].(map[string]any)
+	if fin["unit"] != "wan" || len(fin["lines"].([]any)) != 21 {
+		t.Fatalf("parsed sample: %s", r.Body)
+	}
+	items, _ := h.store.ListItems(context.Background(), hall.ItemFilter{})
+	if len(items) != 0 {
+		t.Errorf("parsing saved %d items", len(items))
+	}
+	h.must(upload("auditor", "", "x.csv", []byte("名称,金额\n办公费,10\n")), 403)
+	bad := h.must(upload("editor", "", "x.csv", []byte("名称,金额\n办公费,约100万\n差旅费,5\n")), 422)
+	if !strings.Contains(string(bad.Body), `"row":2`) || bad.errField() != "file" {
+		t.Errorf("broken file: %s", bad.Body)
+	}
+
+	// Save a draft with the parsed table, export it, import the export.
+	item := budgetItem()
+	item["finance"] = fin
+	created := h.must(h.do("POST", "/api/v1/items", "editor", item), http.StatusCreated)
+	id := str(created.JSON, "item", "id")
+	req, _ := http.NewRequest("GET", h.srv.URL+"/api/v1/items/"+id+"/finance.xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+h.tokens["editor"])
+	xlsx := h.must(h.send(req), 200)
+	if !strings.Contains(xlsx.Header.Get("Content-Disposition"), "finance-"+id+".xlsx") {
+		t.Errorf("export headers: %v", xlsx.Header)
+	}
+	again := h.must(upload("editor", "", "again.xlsx", xlsx.Body), 200)
+	if got, want := mustJSON(again.JSON["finance"]), mustJSON(fin); got != want {
+		t.Errorf("round trip:\n got %s\nwant %s", got, want)
+	}
+	req, _ = http.NewRequest("GET", h.srv.URL+"/api/v1/items/"+id+"/finance.xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+h.tokens["editor2"])
+	h.must(h.send(req), 404) // another department's item
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

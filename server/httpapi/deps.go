@@ -10,6 +10,7 @@ import (
 	"github.com/hallcast/hallcast/server/catalog"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/feedback"
+	"github.com/hallcast/hallcast/server/financefile"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/manifest"
 	"github.com/hallcast/hallcast/server/reports"
@@ -63,6 +64,8 @@ type Desk interface {
 	View(ctx context.Context, it *hall.Item) disclosure.ItemView
 	ItemRevisions(ctx context.Context, actor *hall.User, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error)
 	Privacy(ctx context.Context, actor *hall.User, id string) ([]disclosure.PrivacyFinding, error)
+	ParseFinance(ctx context.Context, actor *hall.User, r io.Reader, name string) (*financefile.Result, error)
+	FinanceWorkbook(ctx context.Context, actor *hall.User, id string, w io.Writer) error
 	Revision(ctx context.Context, id string, n int) (*hall.Revision, error)
 	Revisions(ctx context.Context, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error)
 }

@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hallcast/hallcast/server/financefile"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
@@ -207,4 +210,44 @@ func (s *Server) privacyCheck(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"findings": f})
+}
+
+// parseFinance reads a finance table from an uploaded spreadsheet (field
+// "file") and answers it with any problems; it saves nothing.
+func (s *Server) parseFinance(c echo.Context) error {
+	r := c.Request()
+	if r.ContentLength > financefile.MaxBytes+1<<20 {
+		return hall.Errorf(hall.ETooLarge, "the file exceeds %d MiB", financefile.MaxBytes>>20)
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, financefile.MaxBytes+1<<20)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return hall.Errorf(hall.ETooLarge, "the file exceeds %d MiB", financefile.MaxBytes>>20)
+		}
+		return hall.FieldError("file", "want a multipart/form-data upload with an .xlsx or .csv file in the field \"file\"")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := s.Desk.ParseFinance(r.Context(), userOf(c), f, fh.Filename)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// financeWorkbook downloads an item's finance table as an .xlsx workbook.
+func (s *Server) financeWorkbook(c echo.Context) error {
+	var buf bytes.Buffer
+	if err := s.Desk.FinanceWorkbook(c.Request().Context(), userOf(c), c.Param("id"), &buf); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="`+financefile.Filename(c.Param("id"))+`"`)
+	h.Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }

@@ -77,6 +77,8 @@ func (s *Server) api() []route {
 		{"POST", "/items/:id/publish", s.publishItem, reviewer},
 		{"POST", "/items/:id/withdraw", s.withdrawItem, reviewer},
 		{"GET", "/items/:id/privacy", s.privacyCheck, staff},
+		{"GET", "/items/:id/finance.xlsx", s.financeWorkbook, staff},
+		{"POST", "/finance/parse", s.parseFinance, editor},
 		{"POST", "/media", s.uploadMedia, editor},
 
 		{"GET", "/screens", s.listScreens, auditor},
@@ -136,7 +138,7 @@ func (s *Server) api() []route {
 // routes wires the pages, the operational endpoints and the API.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.observe, s.securityHeaders, bodyLimit(2<<20, "/api/v1/media"), remoteAddr)
+	e.Use(s.observe, s.securityHeaders, bodyLimit(2<<20, "/api/v1/media", "/api/v1/finance/parse"), remoteAddr)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
