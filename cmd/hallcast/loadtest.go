@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/hallcast/hallcast/server/auth"
 )
 
 // loadtest opens many simulated screens that speak the real protocol,
@@ -55,6 +56,12 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
+	// Whoever submits an item never approves it: a second account does.
+	reviewer, dropReviewer, err := c.reviewer(ctx)
+	if err != nil {
+		return fmt.Errorf("reviewer: %w", err)
+	}
+	defer dropReviewer()
 	tokens, err := c.screenTokens(ctx, *tokensFile, hallID, *screens)
 	if err != nil {
 		return fmt.Errorf("screens: %w", err)
@@ -97,7 +104,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 	for p := 1; p <= *publishes; p++ {
-		id, err := c.approvedItem(ctx, fmt.Sprintf("负载测试公告 %d（%s）", p, time.Now().Format(time.TimeOnly)))
+		id, err := c.approvedItem(ctx, reviewer, fmt.Sprintf("负载测试公告 %d（%s）", p, time.Now().Format(time.TimeOnly)))
 		if err != nil {
 			return fmt.Errorf("item %d: %w", p, err)
 		}
@@ -270,19 +277,57 @@ func (c *apiClient) screenTokens(ctx context.Context, path, hallID string, n int
 	return tokens, firstErr
 }
 
-// approvedItem drafts an item in the loadtest category and takes it up to
-// approval, so the publish alone can be timed.
-func (c *apiClient) approvedItem(ctx context.Context, title string) (string, error) {
+// reviewer returns a client acting as the reviewer account
+// "loadtest-reviewer" (made on first use), with a token that lasts a day,
+// and a function that revokes that token.
+func (c *apiClient) reviewer(ctx context.Context) (*apiClient, func(), error) {
+	err := c.call(ctx, "POST", "/api/v1/users", map[string]any{"username": "loadtest-reviewer",
+		"password": auth.NewSecret("")[:24], "role": "reviewer"}, nil)
+	if err != nil && !strings.Contains(err.Error(), "409") {
+		return nil, nil, err
+	}
+	var users struct {
+		Users []struct{ ID, Username string }
+	}
+	if err := c.call(ctx, "GET", "/api/v1/users", nil, &users); err != nil {
+		return nil, nil, err
+	}
+	id := ""
+	for _, u := range users.Users {
+		if u.Username == "loadtest-reviewer" {
+			id = u.ID
+		}
+	}
+	var made struct {
+		Token    string
+		APIToken struct{ ID string } `json:"api_token"`
+	}
+	if err := c.call(ctx, "POST", "/api/v1/tokens", map[string]any{"name": "loadtest", "user_id": id, "expires_in_days": 1}, &made); err != nil {
+		return nil, nil, err
+	}
+	r := *c
+	r.token = made.Token
+	return &r, func() {
+		if err := c.call(context.WithoutCancel(ctx), "DELETE", "/api/v1/tokens/"+made.APIToken.ID, nil, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "revoke the reviewer's token:", err)
+		}
+	}, nil
+}
+
+// approvedItem drafts an item in the loadtest category, submits it, and
+// has the reviewer approve it, so the publish alone can be timed.
+func (c *apiClient) approvedItem(ctx context.Context, reviewer *apiClient, title string) (string, error) {
 	var created struct{ Item struct{ ID string } }
 	if err := c.call(ctx, "POST", "/api/v1/items", map[string]any{"category": "loadtest", "department": "loadtest",
 		"title": title, "summary": "负载测试", "body": "负载测试内容。"}, &created); err != nil {
 		return "", err
 	}
 	id := created.Item.ID
-	for _, step := range []string{"submit", "approve"} {
-		if err := c.call(ctx, "POST", "/api/v1/items/"+id+"/"+step, nil, nil); err != nil {
-			return "", err
-		}
+	if err := c.call(ctx, "POST", "/api/v1/items/"+id+"/submit", nil, nil); err != nil {
+		return "", err
+	}
+	if err := reviewer.call(ctx, "POST", "/api/v1/items/"+id+"/approve", nil, nil); err != nil {
+		return "", err
 	}
 	return id, nil
 }

@@ -167,7 +167,7 @@ func TestDisableEndsAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, _, err := s.CreateToken(ctx, clerk, clerk, TokenInput{Name: "script"})
+	secret, _, err := s.CreateToken(ctx, clerk, "", TokenInput{Name: "script"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestTokenExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, tok, err := s.CreateToken(ctx, admin, admin, TokenInput{Name: "1 day", TTL: 24 * time.Hour})
+	secret, tok, err := s.CreateToken(ctx, admin, "", TokenInput{Name: "1 day", TTL: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,10 +227,10 @@ func TestTokenExpiry(t *testing.T) {
 	if _, err := s.TokenUser(ctx, secret); code(err) != hall.EUnauthenticated {
 		t.Errorf("expired token: %v", err)
 	}
-	if _, _, err := s.CreateToken(ctx, admin, admin, TokenInput{TTL: 10 * 365 * 24 * time.Hour}); code(err) != hall.EValidation {
+	if _, _, err := s.CreateToken(ctx, admin, "", TokenInput{TTL: 10 * 365 * 24 * time.Hour}); code(err) != hall.EValidation {
 		t.Errorf("a ten-year token: %v, want validation", err)
 	}
-	if _, _, err := s.CreateToken(context.Background(), &hall.User{ID: "x", Role: hall.RoleEditor}, admin, TokenInput{}); code(err) != hall.EForbidden {
+	if _, _, err := s.CreateToken(context.Background(), &hall.User{ID: "x", Role: hall.RoleEditor}, admin.ID, TokenInput{}); code(err) != hall.EForbidden {
 		t.Errorf("an editor making a token for the admin: %v, want forbidden", err)
 	}
 }

@@ -16,15 +16,28 @@ type TokenInput struct {
 	TTL  time.Duration
 }
 
-// CreateToken makes an API token acting as user (the actor, or — for
-// admins and the command line — another account) and returns its secret,
-// shown only here.
-func (s *Service) CreateToken(ctx context.Context, actor, user *hall.User, in TokenInput) (string, *hall.APIToken, error) {
-	if actor == nil || user == nil {
+// CreateToken makes an API token acting as the account userID (the
+// actor's own when empty; another's only for admins and the command line)
+// and returns its secret, shown only here.
+func (s *Service) CreateToken(ctx context.Context, actor *hall.User, userID string, in TokenInput) (string, *hall.APIToken, error) {
+	if actor == nil {
 		return "", nil, hall.Errorf(hall.EUnauthenticated, "log in first")
 	}
-	if actor.ID != user.ID && !actor.Has() {
-		return "", nil, hall.Errorf(hall.EForbidden, "only admins make tokens for others")
+	user := actor
+	if userID != "" && userID != actor.ID {
+		if !actor.Has() {
+			return "", nil, hall.Errorf(hall.EForbidden, "only admins make tokens for others")
+		}
+		u, err := s.Store.UserByID(ctx, userID)
+		if hall.IsCode(err, hall.ENotFound) {
+			return "", nil, hall.FieldError("user_id", "no user %q", userID)
+		} else if err != nil {
+			return "", nil, err
+		}
+		user = u
+	}
+	if user.ID == "" {
+		return "", nil, hall.FieldError("user_id", "name the account the token acts for")
 	}
 	if user.Disabled {
 		return "", nil, hall.Errorf(hall.EConflict, "user %s is disabled", user.Username)
@@ -60,7 +73,7 @@ func (s *Service) CreateTokenFor(ctx context.Context, actor *hall.User, username
 	if err != nil {
 		return "", nil, err
 	}
-	return s.CreateToken(ctx, actor, u, in)
+	return s.CreateToken(ctx, actor, u.ID, in)
 }
 
 // ListTokens lists the actor's own tokens, or every user's for an admin

@@ -34,7 +34,7 @@ type Accounts interface {
 	CreateUser(ctx context.Context, actor *hall.User, in accounts.UserInput) (*hall.User, error)
 	ListUsers(ctx context.Context, actor *hall.User) ([]*hall.User, error)
 	SetDisabled(ctx context.Context, actor *hall.User, id string, disabled bool) (*hall.User, error)
-	CreateToken(ctx context.Context, actor, user *hall.User, in accounts.TokenInput) (string, *hall.APIToken, error)
+	CreateToken(ctx context.Context, actor *hall.User, userID string, in accounts.TokenInput) (string, *hall.APIToken, error)
 	ListTokens(ctx context.Context, actor *hall.User, all bool) ([]*hall.APIToken, error)
 	DeleteToken(ctx context.Context, actor *hall.User, id string) error
 }

@@ -106,7 +106,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secret, _, err := svc.Accounts.CreateToken(ctx, accounts.System("test"), u, accounts.TokenInput{Name: "test"})
+		secret, _, err := svc.Accounts.CreateToken(ctx, accounts.System("test"), u.ID, accounts.TokenInput{Name: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,6 +43,8 @@ func (s *Server) setDisabled(c echo.Context, disabled bool) error {
 type tokenRequest struct {
 	Name          string `json:"name"`
 	ExpiresInDays int    `json:"expires_in_days"`
+	// UserID makes the token for another account (admins only).
+	UserID string `json:"user_id"`
 }
 
 func (s *Server) createToken(c echo.Context) error {
@@ -52,8 +54,7 @@ func (s *Server) createToken(c echo.Context) error {
 			return err
 		}
 	}
-	u := userOf(c)
-	secret, tok, err := s.Accounts.CreateToken(c.Request().Context(), u, u,
+	secret, tok, err := s.Accounts.CreateToken(c.Request().Context(), userOf(c), in.UserID,
 		accounts.TokenInput{Name: in.Name, TTL: time.Duration(in.ExpiresInDays) * 24 * time.Hour})
 	if err != nil {
 		return err

@@ -168,6 +168,10 @@ func (s *Service) Command(ctx context.Context, actor *hall.User, id, name string
 	if _, err := s.Store.Screen(ctx, id); err != nil {
 		return 0, err
 	}
+	// A command changes nothing stored: its audit entry stands alone.
+	if err := s.Store.AppendAudit(ctx, hall.AuditFrom(s.audited(ctx, actor, "screen.command", id, name))); err != nil {
+		return 0, err
+	}
 	s.notify(ctx, hall.Change{Kind: hall.ChangeCommand, ScreenID: id, Command: name})
 	if s.Presence == nil {
 		return 0, nil

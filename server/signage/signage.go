@@ -26,6 +26,7 @@ type Store interface {
 	ListHalls(ctx context.Context) ([]*hall.Hall, error)
 	Item(ctx context.Context, id string) (*hall.Item, error)
 	Category(ctx context.Context, key string) (*hall.Category, error)
+	AppendAudit(ctx context.Context, e *hall.AuditEntry) error
 }
 
 // Timelines tells what a screen plays at an instant.
