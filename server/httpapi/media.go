@@ -11,14 +11,24 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hallcast/hallcast/server/connlimit"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
 // MaxMediaBytes bounds one uploaded file.
 const MaxMediaBytes = 200 << 20
+
+// An upload may take longer than the server's read timeout while it keeps
+// coming: at least MediaMinRate bytes a second on average after
+// MediaGrace (connlimit.MinRate).
+const (
+	MediaMinRate = 16 << 10
+	MediaGrace   = 30 * time.Second
+)
 
 // mediaType names the kind of an accepted upload by its sniffed content
 // type: image, video or pdf; "" refuses it.
@@ -45,6 +55,9 @@ func (s *Server) uploadMedia(c echo.Context) error {
 	r := c.Request()
 	if r.ContentLength > MaxMediaBytes+1<<20 {
 		return hall.Errorf(hall.ETooLarge, "file exceeds %d MiB", MaxMediaBytes>>20)
+	}
+	if err := connlimit.MinRate(c.Response(), r, MediaGrace, MediaMinRate); err != nil {
+		s.logger.Debug("media upload: no per-request read deadline", "err", err)
 	}
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxMediaBytes+1<<20)
 	mr, err := r.MultipartReader()
