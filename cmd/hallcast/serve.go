@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/mod/sumdb/note"
@@ -24,6 +25,7 @@ import (
 	kioskui "github.com/hallcast/hallcast/kiosk-ui"
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
+	"github.com/hallcast/hallcast/server/connlimit"
 	"github.com/hallcast/hallcast/server/demo"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
@@ -51,6 +53,22 @@ func envBool(getenv func(string) string, key string, def bool) bool {
 		}
 	}
 	return def
+}
+
+// envParsed reads the environment value of key with parse, or returns def
+// when it is unset; a value that does not parse is recorded in errs, so the
+// command can refuse it after parsing its flags.
+func envParsed[T any](getenv func(string) string, key string, def T, parse func(string) (T, error), errs *[]error) T {
+	v := getenv(key)
+	if v == "" {
+		return def
+	}
+	x, err := parse(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s=%q: %w", key, v, err))
+		return def
+	}
+	return x
 }
 
 // archiveOrigin names the log in its checkpoints.
@@ -112,8 +130,32 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
 	debugAddr := fs.String("debug-addr", getenv("HALLCAST_DEBUG_ADDR"), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it private (HALLCAST_DEBUG_ADDR)")
 	logLevel := fs.String("log-level", env(getenv, "HALLCAST_LOG_LEVEL", "info"), "debug, info, warn or error (HALLCAST_LOG_LEVEL)")
+	var envErrs []error
+	maxConns := fs.Int("max-conns", envParsed(getenv, "HALLCAST_MAX_CONNS", defaultMaxConns(), strconv.Atoi, &envErrs),
+		"most TCP connections open at once; 0: no limit; default from the open-file limit (HALLCAST_MAX_CONNS)")
+	maxPerIP := fs.Int("max-conns-per-ip", envParsed(getenv, "HALLCAST_MAX_CONNS_PER_IP", 256, strconv.Atoi, &envErrs),
+		"most TCP connections open at once from one client address (not counting --trusted-proxies); 0: no limit (HALLCAST_MAX_CONNS_PER_IP)")
+	maxWSPerIP := fs.Int("max-ws-per-ip", envParsed(getenv, "HALLCAST_MAX_WS_PER_IP", 128, strconv.Atoi, &envErrs),
+		"most screen websockets open at once from one client address (the forwarded one behind --trusted-proxies); 0: no limit (HALLCAST_MAX_WS_PER_IP)")
+	readTimeout := fs.Duration("read-timeout", envParsed(getenv, "HALLCAST_READ_TIMEOUT", 30*time.Second, time.ParseDuration, &envErrs),
+		"longest time to read a request, headers and body (media uploads may take longer while they keep coming); 0: no limit (HALLCAST_READ_TIMEOUT)")
+	feedbackLimit := fs.Int("feedback-limit", envParsed(getenv, "HALLCAST_FEEDBACK_LIMIT", ingest.FeedbackLimit, strconv.Atoi, &envErrs),
+		"most feedback messages one kiosk may leave per --feedback-window; 0: no limit (HALLCAST_FEEDBACK_LIMIT)")
+	feedbackWindow := fs.Duration("feedback-window", envParsed(getenv, "HALLCAST_FEEDBACK_WINDOW", ingest.FeedbackWindow, time.ParseDuration, &envErrs),
+		"the window of --feedback-limit (HALLCAST_FEEDBACK_WINDOW)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if err := errors.Join(envErrs...); err != nil {
+		return err
+	}
+	for name, v := range map[string]int{"--max-conns": *maxConns, "--max-conns-per-ip": *maxPerIP, "--max-ws-per-ip": *maxWSPerIP, "--feedback-limit": *feedbackLimit} {
+		if v < 0 {
+			return fmt.Errorf("%s: want 0 (no limit) or more", name)
+		}
+	}
+	if *readTimeout < 0 || *feedbackWindow <= 0 {
+		return fmt.Errorf("--read-timeout and --feedback-window: want a positive duration (--read-timeout 0: no limit)")
 	}
 	var trusted []*net.IPNet
 	for _, cidr := range strings.Split(*proxies, ",") {
@@ -154,8 +196,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	// The push path: manifests, the event ingester, the websocket hub.
 	manifests := manifest.New(a.store, time.Now)
-	events := ingest.New(ingest.Config{Store: a.store, Flagger: ingest.NewMisuseFlagger(), Registerer: reg, Logger: logger})
-	screens := hub.New(hub.Config{Screens: a.store, Manifests: manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now})
+	rules := ingest.RulesConfig{FeedbackLimit: *feedbackLimit, FeedbackWindow: *feedbackWindow}
+	if *feedbackLimit == 0 {
+		rules.FeedbackLimit = -1 // no limit
+	}
+	events := ingest.New(ingest.Config{Store: a.store, Vetter: ingest.NewRules(a.store, rules), Registerer: reg, Logger: logger})
+	screens := hub.New(hub.Config{Screens: a.store, Manifests: manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now,
+		ClientAddr: clientAddr(trusted), MaxConnsPerAddr: noLimitIfZero(*maxWSPerIP)})
 	a.desk.Notify = func(disclosure.Change) { screens.Notify() }
 
 	api, err := httpapi.New(httpapi.Deps{
@@ -169,11 +216,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	tcp, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	// Bounded connections: in all (below the open-file limit, so the store
+	// and media files always get descriptors) and per client address, each
+	// request read within --read-timeout.
+	ln := connlimit.New(tcp, connlimit.Config{Max: *maxConns, PerAddr: *maxPerIP, Exempt: trusted, Registerer: reg, Logger: logger})
+	headerTimeout := 10 * time.Second
+	if *readTimeout > 0 {
+		headerTimeout = min(headerTimeout, *readTimeout)
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: headerTimeout, ReadTimeout: *readTimeout, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "hallcast %s listening on %s\n", version, base)
@@ -235,6 +290,39 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// clientAddr names a request's client as the API does: the TCP peer, or
+// behind trusted proxies the address they forward.
+func clientAddr(trusted []*net.IPNet) func(*http.Request) string {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// noLimitIfZero maps a flag's 0 (no limit) to the hub's negative.
+func noLimitIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// defaultMaxConns is --max-conns unless set: the open-file limit less a
+// reserve for the store, media files and logs, at most 65,536; 4,096 where
+// the limit is unknown.
+func defaultMaxConns() int {
+	limit := openFileLimit()
+	if limit <= 0 {
+		return 4096
+	}
+	reserve := min(256, limit/4)
+	return int(min(limit-reserve, 65536))
 }
 
 // displayAddr turns a listen address into one a browser can open.
@@ -305,6 +393,10 @@ func (a *app) sweep(ctx context.Context) {
 		// Expired pairings go, with any token a screen never collected.
 		if _, err := a.store.DeleteExpiredPairings(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.logger.Error("delete expired pairings", "err", err)
+		}
+		// So do the counters of windows that have ended (ratings, feedback).
+		if _, err := a.store.DeleteExpiredCounters(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.logger.Error("delete expired counters", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -38,9 +38,10 @@ type Timelines interface {
 	Timeline(ctx context.Context, screen *hall.Screen, at time.Time) (*manifest.Playing, error)
 }
 
-// Events stores events screens send and returns the ids durably stored.
+// Events stores events screens send and returns the ids durably stored,
+// and those refused (hub.EventIngester).
 type Events interface {
-	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, error)
+	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, []hall.EventRefusal, error)
 }
 
 // screenTokenPrefix marks screen tokens, so they are never mistaken for
@@ -546,13 +547,9 @@ func (s *Server) deviceEvents(c echo.Context) error {
 	if len(in.Events) > 500 {
 		return hall.FieldError("events", "at most 500 a request")
 	}
-	good, bad := hub.DecodeEvents(in.Events, sc.ID, s.Now())
-	acked, err := s.Events.Ingest(c.Request().Context(), sc.ID, good)
+	acked, bad, err := hub.Receive(c.Request().Context(), s.Events, in.Events, sc, s.Now())
 	if err != nil {
 		return err
-	}
-	if acked == nil {
-		acked = []string{}
 	}
 	resp := map[string]any{"ack": acked}
 	if len(bad) > 0 {

@@ -44,6 +44,7 @@ type conn struct {
 	readDone chan struct{}
 	limiter  *rate.Limiter
 
+	addr        string // the client address, for the limits per address
 	screen      *hall.Screen
 	ps          hall.Placement
 	version     string
@@ -262,6 +263,7 @@ func (c *conn) finish() {
 func (c *conn) readLoop() {
 	defer c.hub.wg.Done()
 	defer close(c.readDone)
+	defer c.hub.leave(c.addr)
 	c.readMessages()
 	c.stop()
 	c.hub.unregister(c)
@@ -271,6 +273,7 @@ func (c *conn) readLoop() {
 // refuse ends a connection that has no reader or writer goroutine (its
 // hello failed): close frame, the peer's answer, close.
 func (c *conn) refuse() {
+	defer c.hub.leave(c.addr)
 	c.stop()
 	code, reason, send := c.closeState()
 	if send {
@@ -597,24 +600,8 @@ func (c *conn) events(raw []json.RawMessage) {
 		c.sendError(hall.EValidation, fmt.Sprintf("events: at most %d a frame", h.cfg.MaxEventsPerFrame), nil)
 		return
 	}
-	ok, bad := DecodeEvents(raw, c.screen.ID, h.cfg.Now())
-	if len(bad) > 0 {
-		ids := make([]string, 0, len(bad))
-		msgs := make([]string, 0, min(len(bad), 5))
-		for i, b := range bad {
-			if b.ID != "" {
-				ids = append(ids, b.ID)
-			}
-			if i < 5 {
-				msgs = append(msgs, b.Error())
-			}
-		}
-		c.sendError(hall.EValidation, fmt.Sprintf("%d invalid events not stored: %s", len(bad), strings.Join(msgs, "; ")), ids)
-	}
-	if len(ok) == 0 {
-		return
-	}
-	acked, err := h.cfg.Events.Ingest(c.ctx, c.screen.ID, ok)
+	acked, refused, err := Receive(c.ctx, h.cfg.Events, raw, c.screen, h.cfg.Now())
+	c.reportRefused(refused)
 	if err != nil {
 		if c.ctx.Err() == nil {
 			h.log.Error("hub: ingest events", "screen", c.screen.ID, "err", err)
@@ -625,6 +612,36 @@ func (c *conn) events(raw []json.RawMessage) {
 	if len(acked) > 0 {
 		c.sendJSON(ackFrame{Type: "ack", IDs: acked})
 		h.metrics.acked.Add(float64(len(acked)))
+	}
+}
+
+// reportRefused sends one error frame for each code among the refused
+// events, naming them: validation ("invalid events not stored"), then
+// forbidden and rate_limited ("events refused").
+func (c *conn) reportRefused(refused []EventError) {
+	for _, code := range []string{hall.EValidation, hall.EForbidden, hall.ERateLimited} {
+		var ids, msgs []string
+		n := 0
+		for _, b := range refused {
+			if b.Code != code {
+				continue
+			}
+			n++
+			if b.ID != "" {
+				ids = append(ids, b.ID)
+			}
+			if len(msgs) < 5 {
+				msgs = append(msgs, b.Error())
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		what := "events refused"
+		if code == hall.EValidation {
+			what = "invalid events not stored"
+		}
+		c.sendError(code, fmt.Sprintf("%d %s: %s", n, what, strings.Join(msgs, "; ")), ids)
 	}
 }
 
