@@ -48,9 +48,6 @@ func Resolve(sc hall.Placement, schedules []hall.Schedule, from, to time.Time) (
 	if err != nil {
 		return nil, fmt.Errorf("playlists: resolve screen %q: %w", sc.ID, err)
 	}
-	if to.Equal(from) {
-		return nil, nil
-	}
 	var cs []*compiled
 	for _, s := range schedules {
 		if !s.Target.Matches(sc) {
@@ -61,6 +58,9 @@ func Resolve(sc hall.Placement, schedules []hall.Schedule, from, to time.Time) (
 			return nil, fmt.Errorf("playlists: resolve: schedule %q: %w", s.ID, err)
 		}
 		cs = append(cs, c)
+	}
+	if to.Equal(from) {
+		return nil, nil
 	}
 
 	epoch := AnchorEpoch(loc)

@@ -358,6 +358,18 @@ type helloMsg struct {
 	ManifestETag string `json:"manifest_etag"`
 }
 
+// decodeHello parses the first client frame: nil unless it is a hello
+// with a token.
+func decodeHello(data []byte) *helloMsg {
+	var msg helloMsg
+	if json.Unmarshal(data, &msg) != nil || msg.Type != "hello" || msg.Token == "" {
+		return nil
+	}
+	msg.Version = truncate(msg.Version, 64)
+	msg.ManifestETag = truncate(msg.ManifestETag, 64)
+	return &msg
+}
+
 // hello waits for the hello frame and authenticates it.
 func (c *conn) hello() (etag string, ok bool) {
 	h := c.hub
@@ -378,8 +390,8 @@ func (c *conn) hello() (etag string, ok bool) {
 		return "", false
 	}
 	c.touch()
-	var msg helloMsg
 	data, err := io.ReadAll(io.LimitReader(r, min(h.cfg.MaxFrameBytes, 16<<10)+1))
+	var msg *helloMsg
 	switch {
 	case err != nil:
 		c.readFailed(err)
@@ -387,7 +399,11 @@ func (c *conn) hello() (etag string, ok bool) {
 	case int64(len(data)) > min(h.cfg.MaxFrameBytes, 16<<10):
 		c.closeWith(CloseTooLarge, "frame too large", true)
 		return "", false
-	case typ != websocket.TextMessage || json.Unmarshal(data, &msg) != nil || msg.Type != "hello" || msg.Token == "":
+	case typ != websocket.TextMessage:
+		c.closeWith(CloseBadToken, "hello with a token expected", true)
+		return "", false
+	}
+	if msg = decodeHello(data); msg == nil {
 		c.closeWith(CloseBadToken, "hello with a token expected", true)
 		return "", false
 	}
@@ -416,7 +432,7 @@ func (c *conn) hello() (etag string, ok bool) {
 		return "", false
 	}
 	c.screen, c.ps = s, s.Placement(hl)
-	c.version = truncate(msg.Version, 64)
+	c.version = msg.Version
 	c.connectedAt = h.cfg.Now()
 	c.touch()
 	c.ws.SetReadDeadline(time.Now().Add(h.cfg.PongWait))
@@ -560,30 +576,45 @@ func (c *conn) readMessages() {
 	}
 }
 
-// handle handles one client frame; an error is a malformed or unexpected
-// frame, answered with an error frame.
-func (c *conn) handle(data []byte) error {
+// decodeFrame parses a client frame after hello: events or status, with
+// what status reports cut to size. An error says why the frame is
+// malformed or unexpected.
+func decodeFrame(data []byte) (*clientMsg, error) {
 	var msg clientMsg
 	if len(data) == 0 {
-		return errors.New("want a JSON object in a text frame")
+		return nil, errors.New("want a JSON object in a text frame")
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
-		return fmt.Errorf("malformed message: %v", err)
+		return nil, fmt.Errorf("malformed message: %v", err)
 	}
 	switch msg.Type {
 	case "events":
-		c.events(msg.Events)
 	case "status":
 		if msg.Showing != nil {
 			sh := *msg.Showing
 			sh.ItemID, sh.MediaURL = truncate(sh.ItemID, maxRefRunes), truncate(sh.MediaURL, maxMediaURLBytes)
 			msg.Showing = &sh
 		}
-		c.hub.status(c, msg.Showing, msg.UptimeS)
 	case "hello":
-		return errors.New("hello was already received")
+		return nil, errors.New("hello was already received")
 	default:
-		return fmt.Errorf("unknown message type %q", msg.Type)
+		return nil, fmt.Errorf("unknown message type %q", truncate(msg.Type, 64))
+	}
+	return &msg, nil
+}
+
+// handle handles one client frame; an error is a malformed or unexpected
+// frame, answered with an error frame.
+func (c *conn) handle(data []byte) error {
+	msg, err := decodeFrame(data)
+	if err != nil {
+		return err
+	}
+	switch msg.Type {
+	case "events":
+		c.events(msg.Events)
+	case "status":
+		c.hub.status(c, msg.Showing, msg.UptimeS)
 	}
 	return nil
 }
