@@ -227,6 +227,23 @@ func TestRunUsage(t *testing.T) {
 	if err := run(context.Background(), []string{"serve", "--store", "mongodb://x"}, envOf(map[string]string{"HALLCAST_DATA": t.TempDir()}), nil, &out, &errOut); err == nil {
 		t.Error("unknown store accepted")
 	}
+	for _, bad := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{nil, map[string]string{"HALLCAST_MAX_CONNS": "lots"}},
+		{nil, map[string]string{"HALLCAST_READ_TIMEOUT": "30"}},
+		{[]string{"--max-conns-per-ip", "-1"}, nil},
+		{[]string{"--feedback-window", "0s"}, nil},
+	} {
+		env := map[string]string{"HALLCAST_DATA": t.TempDir()}
+		for k, v := range bad.env {
+			env[k] = v
+		}
+		if err := run(context.Background(), append([]string{"serve"}, bad.args...), envOf(env), nil, &out, &errOut); err == nil {
+			t.Errorf("serve %v with %v accepted", bad.args, bad.env)
+		}
+	}
 }
 
 func TestUserAndTokenCommands(t *testing.T) {

@@ -136,7 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maxPerIP := fs.Int("max-conns-per-ip", envParsed(getenv, "HALLCAST_MAX_CONNS_PER_IP", 256, strconv.Atoi, &envErrs),
 		"most TCP connections open at once from one client address (not counting --trusted-proxies); 0: no limit (HALLCAST_MAX_CONNS_PER_IP)")
 	maxWSPerIP := fs.Int("max-ws-per-ip", envParsed(getenv, "HALLCAST_MAX_WS_PER_IP", 128, strconv.Atoi, &envErrs),
-		"most screen websockets open at once from one client address (the forwarded one behind --trusted-proxies); 0: no limit (HALLCAST_MAX_WS_PER_IP)")
+		"most screen websockets open at once from one client address (the forwarded one behind --trusted-proxies), at most 16 of them before their hello; 0: no limit (HALLCAST_MAX_WS_PER_IP)")
 	readTimeout := fs.Duration("read-timeout", envParsed(getenv, "HALLCAST_READ_TIMEOUT", 30*time.Second, time.ParseDuration, &envErrs),
 		"longest time to read a request, headers and body (media uploads may take longer while they keep coming); 0: no limit (HALLCAST_READ_TIMEOUT)")
 	feedbackLimit := fs.Int("feedback-limit", envParsed(getenv, "HALLCAST_FEEDBACK_LIMIT", ingest.FeedbackLimit, strconv.Atoi, &envErrs),
@@ -202,7 +202,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	events := ingest.New(ingest.Config{Store: a.store, Vetter: ingest.NewRules(a.store, rules), Registerer: reg, Logger: logger})
 	screens := hub.New(hub.Config{Screens: a.store, Manifests: manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now,
-		ClientAddr: clientAddr(trusted), MaxConnsPerAddr: noLimitIfZero(*maxWSPerIP)})
+		ClientAddr: clientAddr(trusted), MaxConnsPerAddr: noLimitIfZero(*maxWSPerIP), MaxPendingPerAddr: pendingPerAddr(*maxWSPerIP)})
 	a.desk.Notify = func(disclosure.Change) { screens.Notify() }
 
 	api, err := httpapi.New(httpapi.Deps{
@@ -311,6 +311,15 @@ func noLimitIfZero(n int) int {
 		return -1
 	}
 	return n
+}
+
+// pendingPerAddr is how many websockets of one address may wait for their
+// hello: 16, fewer when --max-ws-per-ip is lower, no limit when it is 0.
+func pendingPerAddr(maxWS int) int {
+	if maxWS == 0 {
+		return -1
+	}
+	return min(16, maxWS)
 }
 
 // defaultMaxConns is --max-conns unless set: the open-file limit less a
