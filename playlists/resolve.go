@@ -62,9 +62,6 @@ func ResolveOn(sc hall.Placement, schedules []hall.Schedule, cal Calendar, from,
 	if err != nil {
 		return nil, fmt.Errorf("playlists: resolve screen %q: %w", sc.ID, err)
 	}
-	if to.Equal(from) {
-		return nil, nil
-	}
 	var cs []*compiled
 	for _, s := range schedules {
 		if !s.Target.Matches(sc) {
@@ -76,6 +73,9 @@ func ResolveOn(sc hall.Placement, schedules []hall.Schedule, cal Calendar, from,
 		}
 		c.cal = cal
 		cs = append(cs, c)
+	}
+	if to.Equal(from) {
+		return nil, nil
 	}
 
 	epoch := AnchorEpoch(loc)

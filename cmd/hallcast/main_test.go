@@ -231,6 +231,25 @@ func TestRunUsage(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "HALLCAST_DEMO") {
 		t.Errorf("HALLCAST_DEMO=nein: %v, want an error naming the variable", err)
 	}
+	for _, bad := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{nil, map[string]string{"HALLCAST_MAX_CONNS": "lots"}},
+		{nil, map[string]string{"HALLCAST_READ_TIMEOUT": "30"}},
+		{nil, map[string]string{"HALLCAST_FEEDBACK_WORKDAYS": "five"}},
+		{[]string{"--max-conns-per-ip", "-1"}, nil},
+		{[]string{"--feedback-window", "0s"}, nil},
+		{[]string{"--case-workdays", "0"}, nil},
+	} {
+		env := map[string]string{"HALLCAST_DATA": t.TempDir()}
+		for k, v := range bad.env {
+			env[k] = v
+		}
+		if err := run(context.Background(), append([]string{"serve"}, bad.args...), envOf(env), nil, &out, &errOut); err == nil {
+			t.Errorf("serve %v with %v accepted", bad.args, bad.env)
+		}
+	}
 }
 
 func TestUserAndTokenCommands(t *testing.T) {

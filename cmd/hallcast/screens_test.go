@@ -248,17 +248,20 @@ func TestScreensPushPath(t *testing.T) {
 
 	t.Run("EventsAckedAndStoredOnce", func(t *testing.T) {
 		now := time.Now().UTC().Format(time.RFC3339)
+		rated := publicItems(c, "")[0].ID
+		kioskID, kioskToken := newScreen(c, "服务台触摸屏", "kiosk")
+		kiosk, _, _ := dialScreen(t, c.base, kioskToken, "")
 		frame := map[string]any{"type": "events", "events": []map[string]any{
-			{"id": "ev-imp-1", "kind": "impression", "at": now, "item_id": "x", "revision": 1, "duration_ms": 15000, "playlist_id": "lobby"},
+			{"id": "ev-view-1", "kind": "view", "at": now, "item_id": rated, "revision": 1, "dwell_ms": 15000, "session": "s1"},
 			{"id": "ev-rate-1", "kind": "rating", "at": now, "subject": map[string]string{"service": "hall"}, "level": 1, "session": "s1"},
-			{"id": "ev-rate-2", "kind": "rating", "at": now, "subject": map[string]string{"item_id": "x"}, "level": 5, "session": "s1"},
+			{"id": "ev-rate-2", "kind": "rating", "at": now, "subject": map[string]string{"item_id": rated}, "level": 5, "session": "s1"},
 			{"id": "ev-fb-1", "kind": "feedback", "at": now, "topic": "efficiency", "text": "排队太久", "contact": "13812345678", "session": "s1"},
 			{"id": "", "kind": "impression", "at": now},
 		}}
-		lobby.send(frame)
+		kiosk.send(frame)
 		var acked []any
 		for len(acked) < 4 {
-			m := lobby.next(5 * time.Second)
+			m := kiosk.next(5 * time.Second)
 			if m["type"] == "ack" {
 				acked = append(acked, m["ids"].([]any)...)
 			}
@@ -266,7 +269,11 @@ func TestScreensPushPath(t *testing.T) {
 		if len(acked) != 4 {
 			t.Errorf("acked %v, want the 4 valid events", acked)
 		}
-		lobby.send(frame) // resent, as after a lost ack
+		kiosk.send(frame) // resent, as after a lost ack
+		kiosk.nextOfType("ack", 5*time.Second)
+		lobby.send(map[string]any{"type": "events", "events": []map[string]any{
+			{"id": "ev-imp-1", "kind": "impression", "at": now, "item_id": "x", "revision": 1, "duration_ms": 15000, "playlist_id": "lobby"},
+		}})
 		lobby.nextOfType("ack", 5*time.Second)
 
 		// The HTTP fallback stores and acks too.
@@ -294,8 +301,18 @@ func TestScreensPushPath(t *testing.T) {
 			}
 		}
 		c.must("GET", "/api/v1/reports/engagement?by=screen", nil, &rep)
-		if len(rep.Rows) != 1 || rep.Rows[0].Impressions != 2 || rep.Rows[0].Ratings != 2 || rep.Rows[0].Poor != 1 || rep.Rows[0].Feedback != 1 {
-			t.Errorf("engagement by screen: %+v", rep.Rows)
+		byScreen := map[string]int{}
+		for _, r := range rep.Rows {
+			byScreen[r.Key] = len(byScreen)
+		}
+		if len(rep.Rows) != 2 {
+			t.Fatalf("engagement by screen: %+v, want the LED's and the kiosk's rows", rep.Rows)
+		}
+		if r := rep.Rows[byScreen[made.Screen.ID]]; r.Impressions != 2 || r.Ratings != 0 {
+			t.Errorf("engagement of the LED screen: %+v", r)
+		}
+		if r := rep.Rows[byScreen[kioskID]]; r.Ratings != 2 || r.Poor != 1 || r.Feedback != 1 {
+			t.Errorf("engagement of the kiosk: %+v", r)
 		}
 		var byItem struct {
 			Rows []struct {
@@ -306,7 +323,7 @@ func TestScreensPushPath(t *testing.T) {
 		}
 		c.must("GET", "/api/v1/reports/engagement?by=item", nil, &byItem)
 		for _, r := range byItem.Rows {
-			if r.Key == "service:hall" && (r.Levels[0] != 1 || r.Index != 0) || r.Key == "x" && (r.Levels[4] != 1 || r.Index != 100) {
+			if r.Key == "service:hall" && (r.Levels[0] != 1 || r.Index != 0) || r.Key == rated && (r.Levels[4] != 1 || r.Index != 100) {
 				t.Errorf("engagement row %+v", r)
 			}
 		}

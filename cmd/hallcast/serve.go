@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/mod/sumdb/note"
@@ -25,6 +26,7 @@ import (
 	"github.com/hallcast/hallcast/server/app"
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
+	"github.com/hallcast/hallcast/server/connlimit"
 	"github.com/hallcast/hallcast/server/demo"
 	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/hall"
@@ -42,20 +44,6 @@ func env(getenv func(string) string, key, def string) string {
 	return def
 }
 
-// envInt reads an integer variable; a value that is not a number is kept
-// as -1, which the flag's range check then refuses with the flag's name.
-func envInt(getenv func(string) string, key string, def int) int {
-	v := strings.TrimSpace(getenv(key))
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return -1
-	}
-	return n
-}
-
 // envBool reads a boolean variable strictly: true/false, 1/0, yes/no or
 // on/off (any case); any other value is an error naming the variable, so a
 // typo never silently keeps the default.
@@ -70,6 +58,22 @@ func envBool(getenv func(string) string, key string, def bool) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%s=%q: want true or false (or yes/no, on/off, 1/0)", key, getenv(key))
+}
+
+// envParsed reads the environment value of key with parse, or returns def
+// when it is unset; a value that does not parse is recorded in errs, so the
+// command can refuse it after parsing its flags.
+func envParsed[T any](getenv func(string) string, key string, def T, parse func(string) (T, error), errs *[]error) T {
+	v := getenv(key)
+	if v == "" {
+		return def
+	}
+	x, err := parse(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s=%q: %w", key, v, err))
+		return def
+	}
+	return x
 }
 
 // archiveOrigin names the log in its checkpoints.
@@ -146,15 +150,41 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
 	debugAddr := fs.String("debug-addr", getenv("HALLCAST_DEBUG_ADDR"), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it private (HALLCAST_DEBUG_ADDR)")
 	logLevel := fs.String("log-level", env(getenv, "HALLCAST_LOG_LEVEL", "info"), "debug, info, warn or error (HALLCAST_LOG_LEVEL)")
-	caseDays := fs.Int("case-workdays", envInt(getenv, "HALLCAST_CASE_WORKDAYS", feedback.CaseWorkdays), "working days to close a case opened by a poor rating (HALLCAST_CASE_WORKDAYS)")
-	feedbackDays := fs.Int("feedback-workdays", envInt(getenv, "HALLCAST_FEEDBACK_WORKDAYS", feedback.FeedbackWorkdays), "working days to reply to residents' feedback (HALLCAST_FEEDBACK_WORKDAYS)")
+	var envErrs []error
+	caseDays := fs.Int("case-workdays", envParsed(getenv, "HALLCAST_CASE_WORKDAYS", feedback.CaseWorkdays, strconv.Atoi, &envErrs),
+		"working days to close a case opened by a poor rating (HALLCAST_CASE_WORKDAYS)")
+	feedbackDays := fs.Int("feedback-workdays", envParsed(getenv, "HALLCAST_FEEDBACK_WORKDAYS", feedback.FeedbackWorkdays, strconv.Atoi, &envErrs),
+		"working days to reply to residents' feedback (HALLCAST_FEEDBACK_WORKDAYS)")
+	maxConns := fs.Int("max-conns", envParsed(getenv, "HALLCAST_MAX_CONNS", defaultMaxConns(), strconv.Atoi, &envErrs),
+		"most TCP connections open at once; 0: no limit; default from the open-file limit (HALLCAST_MAX_CONNS)")
+	maxPerIP := fs.Int("max-conns-per-ip", envParsed(getenv, "HALLCAST_MAX_CONNS_PER_IP", 256, strconv.Atoi, &envErrs),
+		"most TCP connections open at once from one client address (not counting --trusted-proxies); 0: no limit (HALLCAST_MAX_CONNS_PER_IP)")
+	maxWSPerIP := fs.Int("max-ws-per-ip", envParsed(getenv, "HALLCAST_MAX_WS_PER_IP", 128, strconv.Atoi, &envErrs),
+		"most screen websockets open at once from one client address (the forwarded one behind --trusted-proxies), at most 16 of them before their hello; 0: no limit (HALLCAST_MAX_WS_PER_IP)")
+	readTimeout := fs.Duration("read-timeout", envParsed(getenv, "HALLCAST_READ_TIMEOUT", 30*time.Second, time.ParseDuration, &envErrs),
+		"longest time to read a request, headers and body (media uploads may take longer while they keep coming); 0: no limit (HALLCAST_READ_TIMEOUT)")
+	feedbackLimit := fs.Int("feedback-limit", envParsed(getenv, "HALLCAST_FEEDBACK_LIMIT", ingest.FeedbackLimit, strconv.Atoi, &envErrs),
+		"most feedback messages one kiosk may leave per --feedback-window; 0: no limit (HALLCAST_FEEDBACK_LIMIT)")
+	feedbackWindow := fs.Duration("feedback-window", envParsed(getenv, "HALLCAST_FEEDBACK_WINDOW", ingest.FeedbackWindow, time.ParseDuration, &envErrs),
+		"the window of --feedback-limit (HALLCAST_FEEDBACK_WINDOW)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if err := errors.Join(envErrs...); err != nil {
+		return err
+	}
+	for name, v := range map[string]int{"--max-conns": *maxConns, "--max-conns-per-ip": *maxPerIP, "--max-ws-per-ip": *maxWSPerIP, "--feedback-limit": *feedbackLimit} {
+		if v < 0 {
+			return fmt.Errorf("%s: want 0 (no limit) or more", name)
+		}
 	}
 	for name, n := range map[string]int{"--case-workdays": *caseDays, "--feedback-workdays": *feedbackDays} {
 		if n < 1 || n > 60 {
 			return fmt.Errorf("%s: want 1 to 60 working days, got %d", name, n)
 		}
+	}
+	if *readTimeout < 0 || *feedbackWindow <= 0 {
+		return fmt.Errorf("--read-timeout and --feedback-window: want a positive duration (--read-timeout 0: no limit)")
 	}
 	var trusted []*net.IPNet
 	for _, cidr := range strings.Split(*proxies, ",") {
@@ -199,8 +229,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// every change the services make.
 	svc := a.svc
 	svc.Desk.AllowSelfApproval = *selfApproval
-	events := ingest.New(ingest.Config{Store: a.store, Flagger: ingest.NewMisuseFlagger(), Registerer: reg, Logger: logger})
-	screens := hub.New(hub.Config{Screens: svc.Signage, Manifests: svc.Manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now})
+	rules := ingest.RulesConfig{FeedbackLimit: *feedbackLimit, FeedbackWindow: *feedbackWindow}
+	if *feedbackLimit == 0 {
+		rules.FeedbackLimit = -1 // no limit
+	}
+	events := ingest.New(ingest.Config{Store: a.store, Vetter: ingest.NewRules(a.store, rules), Registerer: reg, Logger: logger})
+	screens := hub.New(hub.Config{Screens: svc.Signage, Manifests: svc.Manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now,
+		ClientAddr: clientAddr(trusted), MaxConnsPerAddr: noLimitIfZero(*maxWSPerIP), MaxPendingPerAddr: pendingPerAddr(*maxWSPerIP)})
 	svc.SetNotifier(screens, screens)
 
 	api, err := httpapi.New(httpapi.Deps{
@@ -214,11 +249,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	tcp, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	// Bounded connections: in all (below the open-file limit, so the store
+	// and media files always get descriptors) and per client address, each
+	// request read within --read-timeout.
+	ln := connlimit.New(tcp, connlimit.Config{Max: *maxConns, PerAddr: *maxPerIP, Exempt: trusted, Registerer: reg, Logger: logger})
+	headerTimeout := 10 * time.Second
+	if *readTimeout > 0 {
+		headerTimeout = min(headerTimeout, *readTimeout)
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: headerTimeout, ReadTimeout: *readTimeout, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "hallcast %s listening on %s\n", version, base)
@@ -280,6 +323,48 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// clientAddr names a request's client as the API does: the TCP peer, or
+// behind trusted proxies the address they forward.
+func clientAddr(trusted []*net.IPNet) func(*http.Request) string {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// noLimitIfZero maps a flag's 0 (no limit) to the hub's negative.
+func noLimitIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// pendingPerAddr is how many websockets of one address may wait for their
+// hello: 16, fewer when --max-ws-per-ip is lower, no limit when it is 0.
+func pendingPerAddr(maxWS int) int {
+	if maxWS == 0 {
+		return -1
+	}
+	return min(16, maxWS)
+}
+
+// defaultMaxConns is --max-conns unless set: the open-file limit less a
+// reserve for the store, media files and logs, at most 65,536; 4,096 where
+// the limit is unknown.
+func defaultMaxConns() int {
+	limit := openFileLimit()
+	if limit <= 0 {
+		return 4096
+	}
+	reserve := min(256, limit/4)
+	return int(min(limit-reserve, 65536))
 }
 
 // displayAddr turns a listen address into one a browser can open.
@@ -350,6 +435,7 @@ func (a *deployment) sweep(ctx context.Context) {
 		if _, err := a.store.DeleteExpiredPairings(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.logger.Error("delete expired pairings", "err", err)
 		}
+		// So do the counters of windows that have ended (logins, ratings, feedback).
 		if _, err := a.store.DeleteExpiredCounters(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.logger.Error("delete expired counters", "err", err)
 		}

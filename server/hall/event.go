@@ -17,8 +17,12 @@ const (
 // Event is what a screen records and sends, with a client-made unique id;
 // stored once, however often it is sent.
 type Event struct {
-	ID         string    `json:"id"`
-	Kind       string    `json:"kind"`
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	// At is when the screen says the event happened, by its clock: kept as
+	// sent, accepted only within a bounded window around ReceivedAt (see
+	// hub.DecodeEvents). ReceivedAt is when the server received it, by the
+	// server's clock: what misuse checks, limits and case deadlines go by.
 	At         time.Time `json:"at"`
 	ScreenID   string    `json:"screen_id"`
 	ReceivedAt time.Time `json:"received_at"`
@@ -43,6 +47,15 @@ type Event struct {
 	Data json.RawMessage `json:"data,omitempty"`
 	// Misuse marks a rating from a burst: kept, left out of results.
 	Misuse bool `json:"misuse,omitempty"`
+}
+
+// EventRefusal says why the server refused a well-formed event: the event
+// is neither stored nor acknowledged, and sending it again is refused again,
+// so the screen should drop it.
+type EventRefusal struct {
+	ID      string
+	Code    string // an error code: EValidation, EForbidden or ERateLimited
+	Message string
 }
 
 // PoorLevel is the highest rating level that counts as poor (差评) and opens
@@ -108,16 +121,18 @@ func Receipt(eventID string) string {
 
 // Case is a poor rating staff must look into: verify, fix, reply, close.
 type Case struct {
-	ID         string          `json:"id"` // the rating event's id
-	ScreenID   string          `json:"screen_id"`
-	Subject    string          `json:"subject"`
-	Level      int             `json:"level"`
-	Aspects    json.RawMessage `json:"aspects,omitempty"`
-	At         time.Time       `json:"at"`
-	Status     string          `json:"status"` // open, resolved
-	ResolvedBy string          `json:"resolved_by,omitempty"`
-	ResolvedAt *time.Time      `json:"resolved_at,omitempty"`
-	Note       string          `json:"note,omitempty"`
+	ID       string          `json:"id"` // the rating event's id
+	ScreenID string          `json:"screen_id"`
+	Subject  string          `json:"subject"`
+	Level    int             `json:"level"`
+	Aspects  json.RawMessage `json:"aspects,omitempty"`
+	// At is when the case opened: when the server received the rating
+	// (its ReceivedAt), never the kiosk's time. Its deadline runs from it.
+	At         time.Time  `json:"at"`
+	Status     string     `json:"status"` // open, resolved
+	ResolvedBy string     `json:"resolved_by,omitempty"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	Note       string     `json:"note,omitempty"`
 }
 
 // FeedbackStore keeps feedback and cases.

@@ -176,6 +176,13 @@ func (f *Finance) Validate() error {
 			return FieldError(field+".budget", "out of range")
 		}
 	}
+	// Every parent must exist before any chain is walked: a chain through
+	// an unknown code would otherwise look like a loop.
+	for i, l := range f.Lines {
+		if _, ok := index[l.Parent]; l.Parent != "" && !ok {
+			return FieldError(fmt.Sprintf("finance.lines[%d].parent", i), "no line has code %q", l.Parent)
+		}
+	}
 	sums := make([]int64, len(f.Lines))
 	budgets := make([]int64, len(f.Lines))
 	hasChildren := make([]bool, len(f.Lines))
@@ -184,10 +191,7 @@ func (f *Finance) Validate() error {
 		if l.Parent == "" {
 			continue
 		}
-		p, ok := index[l.Parent]
-		if !ok {
-			return FieldError(fmt.Sprintf("finance.lines[%d].parent", i), "no line has code %q", l.Parent)
-		}
+		p := index[l.Parent]
 		// Walk up to catch cycles (a line cannot be its own ancestor).
 		for q, steps := p, 0; ; steps++ {
 			if q == i || steps > len(f.Lines) {

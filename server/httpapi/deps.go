@@ -120,9 +120,10 @@ type Media interface {
 	Open(ctx context.Context, sum string) (*hall.Media, *os.File, error)
 }
 
-// Events stores events screens send and returns the ids durably stored.
+// Events stores events screens send and returns the ids durably stored,
+// and those refused (hub.EventIngester).
 type Events interface {
-	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, error)
+	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, []hall.EventRefusal, error)
 }
 
 // PublicStore is what the public pages and the archive read directly.

@@ -4,11 +4,21 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hallcast/hallcast/server/connlimit"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/media"
+)
+
+// An upload may take longer than the server's read timeout while it keeps
+// coming: at least MediaMinRate bytes a second on average after
+// MediaGrace (connlimit.MinRate).
+const (
+	MediaMinRate = 16 << 10
+	MediaGrace   = 30 * time.Second
 )
 
 // uploadMedia stores a file from a multipart upload's "file" field.
@@ -16,6 +26,9 @@ func (s *Server) uploadMedia(c echo.Context) error {
 	r := c.Request()
 	if r.ContentLength > media.MaxBytes+1<<20 {
 		return media.TooLarge()
+	}
+	if err := connlimit.MinRate(c.Response(), r, MediaGrace, MediaMinRate); err != nil {
+		s.logger.Debug("media upload: no per-request read deadline", "err", err)
 	}
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, media.MaxBytes+1<<20)
 	mr, err := r.MultipartReader()

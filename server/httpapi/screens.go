@@ -261,13 +261,9 @@ func (s *Server) deviceEvents(c echo.Context) error {
 	if len(in.Events) > 500 {
 		return hall.FieldError("events", "at most 500 a request")
 	}
-	good, bad := hub.DecodeEvents(in.Events, sc.ID, s.Now())
-	acked, err := s.Events.Ingest(ctx, sc.ID, good)
+	acked, bad, err := hub.Receive(ctx, s.Events, in.Events, sc, s.Now())
 	if err != nil {
 		return err
-	}
-	if acked == nil {
-		acked = []string{}
 	}
 	resp := map[string]any{"ack": acked}
 	if len(bad) > 0 {

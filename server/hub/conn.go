@@ -43,6 +43,7 @@ type conn struct {
 	readDone chan struct{}
 	limiter  *rate.Limiter
 
+	addr        string // the client address, for the limits per address
 	screen      *hall.Screen
 	ps          hall.Placement
 	version     string
@@ -261,6 +262,7 @@ func (c *conn) finish() {
 func (c *conn) readLoop() {
 	defer c.hub.wg.Done()
 	defer close(c.readDone)
+	defer c.hub.leave(c.addr)
 	c.readMessages()
 	c.stop()
 	c.hub.unregister(c)
@@ -270,6 +272,7 @@ func (c *conn) readLoop() {
 // refuse ends a connection that has no reader or writer goroutine (its
 // hello failed): close frame, the peer's answer, close.
 func (c *conn) refuse() {
+	defer c.hub.leave(c.addr)
 	c.stop()
 	code, reason, send := c.closeState()
 	if send {
@@ -354,6 +357,18 @@ type helloMsg struct {
 	ManifestETag string `json:"manifest_etag"`
 }
 
+// decodeHello parses the first client frame: nil unless it is a hello
+// with a token.
+func decodeHello(data []byte) *helloMsg {
+	var msg helloMsg
+	if json.Unmarshal(data, &msg) != nil || msg.Type != "hello" || msg.Token == "" {
+		return nil
+	}
+	msg.Version = truncate(msg.Version, 64)
+	msg.ManifestETag = truncate(msg.ManifestETag, 64)
+	return &msg
+}
+
 // hello waits for the hello frame and authenticates it.
 func (c *conn) hello() (etag string, ok bool) {
 	h := c.hub
@@ -374,8 +389,8 @@ func (c *conn) hello() (etag string, ok bool) {
 		return "", false
 	}
 	c.touch()
-	var msg helloMsg
 	data, err := io.ReadAll(io.LimitReader(r, min(h.cfg.MaxFrameBytes, 16<<10)+1))
+	var msg *helloMsg
 	switch {
 	case err != nil:
 		c.readFailed(err)
@@ -383,7 +398,11 @@ func (c *conn) hello() (etag string, ok bool) {
 	case int64(len(data)) > min(h.cfg.MaxFrameBytes, 16<<10):
 		c.closeWith(CloseTooLarge, "frame too large", true)
 		return "", false
-	case typ != websocket.TextMessage || json.Unmarshal(data, &msg) != nil || msg.Type != "hello" || msg.Token == "":
+	case typ != websocket.TextMessage:
+		c.closeWith(CloseBadToken, "hello with a token expected", true)
+		return "", false
+	}
+	if msg = decodeHello(data); msg == nil {
 		c.closeWith(CloseBadToken, "hello with a token expected", true)
 		return "", false
 	}
@@ -412,7 +431,7 @@ func (c *conn) hello() (etag string, ok bool) {
 		return "", false
 	}
 	c.screen, c.ps = s, s.Placement(hl)
-	c.version = truncate(msg.Version, 64)
+	c.version = msg.Version
 	c.connectedAt = h.cfg.Now()
 	c.touch()
 	c.ws.SetReadDeadline(time.Now().Add(h.cfg.PongWait))
@@ -556,30 +575,45 @@ func (c *conn) readMessages() {
 	}
 }
 
-// handle handles one client frame; an error is a malformed or unexpected
-// frame, answered with an error frame.
-func (c *conn) handle(data []byte) error {
+// decodeFrame parses a client frame after hello: events or status, with
+// what status reports cut to size. An error says why the frame is
+// malformed or unexpected.
+func decodeFrame(data []byte) (*clientMsg, error) {
 	var msg clientMsg
 	if len(data) == 0 {
-		return errors.New("want a JSON object in a text frame")
+		return nil, errors.New("want a JSON object in a text frame")
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
-		return fmt.Errorf("malformed message: %v", err)
+		return nil, fmt.Errorf("malformed message: %v", err)
 	}
 	switch msg.Type {
 	case "events":
-		c.events(msg.Events)
 	case "status":
 		if msg.Showing != nil {
 			sh := *msg.Showing
 			sh.ItemID, sh.MediaURL = truncate(sh.ItemID, maxRefRunes), truncate(sh.MediaURL, maxMediaURLBytes)
 			msg.Showing = &sh
 		}
-		c.hub.status(c, msg.Showing, msg.UptimeS)
 	case "hello":
-		return errors.New("hello was already received")
+		return nil, errors.New("hello was already received")
 	default:
-		return fmt.Errorf("unknown message type %q", msg.Type)
+		return nil, fmt.Errorf("unknown message type %q", truncate(msg.Type, 64))
+	}
+	return &msg, nil
+}
+
+// handle handles one client frame; an error is a malformed or unexpected
+// frame, answered with an error frame.
+func (c *conn) handle(data []byte) error {
+	msg, err := decodeFrame(data)
+	if err != nil {
+		return err
+	}
+	switch msg.Type {
+	case "events":
+		c.events(msg.Events)
+	case "status":
+		c.hub.status(c, msg.Showing, msg.UptimeS)
 	}
 	return nil
 }
@@ -596,24 +630,8 @@ func (c *conn) events(raw []json.RawMessage) {
 		c.sendError(hall.EValidation, fmt.Sprintf("events: at most %d a frame", h.cfg.MaxEventsPerFrame), nil)
 		return
 	}
-	ok, bad := DecodeEvents(raw, c.screen.ID, h.cfg.Now())
-	if len(bad) > 0 {
-		ids := make([]string, 0, len(bad))
-		msgs := make([]string, 0, min(len(bad), 5))
-		for i, b := range bad {
-			if b.ID != "" {
-				ids = append(ids, b.ID)
-			}
-			if i < 5 {
-				msgs = append(msgs, b.Error())
-			}
-		}
-		c.sendError(hall.EValidation, fmt.Sprintf("%d invalid events not stored: %s", len(bad), strings.Join(msgs, "; ")), ids)
-	}
-	if len(ok) == 0 {
-		return
-	}
-	acked, err := h.cfg.Events.Ingest(c.ctx, c.screen.ID, ok)
+	acked, refused, err := Receive(c.ctx, h.cfg.Events, raw, c.screen, h.cfg.Now())
+	c.reportRefused(refused)
 	if err != nil {
 		if c.ctx.Err() == nil {
 			h.log.Error("hub: ingest events", "screen", c.screen.ID, "err", err)
@@ -624,6 +642,36 @@ func (c *conn) events(raw []json.RawMessage) {
 	if len(acked) > 0 {
 		c.sendJSON(ackFrame{Type: "ack", IDs: acked})
 		h.metrics.acked.Add(float64(len(acked)))
+	}
+}
+
+// reportRefused sends one error frame for each code among the refused
+// events, naming them: validation ("invalid events not stored"), then
+// forbidden and rate_limited ("events refused").
+func (c *conn) reportRefused(refused []EventError) {
+	for _, code := range []string{hall.EValidation, hall.EForbidden, hall.ERateLimited} {
+		var ids, msgs []string
+		n := 0
+		for _, b := range refused {
+			if b.Code != code {
+				continue
+			}
+			n++
+			if b.ID != "" {
+				ids = append(ids, b.ID)
+			}
+			if len(msgs) < 5 {
+				msgs = append(msgs, b.Error())
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		what := "events refused"
+		if code == hall.EValidation {
+			what = "invalid events not stored"
+		}
+		c.sendError(code, fmt.Sprintf("%d %s: %s", n, what, strings.Join(msgs, "; ")), ids)
 	}
 }
 

@@ -1,8 +1,10 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -13,23 +15,35 @@ import (
 
 // Limits on the fields of an event.
 const (
-	MaxEventIDRunes   = 64
-	maxRefRunes       = 64  // item_id, playlist_id
-	maxSessionRunes   = 128 // session
-	maxMediaURLBytes  = 512
-	maxFeedbackRunes  = 2000
-	maxContactRunes   = 100
-	maxAspects        = 10
-	maxEventMillis    = 24 * 60 * 60 * 1000
-	maxEventRevision  = 1_000_000
-	eventClockSlackYr = 1 // events dated more than this many years from now are absurd
+	MaxEventIDRunes  = 64
+	maxRefRunes      = 64  // item_id, playlist_id
+	maxSessionRunes  = 128 // session
+	maxMediaURLBytes = 512
+	maxFeedbackRunes = 2000
+	maxContactRunes  = 100
+	maxAspects       = 10
+	maxEventMillis   = 24 * 60 * 60 * 1000
+	maxEventRevision = 1_000_000
+)
+
+// The window a screen's clock is believed in: an event's at may lie up to
+// MaxEventAge before the moment the server receives it (an outbox kept
+// through days offline) and up to MaxEventLead after it (a clock running a
+// little fast). An event dated outside the window is refused.
+const (
+	MaxEventAge  = 7 * 24 * time.Hour
+	MaxEventLead = 5 * time.Minute
 )
 
 // EventError says why one event of a batch was refused. ID is empty when the
-// event had no usable id.
+// event had no usable id. Code is an error code: hall.EValidation for an
+// invalid event, hall.EForbidden for one the screen may not send (ratings
+// and feedback from a screen that is not a kiosk), hall.ERateLimited for one
+// past a limit.
 type EventError struct {
 	Index   int    `json:"index"`
 	ID      string `json:"id,omitempty"`
+	Code    string `json:"code"`
 	Message string `json:"message"`
 }
 
@@ -79,19 +93,66 @@ type feedbackData struct {
 }
 
 // DecodeEvents validates a batch of events as sent by a screen, over the
-// websocket or the HTTP fallback alike. Valid events come back as
-// hall.Events stamped with the screen and now as ReceivedAt; each invalid
-// one is reported and must not be acknowledged.
-func DecodeEvents(raw []json.RawMessage, screenID string, now time.Time) (ok []*hall.Event, bad []EventError) {
+// websocket or the HTTP fallback alike, at now, the moment the server
+// received them. Valid events come back as hall.Events stamped with the
+// screen and now as ReceivedAt; each invalid one is reported and must not be
+// acknowledged. Only a kiosk may send ratings and feedback: from any other
+// screen they are refused (hall.EForbidden).
+func DecodeEvents(raw []json.RawMessage, screen *hall.Screen, now time.Time) (ok []*hall.Event, bad []EventError) {
+	ok, _, bad = decodeAll(raw, screen, now)
+	return ok, bad
+}
+
+// decodeAll is DecodeEvents that also returns the position in raw of each
+// valid event.
+func decodeAll(raw []json.RawMessage, screen *hall.Screen, now time.Time) (ok []*hall.Event, pos []int, bad []EventError) {
 	for i, r := range raw {
-		e, err := decodeEvent(r, screenID, now)
+		e, err := decodeEvent(r, screen.ID, now)
 		if err != nil {
-			bad = append(bad, EventError{Index: i, ID: eventIDOf(r), Message: err.Error()})
+			bad = append(bad, EventError{Index: i, ID: eventIDOf(r), Code: hall.EValidation, Message: err.Error()})
 			continue
 		}
-		ok = append(ok, e)
+		if (e.Kind == hall.EventRating || e.Kind == hall.EventFeedback) && screen.Kind != hall.KindKiosk {
+			bad = append(bad, EventError{Index: i, ID: e.ID, Code: hall.EForbidden,
+				Message: fmt.Sprintf("%s: only kiosks take ratings and feedback, this screen is %q", e.Kind, screen.Kind)})
+			continue
+		}
+		ok, pos = append(ok, e), append(pos, i)
 	}
-	return ok, bad
+	return ok, pos, bad
+}
+
+// Receive takes a batch of events a screen sent: it decodes them, stores the
+// valid ones through ing, and returns the ids acknowledged (durably stored
+// now or before) and the events refused, by their position in raw, both
+// those that were invalid and those ing refused. On error nothing is
+// acknowledged (the screen sends the batch again); the invalid events are
+// still reported.
+func Receive(ctx context.Context, ing EventIngester, raw []json.RawMessage, screen *hall.Screen, now time.Time) (acked []string, refused []EventError, err error) {
+	ok, pos, refused := decodeAll(raw, screen, now)
+	if len(ok) == 0 {
+		return []string{}, refused, nil
+	}
+	acked, no, err := ing.Ingest(ctx, screen.ID, ok)
+	if err != nil {
+		return nil, refused, err
+	}
+	if len(no) > 0 {
+		why := make(map[string]hall.EventRefusal, len(no))
+		for _, r := range no {
+			why[r.ID] = r
+		}
+		for i, e := range ok {
+			if r, found := why[e.ID]; found {
+				refused = append(refused, EventError{Index: pos[i], ID: e.ID, Code: r.Code, Message: r.Message})
+			}
+		}
+		slices.SortFunc(refused, func(a, b EventError) int { return a.Index - b.Index })
+	}
+	if acked == nil {
+		acked = []string{}
+	}
+	return acked, refused, nil
 }
 
 // eventIDOf returns the id of a raw event when it is a usable one.
@@ -124,8 +185,11 @@ func decodeEvent(r json.RawMessage, screenID string, now time.Time) (*hall.Event
 	if err != nil {
 		return nil, fmt.Errorf("at: want an RFC 3339 time with a zone")
 	}
-	if at.Before(now.AddDate(-eventClockSlackYr, 0, 0)) || at.After(now.AddDate(eventClockSlackYr, 0, 0)) {
-		return nil, fmt.Errorf("at: more than a year from the server's time")
+	if at.Before(now.Add(-MaxEventAge)) {
+		return nil, fmt.Errorf("at: more than %d days before the server received it", MaxEventAge/(24*time.Hour))
+	}
+	if at.After(now.Add(MaxEventLead)) {
+		return nil, fmt.Errorf("at: more than %d minutes after the server received it (is the screen's clock right?)", MaxEventLead/time.Minute)
 	}
 	for _, f := range []struct {
 		name, value string

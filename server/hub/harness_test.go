@@ -53,7 +53,16 @@ func newStore() *store {
 
 // addScreen adds an LED screen of hall h1 whose token is "tok-" + id.
 func (s *store) addScreen(id string, groups ...string) *hall.Screen {
-	sc := &hall.Screen{ID: id, Name: "屏幕 " + id, Kind: hall.KindLED, HallID: "h1", Groups: groups, TokenHash: auth.HashSecret("tok-" + id)}
+	return s.add(&hall.Screen{ID: id, Name: "屏幕 " + id, Kind: hall.KindLED, HallID: "h1", Groups: groups})
+}
+
+// addKiosk adds a kiosk of hall h1 whose token is "tok-" + id.
+func (s *store) addKiosk(id string) *hall.Screen {
+	return s.add(&hall.Screen{ID: id, Name: "触摸屏 " + id, Kind: hall.KindKiosk, HallID: "h1"})
+}
+
+func (s *store) add(sc *hall.Screen) *hall.Screen {
+	sc.TokenHash = auth.HashSecret("tok-" + sc.ID)
 	s.mu.Lock()
 	s.screens[sc.TokenHash] = sc
 	s.mu.Unlock()
@@ -140,7 +149,8 @@ func (s *store) ListInterrupts(ctx context.Context, activeAt time.Time) ([]*hall
 }
 
 // ingester stores events in a map; gate, when set, holds Ingest until it
-// is closed, and entered is signalled when Ingest starts.
+// is closed, and entered is signalled when Ingest starts. Events whose text
+// is "refuse" are refused as rate limited.
 type ingester struct {
 	mu      sync.Mutex
 	stored  map[string]*hall.Event
@@ -148,7 +158,7 @@ type ingester struct {
 	entered chan struct{}
 }
 
-func (in *ingester) Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, error) {
+func (in *ingester) Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, []hall.EventRefusal, error) {
 	if in.entered != nil {
 		in.entered <- struct{}{}
 	}
@@ -156,19 +166,24 @@ func (in *ingester) Ingest(ctx context.Context, screenID string, events []*hall.
 		select {
 		case <-in.gate:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	ids := make([]string, 0, len(events))
+	var refused []hall.EventRefusal
 	for _, e := range events {
+		if e.Text == "refuse" {
+			refused = append(refused, hall.EventRefusal{ID: e.ID, Code: hall.ERateLimited, Message: "feedback: too many"})
+			continue
+		}
 		if _, ok := in.stored[e.ID]; !ok {
 			in.stored[e.ID] = e
 		}
 		ids = append(ids, e.ID)
 	}
-	return ids, nil
+	return ids, refused, nil
 }
 
 func (in *ingester) count() int {

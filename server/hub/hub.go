@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -61,9 +62,10 @@ type ManifestBuilder interface {
 }
 
 // EventIngester stores events. Ingest returns only after the events are
-// durably stored, with the ids now stored (new or already there).
+// durably stored, with the ids now stored (new or already there), and the
+// events it refused to store, with why.
 type EventIngester interface {
-	Ingest(ctx context.Context, screenID string, events []*hall.Event) (acked []string, err error)
+	Ingest(ctx context.Context, screenID string, events []*hall.Event) (acked []string, refused []hall.EventRefusal, err error)
 }
 
 // Config configures a Hub. Zero tunables take the defaults named.
@@ -92,6 +94,18 @@ type Config struct {
 	// browsers may connect; requests without Origin (devices) and those from
 	// the server's own host are always allowed.
 	AllowedOrigins []string
+
+	// ClientAddr names the client a request comes from, for the limits per
+	// address: behind a trusted reverse proxy, the address it forwards.
+	// nil: the host of the request's RemoteAddr.
+	ClientAddr func(*http.Request) string
+	// MaxConnsPerAddr bounds the websocket connections open from one client
+	// address, with or without hello (128; negative: no limit). Screens
+	// behind one NAT address share it.
+	MaxConnsPerAddr int
+	// MaxPendingPerAddr bounds the connections from one client address
+	// still waiting for their hello (16; negative: no limit).
+	MaxPendingPerAddr int
 }
 
 func (c *Config) setDefaults() {
@@ -131,6 +145,15 @@ func (c *Config) setDefaults() {
 	if c.SendQueue <= 0 {
 		c.SendQueue = 64
 	}
+	if c.MaxConnsPerAddr == 0 {
+		c.MaxConnsPerAddr = 128
+	}
+	if c.MaxPendingPerAddr == 0 {
+		c.MaxPendingPerAddr = 16
+	}
+	if c.ClientAddr == nil {
+		c.ClientAddr = remoteHost
+	}
 	c.SendQueue = max(c.SendQueue, 2) // welcome and the first manifest
 }
 
@@ -165,6 +188,7 @@ type Hub struct {
 
 	mu         sync.Mutex
 	closed     bool
+	addrs      map[string]*addrConns // websocket connections by client address
 	conns      map[*conn]struct{}
 	screens    map[string]*screenState
 	interrupts map[string]sentInterrupt
@@ -191,6 +215,7 @@ func New(cfg Config) *Hub {
 		metrics:    newMetrics(cfg.Registerer),
 		ctx:        ctx,
 		cancel:     cancel,
+		addrs:      make(map[string]*addrConns),
 		conns:      make(map[*conn]struct{}),
 		screens:    make(map[string]*screenState),
 		interrupts: make(map[string]sentInterrupt),
@@ -227,19 +252,37 @@ func (h *Hub) checkOrigin(r *http.Request) bool {
 }
 
 // ServeWS upgrades GET /ws, waits for the hello and authenticates it, then
-// runs the connection on a reader and a writer goroutine and returns.
+// runs the connection on a reader and a writer goroutine and returns. A
+// client address with too many connections open, or too many still
+// without hello, is refused before the upgrade: 429 rate_limited.
 func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
+	addr := h.cfg.ClientAddr(r)
+	if reason := h.admit(addr); reason != "" {
+		h.metrics.refused.WithLabelValues(reason).Inc()
+		h.log.Debug("hub: connection refused", "addr", addr, "reason", reason)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"error":{"code":"rate_limited","message":"too many websocket connections from this address"}}`))
+		return
+	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		h.helloDone(addr)
+		h.leave(addr)
 		return // Upgrade has answered
 	}
 	if !h.track(1) {
+		h.helloDone(addr)
+		h.leave(addr)
 		goingAway(ws, h.cfg.CloseGrace)
 		return
 	}
 	defer h.wg.Done()
 	c := newConn(h, ws)
+	c.addr = addr
 	etag, ok := c.hello()
+	h.helloDone(addr)
 	if !ok {
 		c.refuse()
 		return
@@ -253,6 +296,72 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 	go c.readLoop()
 	c.startWriting()
 	c.sendManifest(etag)
+}
+
+// addrConns counts the websocket connections of one client address.
+type addrConns struct {
+	open    int // upgraded (or being upgraded) and not yet ended
+	pending int // of those, still waiting for their hello
+}
+
+// Reasons a connection is refused, the label of hallcast_ws_refused_total.
+const (
+	refusedPerAddr    = "per_address"
+	refusedPendingPer = "pending_hello_per_address"
+)
+
+// admit counts a new connection from addr in, or returns why it is
+// refused.
+func (h *Hub) admit(addr string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	a := h.addrs[addr]
+	if a == nil {
+		a = &addrConns{}
+	}
+	switch {
+	case h.cfg.MaxConnsPerAddr > 0 && a.open >= h.cfg.MaxConnsPerAddr:
+		return refusedPerAddr
+	case h.cfg.MaxPendingPerAddr > 0 && a.pending >= h.cfg.MaxPendingPerAddr:
+		return refusedPendingPer
+	}
+	a.open++
+	a.pending++
+	h.addrs[addr] = a
+	h.metrics.pending.Inc()
+	return ""
+}
+
+// helloDone counts a connection of addr out of those waiting for hello.
+func (h *Hub) helloDone(addr string) {
+	h.mu.Lock()
+	if a := h.addrs[addr]; a != nil && a.pending > 0 {
+		a.pending--
+	}
+	h.mu.Unlock()
+	h.metrics.pending.Dec()
+}
+
+// leave counts an ended connection of addr out.
+func (h *Hub) leave(addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	a := h.addrs[addr]
+	if a == nil {
+		return
+	}
+	if a.open--; a.open <= 0 {
+		delete(h.addrs, addr)
+	}
+}
+
+// remoteHost is the host part of the request's peer address.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // track adds n goroutines to the hub's wait group unless it is closed.

@@ -585,7 +585,7 @@ func TestDecodeEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, bad := DecodeEvents([]json.RawMessage{json.RawMessage(tt.event)}, "s1", testNow)
+			ok, bad := DecodeEvents([]json.RawMessage{json.RawMessage(tt.event)}, kiosk, testNow)
 			if tt.err != "" {
 				if len(ok) != 0 || len(bad) != 1 || !strings.Contains(bad[0].Message, tt.err) {
 					t.Fatalf("got ok %v, bad %+v; want one error containing %q", ok, bad, tt.err)
@@ -615,9 +615,180 @@ func TestDecodeEvents(t *testing.T) {
 		})
 	}
 	t.Run("BadIDReported", func(t *testing.T) {
-		_, bad := DecodeEvents([]json.RawMessage{json.RawMessage(`{"id":"x1","kind":"nope"}`), json.RawMessage(`{"id":7}`)}, "s1", testNow)
-		if len(bad) != 2 || bad[0].ID != "x1" || bad[0].Index != 0 || bad[1].ID != "" || bad[1].Index != 1 {
-			t.Errorf("bad = %+v, want x1 at 0 and no id at 1", bad)
+		_, bad := DecodeEvents([]json.RawMessage{json.RawMessage(`{"id":"x1","kind":"nope"}`), json.RawMessage(`{"id":7}`)}, kiosk, testNow)
+		if len(bad) != 2 || bad[0].ID != "x1" || bad[0].Index != 0 || bad[1].ID != "" || bad[1].Index != 1 || bad[0].Code != hall.EValidation {
+			t.Errorf("bad = %+v, want x1 at 0 and no id at 1, code validation", bad)
 		}
+	})
+	t.Run("ClockWindow", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			at   time.Time
+			ok   bool
+		}{
+			{"SixDaysOld", testNow.Add(-6 * 24 * time.Hour), true},
+			{"SevenDaysOld", testNow.Add(-MaxEventAge), true},
+			{"EightDaysOld", testNow.Add(-MaxEventAge - time.Second), false},
+			{"FourMinutesAhead", testNow.Add(4 * time.Minute), true},
+			{"SixMinutesAhead", testNow.Add(MaxEventLead + time.Second), false},
+		} {
+			raw := json.RawMessage(`{"id":"a","kind":"rating","at":"` + tc.at.Format(time.RFC3339Nano) + `","subject":{"service":"hall"},"level":4}`)
+			ok, bad := DecodeEvents([]json.RawMessage{raw}, kiosk, testNow)
+			if got := len(ok) == 1; got != tc.ok {
+				t.Errorf("%s: accepted %v (%+v), want %v", tc.name, got, bad, tc.ok)
+			}
+			if len(ok) == 1 && (!ok[0].At.Equal(tc.at) || !ok[0].ReceivedAt.Equal(testNow)) {
+				t.Errorf("%s: at %v received %v, want the device's time kept and the server's as received", tc.name, ok[0].At, ok[0].ReceivedAt)
+			}
+		}
+	})
+	t.Run("OnlyKiosksRateAndGiveFeedback", func(t *testing.T) {
+		raw := []json.RawMessage{
+			json.RawMessage(`{"id":"r","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":1}`),
+			json.RawMessage(`{"id":"f","kind":"feedback","at":"` + at + `","text":"x"}`),
+			json.RawMessage(`{"id":"i","kind":"impression","at":"` + at + `","item_id":"it_1"}`),
+			json.RawMessage(`{"id":"v","kind":"view","at":"` + at + `","item_id":"it_1"}`),
+		}
+		for _, kind := range []string{hall.KindLED, "", "tablet"} {
+			ok, bad := DecodeEvents(raw, &hall.Screen{ID: "w1", Kind: kind}, testNow)
+			if len(ok) != 2 || ok[0].ID != "i" || ok[1].ID != "v" {
+				t.Errorf("kind %q: accepted %d events, want the impression and the view", kind, len(ok))
+			}
+			if len(bad) != 2 || bad[0].ID != "r" || bad[1].ID != "f" || bad[0].Code != hall.EForbidden || bad[1].Code != hall.EForbidden ||
+				!strings.Contains(bad[0].Message, "kiosk") {
+				t.Errorf("kind %q: refused %+v, want the rating and the feedback, forbidden", kind, bad)
+			}
+		}
+		if ok, bad := DecodeEvents(raw, kiosk, testNow); len(ok) != 4 || len(bad) != 0 {
+			t.Errorf("kiosk: accepted %d, refused %+v; want all 4", len(ok), bad)
+		}
+	})
+}
+
+// kiosk is the screen TestDecodeEvents decodes for.
+var kiosk = &hall.Screen{ID: "s1", Kind: hall.KindKiosk}
+
+func TestEventsRefused(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	h.store.addScreen("wall")
+	h.store.addKiosk("k1")
+	at := testNow.Add(-time.Minute).Format(time.RFC3339)
+	feedback := func(id, text string) map[string]any {
+		return map[string]any{"id": id, "kind": "feedback", "at": at, "text": text}
+	}
+
+	t.Run("LEDFeedbackForbidden", func(t *testing.T) {
+		c, _ := h.connect(t, "wall")
+		c.send(t, map[string]any{"type": "events", "events": []any{feedback("led-f1", "hello"), impression("led-i1")}})
+		e := c.expect(t, "error")
+		if e.Code != hall.EForbidden || !slices.Equal(e.IDs, []string{"led-f1"}) || !strings.Contains(e.Message, "1 events refused") {
+			t.Errorf("error frame = %+v, want forbidden naming [led-f1]", e)
+		}
+		if m := c.expect(t, "ack"); !slices.Equal(m.IDs, []string{"led-i1"}) {
+			t.Errorf("ack ids = %v, want [led-i1]", m.IDs)
+		}
+	})
+	t.Run("RefusedByIngest", func(t *testing.T) {
+		c, _ := h.connect(t, "k1")
+		bad := feedback("k-bad", "x")
+		bad["at"] = "not a time"
+		c.send(t, map[string]any{"type": "events", "events": []any{feedback("k-f1", "ok"), feedback("k-f2", "refuse"), bad}})
+		e := c.expect(t, "error")
+		if e.Code != hall.EValidation || !slices.Equal(e.IDs, []string{"k-bad"}) {
+			t.Errorf("first error frame = %+v, want validation naming [k-bad]", e)
+		}
+		e = c.expect(t, "error")
+		if e.Code != hall.ERateLimited || !slices.Equal(e.IDs, []string{"k-f2"}) {
+			t.Errorf("second error frame = %+v, want rate_limited naming [k-f2]", e)
+		}
+		if m := c.expect(t, "ack"); !slices.Equal(m.IDs, []string{"k-f1"}) {
+			t.Errorf("ack ids = %v, want [k-f1]", m.IDs)
+		}
+	})
+}
+
+func TestReceivePositions(t *testing.T) {
+	in := &ingester{stored: map[string]*hall.Event{}}
+	at := testNow.Add(-time.Minute).Format(time.RFC3339)
+	raw := []json.RawMessage{
+		json.RawMessage(`{"id":"a","kind":"feedback","at":"` + at + `","text":"refuse"}`),
+		json.RawMessage(`{"id":"b","kind":"nope","at":"` + at + `"}`),
+		json.RawMessage(`{"id":"c","kind":"feedback","at":"` + at + `","text":"fine"}`),
+		json.RawMessage(`{"id":"d","kind":"feedback","at":"` + at + `","text":"refuse"}`),
+	}
+	acked, refused, err := Receive(context.Background(), in, raw, kiosk, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(acked, []string{"c"}) {
+		t.Errorf("acked %v, want [c]", acked)
+	}
+	var got []string
+	for _, r := range refused {
+		got = append(got, fmt.Sprint(r.Index, r.ID, r.Code))
+	}
+	if want := []string{"0arate_limited", "1bvalidation", "3drate_limited"}; !slices.Equal(got, want) {
+		t.Errorf("refused %v, want %v (by position)", got, want)
+	}
+}
+
+func TestConnectionsPerAddress(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.MaxConnsPerAddr, c.MaxPendingPerAddr = 3, 2
+		c.ClientAddr = func(r *http.Request) string { return r.Header.Get("X-Test-Client") }
+	}).start(t)
+	h.store.addScreen("s1")
+	dialFrom := func(addr string) (*websocket.Conn, int, error) {
+		ws, resp, err := websocket.DefaultDialer.Dial(h.url, http.Header{"X-Test-Client": {addr}})
+		code := 0
+		if resp != nil {
+			code = resp.StatusCode
+		}
+		if ws != nil {
+			t.Cleanup(func() { ws.Close() })
+		}
+		return ws, code, err
+	}
+	refused := func(reason string) float64 { return metricValue(t, h.hub.metrics.refused.WithLabelValues(reason)) }
+
+	// Two connections without hello fill addr A's pending allowance.
+	a1, _, err := dialFrom("A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := dialFrom("A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, code, err := dialFrom("A"); err == nil || code != http.StatusTooManyRequests {
+		t.Fatalf("third connection without hello from A: %v (status %d), want 429", err, code)
+	}
+	if got := refused(refusedPendingPer); got != 1 {
+		t.Errorf("refused %s = %v, want 1", refusedPendingPer, got)
+	}
+	// Another address is not affected.
+	if _, _, err := dialFrom("B"); err != nil {
+		t.Errorf("connection from B: %v", err)
+	}
+	// A hello frees a pending place, not an open one: A then has 3 open.
+	a1.WriteJSON(map[string]any{"type": "hello", "token": "tok-s1"})
+	poll.True(t, 5*time.Second, "a1 registered", func() bool { return h.hub.Online()["s1"].Connections == 1 })
+	a3, _, err := dialFrom("A")
+	if err != nil {
+		t.Fatalf("third connection from A after a hello: %v", err)
+	}
+	if _, code, err := dialFrom("A"); err == nil || code != http.StatusTooManyRequests {
+		t.Fatalf("fourth connection from A: %v (status %d), want 429", err, code)
+	}
+	if got := refused(refusedPerAddr); got != 1 {
+		t.Errorf("refused %s = %v, want 1", refusedPerAddr, got)
+	}
+	// An ended connection frees its place.
+	a3.Close()
+	poll.True(t, 5*time.Second, "a place for A again", func() bool {
+		ws, _, err := dialFrom("A")
+		if err == nil {
+			ws.Close()
+		}
+		return err == nil
 	})
 }

@@ -13,6 +13,8 @@ type metrics struct {
 	dropped     prometheus.Counter
 	acked       prometheus.Counter
 	closed      *prometheus.CounterVec
+	refused     *prometheus.CounterVec
+	pending     prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -41,6 +43,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "hallcast_ws_closed_total",
 			Help: "Websocket connections ended, by close code (1006: no close frame).",
 		}, []string{"code"})),
+		refused: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hallcast_ws_refused_total",
+			Help: "Websocket connections refused before the upgrade, by reason (per_address, pending_hello_per_address).",
+		}, []string{"reason"})),
+		pending: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hallcast_ws_awaiting_hello",
+			Help: "Websocket connections open that have not said hello yet.",
+		})),
 	}
 }
 

@@ -39,7 +39,7 @@ func BenchmarkIngest(b *testing.B) {
 						}
 						evs := impressions(fmt.Sprintf("b%d", i), tc.perCall)
 						t0 := time.Now()
-						if _, err := g.Ingest(context.Background(), "sc_bench", evs); err != nil {
+						if _, _, err := g.Ingest(context.Background(), "sc_bench", evs); err != nil {
 							b.Error(err)
 							return
 						}
@@ -76,7 +76,7 @@ func BenchmarkIngest(b *testing.B) {
 						next = next.Add(interval)
 						evs := impressions(fmt.Sprintf("s%d-%d-%d", rate, w, i), perCall)
 						t0 := time.Now()
-						if _, err := g.Ingest(context.Background(), "sc_bench", evs); err != nil {
+						if _, _, err := g.Ingest(context.Background(), "sc_bench", evs); err != nil {
 							b.Error(err)
 							return
 						}

@@ -21,16 +21,18 @@ type Store interface {
 	InsertEvents(ctx context.Context, events []*hall.Event) (int, error)
 }
 
-// Flagger marks events as misuse (a burst of ratings) before they are
-// stored. It is called from the single committing goroutine, in order.
-type Flagger interface {
-	Flag(events []*hall.Event)
+// Vetter judges the events one screen sent together before they are
+// queued for storing: it returns those to store (ratings flagged as misuse
+// where they break a rule) and those refused (Rules). It runs on the
+// sender's goroutine, so a slow check holds up that sender only.
+type Vetter interface {
+	Vet(ctx context.Context, screenID string, events []*hall.Event) (keep []*hall.Event, refused []hall.EventRefusal, err error)
 }
 
 // Config tunes an Ingester.
 type Config struct {
 	Store      Store
-	Flagger    Flagger // optional
+	Vetter     Vetter // optional
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
 	// MaxBatch bounds the events in one transaction; default 5000.
@@ -45,6 +47,8 @@ type Ingester struct {
 	in      chan *request
 	stored  prometheus.Counter
 	dupes   prometheus.Counter
+	refused prometheus.Counter
+	misuse  prometheus.Counter
 	batches prometheus.Histogram
 	commit  prometheus.Histogram
 }
@@ -73,13 +77,17 @@ func New(cfg Config) *Ingester {
 			Help: "Events newly stored (duplicates excluded)."}),
 		dupes: prometheus.NewCounter(prometheus.CounterOpts{Name: "hallcast_events_duplicate_total",
 			Help: "Events received again after they were stored (acknowledged, not stored twice)."}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "hallcast_events_refused_total",
+			Help: "Valid events refused by the rules (ratings of items not public then, feedback past a kiosk's limit)."}),
+		misuse: prometheus.NewCounter(prometheus.CounterOpts{Name: "hallcast_ratings_misuse_total",
+			Help: "Ratings judged misuse (bursts, repeats in a touch session): stored flagged, left out of results."}),
 		batches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hallcast_events_commit_batch_size",
 			Help: "Events per group commit.", Buckets: prometheus.ExponentialBuckets(1, 4, 8)}),
 		commit: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "hallcast_events_commit_seconds",
 			Help: "Duration of one group commit.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)}),
 	}
 	if cfg.Registerer != nil {
-		cfg.Registerer.MustRegister(g.stored, g.dupes, g.batches, g.commit)
+		cfg.Registerer.MustRegister(g.stored, g.dupes, g.refused, g.misuse, g.batches, g.commit)
 	}
 	return g
 }
@@ -87,33 +95,48 @@ func New(cfg Config) *Ingester {
 // ErrStopped is returned for submissions made after Run ended.
 var ErrStopped = errors.New("ingest: stopped")
 
-// Ingest stores the events and returns their ids once they are durably
-// stored (or were already). On error nothing may be acknowledged.
-func (g *Ingester) Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, error) {
+// Ingest vets the events one screen sent, stores those kept and returns
+// their ids once they are durably stored (or were already), with the
+// events refused. On error nothing may be acknowledged.
+func (g *Ingester) Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, []hall.EventRefusal, error) {
+	var refused []hall.EventRefusal
+	if g.cfg.Vetter != nil && len(events) > 0 {
+		keep, no, err := g.cfg.Vetter.Vet(ctx, screenID, events)
+		if err != nil {
+			return nil, nil, err
+		}
+		events, refused = keep, no
+		g.refused.Add(float64(len(no)))
+		for _, e := range events {
+			if e.Misuse {
+				g.misuse.Inc()
+			}
+		}
+	}
 	if len(events) == 0 {
-		return []string{}, nil
+		return []string{}, refused, nil
 	}
 	r := &request{ctx: ctx, events: events, done: make(chan error, 1)}
 	select {
 	case g.in <- r:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	select {
 	case err := <-r.done:
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	case <-ctx.Done():
 		// The batch may still commit; the client resends and the id is
 		// then acknowledged as already stored.
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	ids := make([]string, len(events))
 	for i, e := range events {
 		ids[i] = e.ID
 	}
-	return ids, nil
+	return ids, refused, nil
 }
 
 // Run commits batches until ctx ends, then drains what is queued.
@@ -161,9 +184,6 @@ func (g *Ingester) flush(ctx context.Context, batch []*request, n int) {
 		if r.ctx.Err() == nil {
 			events = append(events, r.events...)
 		}
-	}
-	if g.cfg.Flagger != nil {
-		g.cfg.Flagger.Flag(events)
 	}
 	start := time.Now()
 	inserted, err := g.cfg.Store.InsertEvents(ctx, events)

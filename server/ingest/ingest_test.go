@@ -53,7 +53,7 @@ func TestIngestStoresOnceAndAcksAll(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			evs := impressions(fmt.Sprint("w", w/2), 200)
-			ids, err := g.Ingest(ctx, "sc_test", evs)
+			ids, _, err := g.Ingest(ctx, "sc_test", evs)
 			if err != nil {
 				errs <- err
 				return
@@ -84,7 +84,7 @@ func TestIngestAfterStopFailsFast(t *testing.T) {
 	defer cancel()
 	// Run is not running: the call must give up with the context, and
 	// acknowledge nothing.
-	ids, err := g.Ingest(ctx, "sc_test", impressions("x", 1))
+	ids, _, err := g.Ingest(ctx, "sc_test", impressions("x", 1))
 	if err == nil || ids != nil {
 		t.Errorf("Ingest without Run = %v, %v; want an error and no ids", ids, err)
 	}
@@ -94,7 +94,7 @@ func TestIngestErrorAcksNothing(t *testing.T) {
 	store := openStore(t)
 	g := start(t, store)
 	store.Close() // every write now fails
-	ids, err := g.Ingest(context.Background(), "sc_test", impressions("y", 3))
+	ids, _, err := g.Ingest(context.Background(), "sc_test", impressions("y", 3))
 	if err == nil || ids != nil {
 		t.Errorf("Ingest on a closed store = %v, %v; want an error and no ids", ids, err)
 	}

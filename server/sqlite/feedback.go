@@ -25,7 +25,7 @@ const maxReceiptTries = 1000
 
 // recordEvent makes what a newly stored event implies, in the transaction
 // that stored it: feedback for a feedback event, a case for a poor rating
-// not flagged as misuse.
+// not flagged as misuse, opened at the rating's ReceivedAt.
 func recordEvent(ctx context.Context, tx *sql.Tx, e *hall.Event) error {
 	switch {
 	case e.Kind == hall.EventFeedback:
@@ -91,7 +91,7 @@ func openCase(ctx context.Context, tx *sql.Tx, e *hall.Event) error {
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, screen_id, subject, level, aspects, at, status)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.ScreenID, e.Subject, e.Level, aspects, encTime(e.At), statusOpen)
+		e.ID, e.ScreenID, e.Subject, e.Level, aspects, encTime(e.ReceivedAt), statusOpen)
 	if err != nil {
 		return fmt.Errorf("case %q: %w", e.ID, err)
 	}

@@ -181,9 +181,10 @@ func testFeedback(t *testing.T, s hall.Store) {
 	})
 }
 
-// caseOf is the case a new poor rating must open.
+// caseOf is the case a new poor rating must open: opened when the server
+// received the rating, whatever time the kiosk gave it.
 func caseOf(e *hall.Event, aspects string) *hall.Case {
-	c := &hall.Case{ID: e.ID, ScreenID: e.ScreenID, Subject: e.Subject, Level: e.Level, At: e.At.UTC(), Status: "open"}
+	c := &hall.Case{ID: e.ID, ScreenID: e.ScreenID, Subject: e.Subject, Level: e.Level, At: e.ReceivedAt.UTC(), Status: "open"}
 	if aspects != "" {
 		c.Aspects = json.RawMessage(aspects)
 	}
@@ -254,5 +255,18 @@ func testCases(t *testing.T, s hall.Store) {
 		wantCases(t, s, "open", 0, cPoor, cNull)
 		wantCases(t, s, "resolved", 0, cWorst)
 		wantCases(t, s, "", 0, cPoor, cWorst, cNull)
+	})
+	t.Run("OpenedWhenReceived", func(t *testing.T) {
+		// Dated two days back by the kiosk, received at 10 minutes: the
+		// case opens at 10 minutes, so its deadline runs from then.
+		late := ratingEvent("r-6", 10, hall.SubjectHall, 1, false, "")
+		late.At = at(-48 * time.Hour).In(cst)
+		wantInserted(t, s, []*hall.Event{late}, 1, "InsertEvents of a rating dated long before it arrived")
+		got, err := s.Case(ctx, late.ID)
+		mustOK(t, err, "Case")
+		same(t, "Case of a late rating", got, caseOf(late, ""))
+		if !got.At.Equal(late.ReceivedAt) {
+			t.Errorf("Case.At: got %v, want the receive time %v (not the kiosk's %v)", got.At, late.ReceivedAt, late.At)
+		}
 	})
 }
