@@ -114,11 +114,13 @@ func storeCalls() map[string]func(ctx context.Context, s *Store) error {
 		"ListFeedback":      func(ctx context.Context, s *Store) error { return err1(s.ListFeedback(ctx, "", 10)) },
 		"Feedback":          func(ctx context.Context, s *Store) error { return err1(s.Feedback(ctx, "ev-1")) },
 		"FeedbackByReceipt": func(ctx context.Context, s *Store) error { return err1(s.FeedbackByReceipt(ctx, "FK1")) },
-		"ReplyFeedback":     func(ctx context.Context, s *Store) error { return s.ReplyFeedback(ctx, "ev-1", &hall.Reply{Text: "ok"}) },
-		"PublicReplies":     func(ctx context.Context, s *Store) error { return err1(s.PublicReplies(ctx, 10)) },
-		"ListCases":         func(ctx context.Context, s *Store) error { return err1(s.ListCases(ctx, "", 10)) },
-		"Case":              func(ctx context.Context, s *Store) error { return err1(s.Case(ctx, "ev-1")) },
-		"ResolveCase":       func(ctx context.Context, s *Store) error { return s.ResolveCase(ctx, "ev-1", "li", "ok", t0) },
+		"ReplyFeedback": func(ctx context.Context, s *Store) error {
+			return s.ReplyFeedback(ctx, "ev-1", &hall.Reply{Text: "ok"})
+		},
+		"PublicReplies": func(ctx context.Context, s *Store) error { return err1(s.PublicReplies(ctx, 10)) },
+		"ListCases":     func(ctx context.Context, s *Store) error { return err1(s.ListCases(ctx, "", 10)) },
+		"Case":          func(ctx context.Context, s *Store) error { return err1(s.Case(ctx, "ev-1")) },
+		"ResolveCase":   func(ctx context.Context, s *Store) error { return s.ResolveCase(ctx, "ev-1", "li", "ok", t0) },
 		"Engagement": func(ctx context.Context, s *Store) error {
 			return err1(s.Engagement(ctx, t0, t0.Add(time.Hour), hall.ByItem, 0))
 		},
