@@ -92,59 +92,63 @@ func micros(t time.Time) int64 {
 }
 
 // insertScript stores one shard's events. KEYS[1] is the shard's events
-// hash and KEYS[2] its outbox; the other keys are named by index. ARGV[1]
-// is the number of events; for each event follow its id, its JSON, its
-// outbox entry ("" for none), the number of operations, and per operation
-// four values: "z", key index, score (add the id to a sorted set), or "h",
-// key index, field, increment (add to a hash counter). The operations of
-// an event are applied only when its id is new in the shard; counters are
-// summed first, so a batch costs one HINCRBY per distinct counter. It
-// returns the new ids and, as id/entry pairs, the outbox entries of the
-// batch's ids (new ones and any an interrupted insert left).
+// hash, KEYS[2] its outbox, KEYS[3] its index by event time; the other
+// keys are named by index. ARGV[1] is the number of events and ARGV[2] the
+// number of counter increments that follow as key index, field, amount:
+// the sums over the whole batch, as if every event were new. Then, per
+// event: its id, its JSON, its outbox entry ("" for none), the key index
+// and score of its index by time received, its score by event time (""
+// when the reports do not count it), and its share of the sums
+// ("i:n i:n …", i counting the increments from 1). An event whose id the
+// shard has already is not stored, and its share is taken off the sums.
+// The script returns the new ids and, as id/entry pairs, the outbox
+// entries of the batch's ids (new ones and any an interrupted insert
+// left).
 const insertScript = `
-local nev = tonumber(ARGV[1])
-local pos = 2
-local new, incr, adds = {}, {}, {}
-for i = 1, nev do
-  local id, doc, ob, nops = ARGV[pos], ARGV[pos+1], ARGV[pos+2], tonumber(ARGV[pos+3])
-  pos = pos + 4
-  if redis.call('HSETNX', KEYS[1], id, doc) == 1 then
+local nev, ninc = tonumber(ARGV[1]), tonumber(ARGV[2])
+local ik, iff, inn = {}, {}, {}
+local pos = 3
+for i = 1, ninc do
+  ik[i], iff[i], inn[i] = tonumber(ARGV[pos]), ARGV[pos+1], tonumber(ARGV[pos+2])
+  pos = pos + 3
+end
+local first = pos
+local new, adds = {}, {}
+local function zadd(k, score, id)
+  local t = adds[k]
+  if not t then t = {}; adds[k] = t end
+  t[#t+1] = score
+  t[#t+1] = id
+end
+for e = 1, nev do
+  local id = ARGV[pos]
+  if redis.call('HSETNX', KEYS[1], id, ARGV[pos+1]) == 1 then
     new[#new+1] = id
-    if ob ~= '' then redis.call('HSET', KEYS[2], id, ob) end
-    for j = 1, nops do
-      local op, k, a = ARGV[pos], tonumber(ARGV[pos+1]), ARGV[pos+2]
-      if op == 'z' then
-        local t = adds[k]
-        if not t then t = {}; adds[k] = t end
-        t[#t+1] = a
-        t[#t+1] = id
-      else
-        local t = incr[k]
-        if not t then t = {}; incr[k] = t end
-        t[a] = (t[a] or 0) + tonumber(ARGV[pos+3])
-      end
-      pos = pos + 4
-    end
+    if ARGV[pos+2] ~= '' then redis.call('HSET', KEYS[2], id, ARGV[pos+2]) end
+    zadd(tonumber(ARGV[pos+3]), ARGV[pos+4], id)
+    if ARGV[pos+5] ~= '' then zadd(3, ARGV[pos+5], id) end
   else
-    pos = pos + 4 * nops
+    for i, n in string.gmatch(ARGV[pos+6], '(%d+):(%-?%d+)') do
+      i = tonumber(i)
+      inn[i] = inn[i] - tonumber(n)
+    end
   end
+  pos = pos + 7
 end
 for k, t in pairs(adds) do
   for s = 1, #t, 1000 do
     redis.call('ZADD', KEYS[k], unpack(t, s, math.min(s + 999, #t)))
   end
 end
-for k, t in pairs(incr) do
-  for f, n in pairs(t) do
-    redis.call('HINCRBY', KEYS[k], f, string.format('%d', n))
-  end
+for i = 1, ninc do
+  if inn[i] ~= 0 then redis.call('HINCRBY', KEYS[ik[i]], iff[i], string.format('%d', inn[i])) end
 end
 local pend = {}
 if redis.call('HLEN', KEYS[2]) > 0 then
   local seen = {}
-  pos = 2
-  for i = 1, nev do
-    local id, nops = ARGV[pos], tonumber(ARGV[pos+3])
+  pos = first
+  for e = 1, nev do
+    local id = ARGV[pos]
     if not seen[id] then
       seen[id] = true
       local ob = redis.call('HGET', KEYS[2], id)
@@ -153,7 +157,7 @@ if redis.call('HLEN', KEYS[2]) > 0 then
         pend[#pend+1] = ob
       end
     end
-    pos = pos + 4 + 4 * nops
+    pos = pos + 7
   end
 end
 return {new, pend}
@@ -162,17 +166,31 @@ return {new, pend}
 // shardCall is one shard's part of an InsertEvents: its script's keys and
 // arguments.
 type shardCall struct {
-	shard int
-	keys  []string
-	index map[string]int
-	args  []any
-	n     int
+	shard  int
+	keys   []string
+	index  map[string]int
+	incr   []increment
+	incrAt map[incrKey]int
+	aggs   map[bucket][3]int // key indexes of a bucket's counters: item, screen, total
+	events []any
+	n      int
+}
+
+type incrKey struct {
+	key   int
+	field string
+}
+
+type increment struct {
+	incrKey
+	n int64
 }
 
 func (s *Store) newShardCall(shard int) *shardCall {
-	c := &shardCall{shard: shard, index: map[string]int{}, args: []any{0}}
+	c := &shardCall{shard: shard, index: map[string]int{}, incrAt: map[incrKey]int{}, aggs: map[bucket][3]int{}}
 	c.key(s.ekey(shard, "ev"))
 	c.key(s.ekey(shard, "outbox"))
+	c.key(s.ekey(shard, "at"))
 	return c
 }
 
@@ -186,33 +204,61 @@ func (c *shardCall) key(k string) int {
 	return len(c.keys)
 }
 
-// add appends one event with its operations.
+// args returns the script's arguments.
+func (c *shardCall) args() []any {
+	args := make([]any, 0, 2+3*len(c.incr)+len(c.events))
+	args = append(args, c.n, len(c.incr))
+	for _, in := range c.incr {
+		args = append(args, in.key, in.field, in.n)
+	}
+	return append(args, c.events...)
+}
+
+// metricLetters are the metric letters, from mImpressions on.
+const metricLetters = "abcdefghijklmn"
+
+// addEvent adds one event: its counters to the batch's sums, and its
+// arguments.
 func (s *Store) addEvent(c *shardCall, e *hall.Event, outbox string) {
-	var ops []any
-	z := func(key string, score int64) {
-		ops = append(ops, "z", c.key(key), score, "")
+	var share []byte
+	add := func(key int, field string, n int64) {
+		k := incrKey{key, field}
+		i, ok := c.incrAt[k]
+		if !ok {
+			i = len(c.incr)
+			c.incrAt[k] = i
+			c.incr = append(c.incr, increment{incrKey: k})
+		}
+		c.incr[i].n += n
+		share = strconv.AppendInt(share, int64(i+1), 10)
+		share = append(share, ':')
+		share = strconv.AppendInt(share, n, 10)
+		share = append(share, ' ')
 	}
-	h := func(key, field string, n int64) {
-		ops = append(ops, "h", c.key(key), field, n)
-	}
-	h(s.ekey(c.shard, "count"), e.Kind, 1)
-	z(s.ekey(c.shard, "rx", e.Kind), micros(e.ReceivedAt))
+	add(c.key(s.ekey(c.shard, "count")), e.Kind, 1)
+	atScore := ""
 	if contribs := contributions(e); len(contribs) > 0 {
-		z(s.ekey(c.shard, "at"), micros(e.At))
+		atScore = strconv.FormatInt(micros(e.At), 10)
 		item := eventItem(e)
 		for _, b := range bucketsOf(e.At) {
-			base := "agg:" + b.String()
+			keys, ok := c.aggs[b]
+			if !ok {
+				base := "agg:" + b.String()
+				keys = [3]int{c.key(s.ekey(c.shard, base, "i")), c.key(s.ekey(c.shard, base, "s")), c.key(s.ekey(c.shard, base, "t"))}
+				c.aggs[b] = keys
+			}
 			for _, m := range contribs {
-				h(s.ekey(c.shard, base, "i"), string(m.code)+item, m.n)
-				h(s.ekey(c.shard, base, "s"), string(m.code)+e.ScreenID, m.n)
-				h(s.ekey(c.shard, base, "t"), string(m.code), m.n)
+				i := m.code - mImpressions
+				code := metricLetters[i : i+1]
+				add(keys[0], code+item, m.n)
+				add(keys[1], code+e.ScreenID, m.n)
+				add(keys[2], code, m.n)
 			}
 		}
 	}
-	c.args = append(c.args, e.ID, encEvent(e), outbox, len(ops)/4)
-	c.args = append(c.args, ops...)
+	c.events = append(c.events, e.ID, encEvent(e), outbox, c.key(s.ekey(c.shard, "rx", e.Kind)),
+		strconv.FormatInt(micros(e.ReceivedAt), 10), atScore, string(share))
 	c.n++
-	c.args[0] = c.n
 }
 
 // InsertEvents stores the events, ignoring ids stored already (also a
@@ -290,7 +336,7 @@ func (s *Store) runScripts(ctx context.Context, script *goredis.Script, calls []
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*goredis.Cmd, len(calls))
 	for i, c := range calls {
-		cmds[i] = script.EvalSha(ctx, pipe, c.keys, c.args...)
+		cmds[i] = script.EvalSha(ctx, pipe, c.keys, c.args()...)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !isNoScript(err) {
 		// A pipeline error is the first command's error; a connection
@@ -303,7 +349,7 @@ func (s *Store) runScripts(ctx context.Context, script *goredis.Script, calls []
 	}
 	for i, cmd := range cmds {
 		if isNoScript(cmd.Err()) {
-			cmds[i] = script.Eval(ctx, s.rdb, calls[i].keys, calls[i].args...)
+			cmds[i] = script.Eval(ctx, s.rdb, calls[i].keys, calls[i].args()...)
 		}
 		if err := cmds[i].Err(); err != nil {
 			return nil, err

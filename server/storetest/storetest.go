@@ -16,6 +16,8 @@
 // token are ENotFound; ListTokens("") lists every user's tokens; ItemEntries
 // of an unknown item is empty, not an error; a negative ArchiveEntries start
 // is EValidation; DeleteExpiredSessions removes sessions with ExpiresAt <= now.
+// A session or token of a missing user, and a screen of a missing hall, is
+// ENotFound and stores nothing.
 //
 // For screens and events: generated ids are prefixed "sc_", "pr_", "ir_";
 // a taken screen id or token hash is EConflict; Screen and
@@ -99,6 +101,7 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		{"Limits", testLimits},
 		{"UpdateScreen", testUpdateScreen},
 		{"AuditWithChange", testAuditWithChange},
+		{"MissingOwners", testMissingOwners},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
