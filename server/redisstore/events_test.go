@@ -110,11 +110,11 @@ func testEngagementMatchesSQLite(t *testing.T, url string) {
 		{eventDay.Add(-8 * time.Hour), eventDay.Add(64 * time.Hour)}, // local days in UTC+8
 		{eventDay.Add(time.Hour), time.Time{}},
 		{time.Time{}, eventDay.Add(30*time.Hour + 7*time.Minute)},
-		{eventDay.Add(10 * time.Minute), eventDay.Add(12 * time.Minute)},                       // inside one quarter hour
-		{eventDay.Add(15*time.Minute + 1), eventDay.Add(45 * time.Minute)},                     // one nanosecond past a boundary
-		{eventDay.Add(24 * time.Hour), eventDay.Add(24 * time.Hour)},                           // empty
-		{eventDay.Add(50 * time.Hour), eventDay.Add(20 * time.Hour)},                           // reversed
-		{eventDay.Add(-48 * time.Hour), eventDay.Add(-24 * time.Hour)},                         // before every event
+		{eventDay.Add(10 * time.Minute), eventDay.Add(12 * time.Minute)},                        // inside one quarter hour
+		{eventDay.Add(15*time.Minute + 1), eventDay.Add(45 * time.Minute)},                      // one nanosecond past a boundary
+		{eventDay.Add(24 * time.Hour), eventDay.Add(24 * time.Hour)},                            // empty
+		{eventDay.Add(50 * time.Hour), eventDay.Add(20 * time.Hour)},                            // reversed
+		{eventDay.Add(-48 * time.Hour), eventDay.Add(-24 * time.Hour)},                          // before every event
 		{eventDay.Add(23*time.Hour + 59*time.Minute), eventDay.Add(48*time.Hour + time.Minute)}, // whole day inside
 	}
 	for range 25 {
