@@ -58,7 +58,7 @@ func (b *Broker) Notify(ctx context.Context, c hall.Change) {
 }
 
 // Run subscribes to the channel and hands every change received to
-// local.Notify, until ctx ends. When the subscription is lost (Redis
+// local.Notify, until ctx ends (or the store is closed). When the subscription is lost (Redis
 // restarts, the connection drops or stops answering) it subscribes again,
 // waiting longer after each failed attempt, and calls onResubscribe (if
 // not nil) after each successful subscription but the first.
@@ -74,6 +74,10 @@ func (b *Broker) Run(ctx context.Context, local hall.Notifier, onResubscribe fun
 			backoff = b.minBackoff
 		})
 		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, goredis.ErrClosed) {
+			b.log.Error("redisstore: broker: the store's client is closed; no more changes from other replicas", "channel", b.channel)
 			return
 		}
 		b.log.Warn("redisstore: broker: subscription lost; subscribing again", "channel", b.channel, "in", backoff, "err", err)

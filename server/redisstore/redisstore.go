@@ -53,8 +53,12 @@
 //
 // InsertEvents runs one script per shard, all shards in one pipeline. In a
 // shard's script each event that is new (its id not in the shard's hash)
-// is stored together with its indexes, counts and engagement counters;
-// reports read the counters, not the events. Feedback and cases live in
+// is stored together with its indexes, counts and engagement counters
+// (per UTC day, hour and quarter hour, by item, by screen and in total);
+// Engagement reads the counters, and events only where a report's window
+// or a local midnight cuts a quarter hour (see reports.go), so its cost
+// grows with the span reported, not with the events stored. ListEvents
+// merges the shards' per-kind indexes by time received. Feedback and cases live in
 // the metadata slot, so they are made in a second step: the shard script
 // also puts each new feedback event and each new poor rating (not misuse)
 // in the shard's outbox, and returns the outbox entries of the batch; one
