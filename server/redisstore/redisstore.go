@@ -58,8 +58,10 @@
 // Engagement reads the counters, and events only where a report's window
 // or a local midnight cuts a quarter hour (see reports.go), so its cost
 // grows with the span reported, not with the events stored. ListEvents
-// merges the shards' per-kind indexes by time received. Feedback and cases live in
-// the metadata slot, so they are made in a second step: the shard script
+// merges the shards' per-kind indexes by time received.
+//
+// Feedback and cases live in the metadata slot, so they are made in a
+// second step: the shard script
 // also puts each new feedback event and each new poor rating (not misuse)
 // in the shard's outbox, and returns the outbox entries of the batch; one
 // script on the metadata slot then makes the feedback (with its receipt)
