@@ -90,7 +90,7 @@ type Feedback struct {
 	Topic    string    `json:"topic"`
 	Text     string    `json:"text"`
 	Contact  string    `json:"contact,omitempty"`
-	At       time.Time `json:"at"`
+	At       time.Time `json:"at"`     // when the server received it (not the kiosk's clock)
 	Status   string    `json:"status"` // open, replied
 	Reply    *Reply    `json:"reply,omitempty"`
 }

@@ -62,7 +62,7 @@ func insertFeedback(ctx context.Context, tx *sql.Tx, e *hall.Event) error {
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO feedback (id, receipt, screen_id, item_id, topic, text, contact, at, status)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, receipt, e.ScreenID, e.ItemID, e.Topic, e.Text, e.Contact, encTime(e.At), statusOpen)
+		e.ID, receipt, e.ScreenID, e.ItemID, e.Topic, e.Text, e.Contact, encTime(e.ReceivedAt), statusOpen)
 	if err != nil {
 		return fmt.Errorf("feedback %q: %w", e.ID, err)
 	}

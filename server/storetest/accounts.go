@@ -221,3 +221,25 @@ func testAuditWithChange(t *testing.T, s hall.Store) {
 		return s.ReplyFeedback(ctx, "missing", &hall.Reply{Text: "好", By: "li", At: t0})
 	})
 }
+
+// testMissingOwners checks that records naming a missing owner are
+// refused: a session or token of a missing user, a screen of a missing
+// hall.
+func testMissingOwners(t *testing.T, s hall.Store) {
+	ctx := t.Context()
+	wantCode(t, s.CreateSession(ctx, &hall.Session{TokenHash: "orphan", UserID: "us_missing", CreatedAt: t0, ExpiresAt: at(time.Hour)}),
+		hall.ENotFound, "CreateSession for a missing user")
+	if _, err := s.SessionByHash(ctx, "orphan"); !hall.IsCode(err, hall.ENotFound) {
+		t.Errorf("session of a missing user stored: SessionByHash: %v", err)
+	}
+	wantCode(t, s.CreateToken(ctx, &hall.APIToken{UserID: "us_missing", Name: "x", Hash: "orphan", CreatedAt: t0}),
+		hall.ENotFound, "CreateToken for a missing user")
+	if _, err := s.TokenByHash(ctx, "orphan"); !hall.IsCode(err, hall.ENotFound) {
+		t.Errorf("token of a missing user stored: TokenByHash: %v", err)
+	}
+	wantCode(t, s.CreateScreen(ctx, &hall.Screen{Name: "无主", Kind: hall.KindLED, HallID: "hl_missing", Groups: []string{},
+		TokenHash: "orphan", CreatedAt: t0}), hall.ENotFound, "CreateScreen in a missing hall")
+	if _, err := s.ScreenByTokenHash(ctx, "orphan"); !hall.IsCode(err, hall.ENotFound) {
+		t.Errorf("screen of a missing hall stored: ScreenByTokenHash: %v", err)
+	}
+}

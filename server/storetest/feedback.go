@@ -21,7 +21,7 @@ func feedbackEvent(id string, n int, itemID, text string) *hall.Event {
 // feedbackOf is the feedback a new feedback event must become.
 func feedbackOf(e *hall.Event, receipt string) *hall.Feedback {
 	return &hall.Feedback{ID: e.ID, Receipt: receipt, ScreenID: e.ScreenID, ItemID: e.ItemID, Topic: e.Topic,
-		Text: e.Text, Contact: e.Contact, At: e.At.UTC(), Status: "open"}
+		Text: e.Text, Contact: e.Contact, At: e.ReceivedAt.UTC(), Status: "open"}
 }
 
 // ratingEvent is a rating at the kiosk n minutes after t0.

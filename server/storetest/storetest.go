@@ -16,6 +16,8 @@
 // token are ENotFound; ListTokens("") lists every user's tokens; ItemEntries
 // of an unknown item is empty, not an error; a negative ArchiveEntries start
 // is EValidation; DeleteExpiredSessions removes sessions with ExpiresAt <= now.
+// A session or token of a missing user, and a screen of a missing hall, is
+// ENotFound and stores nothing.
 //
 // For screens and events: generated ids are prefixed "sc_", "pr_", "ir_";
 // a taken screen id or token hash is EConflict; Screen and
@@ -34,7 +36,8 @@
 // limits of ListAudit (100, 1000).
 //
 // For feedback and cases: a feedback event stored for the first time
-// becomes feedback with status "open" and the receipt hall.Receipt(id), or,
+// becomes feedback with status "open", dated when the server received it
+// (ReceivedAt, not the kiosk's At), and the receipt hall.Receipt(id), or,
 // when another feedback holds that, the receipt with the smallest suffix
 // 1, 2, … that is free; FeedbackByReceipt matches exactly. A second reply
 // replaces the first. ListFeedback lists newest (At) first, then id
@@ -99,6 +102,7 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		{"Limits", testLimits},
 		{"UpdateScreen", testUpdateScreen},
 		{"AuditWithChange", testAuditWithChange},
+		{"MissingOwners", testMissingOwners},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,374 @@
+package redisstore
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// Items: {m}:item:<id> holds the whole item (itemRec); {m}:items:idx holds,
+// per id, the fields lists filter and sort on (itemIndex), so a list reads
+// the index and then only the items it returns (or, to match a search
+// text, the candidates until the page is full).
+
+type itemRec struct {
+	*hall.Item
+	Assets []hall.Asset `json:"assets"`
+	Public *publicRec   `json:"public"`
+}
+
+type publicRec struct {
+	*hall.PublicState
+	SearchText string `json:"search_text"`
+}
+
+func encItem(it *hall.Item) string {
+	c := *it
+	c.ValidFrom, c.ValidUntil = utcPtr(c.ValidFrom), utcPtr(c.ValidUntil)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	r := itemRec{Item: &c, Assets: c.Assets}
+	if it.Public != nil {
+		p := *it.Public
+		p.PublishedAt, p.FirstPublished = p.PublishedAt.UTC(), p.FirstPublished.UTC()
+		p.ValidFrom, p.ValidUntil = utcPtr(p.ValidFrom), utcPtr(p.ValidUntil)
+		p.WithdrawnAt, p.ExpiredAt = utcPtr(p.WithdrawnAt), utcPtr(p.ExpiredAt)
+		r.Public = &publicRec{PublicState: &p, SearchText: p.SearchText}
+	}
+	return mustJSON(r)
+}
+
+func decItem(s string) (*hall.Item, error) {
+	r := itemRec{Item: &hall.Item{}}
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nil, err
+	}
+	it := r.Item
+	it.Assets = r.Assets
+	it.Public = nil
+	if r.Public != nil {
+		if r.Public.PublicState == nil {
+			r.Public.PublicState = &hall.PublicState{}
+		}
+		it.Public = r.Public.PublicState
+		it.Public.SearchText = r.Public.SearchText
+	}
+	return it, nil
+}
+
+// itemIndex is what lists filter and sort items on.
+type itemIndex struct {
+	Category   string    `json:"c"`
+	Department string    `json:"d"`
+	Status     string    `json:"s"`
+	MatterID   string    `json:"m,omitempty"`
+	UpdatedAt  time.Time `json:"u"`
+	Pub        *pubIndex `json:"p,omitempty"`
+}
+
+type pubIndex struct {
+	Category    string     `json:"c"`
+	Department  string     `json:"d"`
+	MatterID    string     `json:"m,omitempty"`
+	PublishedAt time.Time  `json:"t"`
+	ValidFrom   *time.Time `json:"vf,omitempty"`
+	ValidUntil  *time.Time `json:"vu,omitempty"`
+	WithdrawnAt *time.Time `json:"w,omitempty"`
+}
+
+func indexOf(it *hall.Item) string {
+	x := itemIndex{Category: it.Category, Department: it.Department, Status: string(it.Status),
+		MatterID: it.MatterID, UpdatedAt: it.UpdatedAt.UTC()}
+	if p := it.Public; p != nil {
+		x.Pub = &pubIndex{Category: p.Category, Department: p.Department, MatterID: p.MatterID,
+			PublishedAt: p.PublishedAt.UTC(), ValidFrom: utcPtr(p.ValidFrom), ValidUntil: utcPtr(p.ValidUntil),
+			WithdrawnAt: utcPtr(p.WithdrawnAt)}
+	}
+	return mustJSON(x)
+}
+
+func (s *Store) itemKey(id string) string { return s.mkey("item", id) }
+
+// readItem reads the item with the id; ENotFound when there is none.
+func (s *Store) readItem(ctx context.Context, c goredis.Cmdable, id string) (*hall.Item, error) {
+	raw, err := c.Get(ctx, s.itemKey(id)).Result()
+	if errors.Is(err, goredis.Nil) {
+		return nil, hall.NotFound("item", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	it, err := decItem(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decode item %q: %w", id, err)
+	}
+	return it, nil
+}
+
+// queueItem queues the save of it (as it is, version included).
+func (s *Store) queueItem(ctx context.Context, p goredis.Pipeliner, it *hall.Item) {
+	p.Set(ctx, s.itemKey(it.ID), encItem(it), 0)
+	p.HSet(ctx, s.mkey("items", "idx"), it.ID, indexOf(it))
+}
+
+// CreateItem inserts it at version 1, giving it an id when it has none.
+func (s *Store) CreateItem(ctx context.Context, it *hall.Item) error {
+	id := it.ID
+	if id == "" {
+		id = hall.NewID("it")
+	}
+	key := s.itemKey(id)
+	err := s.update(ctx, "create item", []string{key}, func(tx *goredis.Tx) (func(goredis.Pipeliner), error) {
+		if n, err := tx.Exists(ctx, key).Result(); err != nil || n > 0 {
+			return nil, orConflict(err, "item %q exists", id)
+		}
+		c := *it
+		c.ID, c.Version = id, 1
+		return func(p goredis.Pipeliner) { s.queueItem(ctx, p, &c) }, nil
+	})
+	if err != nil {
+		return err
+	}
+	it.ID, it.Version = id, 1
+	return nil
+}
+
+// Item returns the item with the id.
+func (s *Store) Item(ctx context.Context, id string) (*hall.Item, error) {
+	it, err := s.readItem(ctx, s.rdb, id)
+	return it, s.wrap("item", err)
+}
+
+// checkVersion returns the stored item when its version is it.Version.
+func (s *Store) checkVersion(ctx context.Context, c goredis.Cmdable, it *hall.Item) error {
+	stored, err := s.readItem(ctx, c, it.ID)
+	if err != nil {
+		return err
+	}
+	if stored.Version != it.Version {
+		return hall.Errorf(hall.EConflict, "item %q was changed by someone else (version %d, yours %d)", it.ID, stored.Version, it.Version)
+	}
+	return nil
+}
+
+// UpdateItem saves it when the stored version is it.Version, then bumps
+// it.Version.
+func (s *Store) UpdateItem(ctx context.Context, it *hall.Item) error {
+	key := s.itemKey(it.ID)
+	err := s.update(ctx, "update item", []string{key}, func(tx *goredis.Tx) (func(goredis.Pipeliner), error) {
+		if err := s.checkVersion(ctx, tx, it); err != nil {
+			return nil, err
+		}
+		c := *it
+		c.Version++
+		return func(p goredis.Pipeliner) { s.queueItem(ctx, p, &c) }, nil
+	})
+	if err != nil {
+		return err
+	}
+	it.Version++
+	return nil
+}
+
+// entryRec is how an archive entry is stored (its index is the field).
+type entryRec struct {
+	Kind     string    `json:"k"`
+	ItemID   string    `json:"i"`
+	Revision int       `json:"r"`
+	At       time.Time `json:"a"`
+	Leaf     []byte    `json:"l"`
+}
+
+// SaveWithEntry appends e to the archive and saves it, in one MULTI/EXEC
+// watched on the item and the archive size. Only when both succeed are
+// e.Index, it.Version and, for a publish, it.Public.ArchiveIndex changed.
+func (s *Store) SaveWithEntry(ctx context.Context, it *hall.Item, e *hall.ArchiveEntry) error {
+	if e.ItemID != it.ID {
+		return fmt.Errorf("redisstore: archive entry for item %q saved with item %q", e.ItemID, it.ID)
+	}
+	publish := e.Kind == hall.EntryPublish
+	if publish && it.Public == nil {
+		return fmt.Errorf("redisstore: publish entry for item %q without a public state", it.ID)
+	}
+	key, size := s.itemKey(it.ID), s.mkey("archive", "size")
+	pubKey := it.ID + "#" + strconv.Itoa(e.Revision)
+	var idx int64
+	err := s.update(ctx, "save with archive entry", []string{key, size}, func(tx *goredis.Tx) (func(goredis.Pipeliner), error) {
+		n, err := tx.Get(ctx, size).Int64()
+		if err != nil && !errors.Is(err, goredis.Nil) {
+			return nil, err
+		}
+		idx = n
+		if publish {
+			if ok, err := tx.HExists(ctx, s.mkey("archive", "pub"), pubKey).Result(); err != nil || ok {
+				return nil, orConflict(err, "revision %d of item %q is in the archive already", e.Revision, e.ItemID)
+			}
+		}
+		if err := s.checkVersion(ctx, tx, it); err != nil {
+			return nil, err
+		}
+		saved := *it
+		saved.Version++
+		if publish {
+			p := *it.Public
+			p.ArchiveIndex = idx
+			saved.Public = &p
+		}
+		rec := mustJSON(entryRec{Kind: e.Kind, ItemID: e.ItemID, Revision: e.Revision, At: e.At.UTC(), Leaf: e.Leaf})
+		field := strconv.FormatInt(idx, 10)
+		return func(p goredis.Pipeliner) {
+			p.HSet(ctx, s.mkey("archive"), field, rec)
+			p.Set(ctx, size, idx+1, 0)
+			p.RPush(ctx, s.mkey("archive", "item", e.ItemID), idx)
+			if publish {
+				p.HSet(ctx, s.mkey("archive", "pub"), pubKey, idx)
+			}
+			s.queueItem(ctx, p, &saved)
+		}, nil
+	})
+	if err != nil {
+		return err
+	}
+	e.Index = idx
+	it.Version++
+	if publish {
+		it.Public.ArchiveIndex = idx
+	}
+	return nil
+}
+
+// ListItems returns the items the filter selects: public ones by their
+// latest publication, newest first; others by last update, newest first
+// (then by id).
+func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error) {
+	idx, err := s.rdb.HGetAll(ctx, s.mkey("items", "idx")).Result()
+	if err != nil {
+		return nil, s.wrap("list items", err)
+	}
+	type cand struct {
+		id string
+		at time.Time
+	}
+	var cands []cand
+	for id, raw := range idx {
+		var x itemIndex
+		if err := json.Unmarshal([]byte(raw), &x); err != nil {
+			return nil, fmt.Errorf("redisstore: item index %q: %w", id, err)
+		}
+		if at, ok := x.matches(&f); ok {
+			cands = append(cands, cand{id, at})
+		}
+	}
+	slices.SortFunc(cands, func(a, b cand) int { return cmp.Or(b.at.Compare(a.at), strings.Compare(a.id, b.id)) })
+
+	limit, offset := clampLimit(f.Limit), max(f.Offset, 0)
+	q := strings.TrimSpace(f.Q)
+	out := []*hall.Item{}
+	if q == "" {
+		if offset >= len(cands) {
+			return out, nil
+		}
+		cands = cands[offset:min(offset+limit, len(cands))]
+	}
+	q = foldASCII(q)
+	const chunk = 200
+	for start := 0; start < len(cands) && len(out) < limit; start += chunk {
+		part := cands[start:min(start+chunk, len(cands))]
+		keys := make([]string, len(part))
+		for i, c := range part {
+			keys[i] = s.itemKey(c.id)
+		}
+		vals, err := s.rdb.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, s.wrap("list items", err)
+		}
+		for i, v := range vals {
+			raw, ok := v.(string)
+			if !ok {
+				continue // deleted between the reads
+			}
+			it, err := decItem(raw)
+			if err != nil {
+				return nil, fmt.Errorf("redisstore: item %q: %w", part[i].id, err)
+			}
+			if q != "" {
+				if !containsText(it, f.Public, q) {
+					continue
+				}
+				if offset > 0 {
+					offset--
+					continue
+				}
+			}
+			out = append(out, it)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// matches reports whether the item passes the filter's fields (all but Q)
+// and returns the time it sorts by.
+func (x *itemIndex) matches(f *hall.ItemFilter) (time.Time, bool) {
+	category, department, matter, at := x.Category, x.Department, x.MatterID, x.UpdatedAt
+	if f.Public {
+		p := x.Pub
+		if p == nil {
+			return time.Time{}, false
+		}
+		category, department, matter, at = p.Category, p.Department, p.MatterID, p.PublishedAt
+		if !f.LiveAt.IsZero() {
+			if p.WithdrawnAt != nil || (p.ValidFrom != nil && p.ValidFrom.After(f.LiveAt)) ||
+				(p.ValidUntil != nil && !p.ValidUntil.After(f.LiveAt)) {
+				return time.Time{}, false
+			}
+		}
+		if !f.PublishedFrom.IsZero() && p.PublishedAt.Before(f.PublishedFrom) {
+			return time.Time{}, false
+		}
+		if !f.PublishedTo.IsZero() && !p.PublishedAt.Before(f.PublishedTo) {
+			return time.Time{}, false
+		}
+	}
+	if (f.Category != "" && category != f.Category) || (f.Department != "" && department != f.Department) ||
+		(len(f.Departments) > 0 && !slices.Contains(f.Departments, department)) ||
+		(f.Status != "" && x.Status != string(f.Status)) || (f.MatterID != "" && matter != f.MatterID) {
+		return time.Time{}, false
+	}
+	return at, true
+}
+
+// containsText reports whether the item's text holds q (already folded):
+// the published search text, or the working copy's title, summary and body.
+func containsText(it *hall.Item, public bool, q string) bool {
+	if public {
+		return it.Public != nil && strings.Contains(foldASCII(it.Public.SearchText), q)
+	}
+	for _, t := range []string{it.Title, it.Summary, it.Body} {
+		if strings.Contains(foldASCII(t), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldASCII lower-cases ASCII letters only, as SQLite's LIKE compares.
+func foldASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
