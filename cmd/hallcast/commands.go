@@ -20,8 +20,7 @@ import (
 func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", env(getenv, "HALLCAST_DATA", "./data"), "data directory (HALLCAST_DATA)")
-	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "store (HALLCAST_STORE)")
+	where := storeFlags(fs, getenv)
 	username := fs.String("username", "", "the new user's name")
 	role := fs.String("role", "", "admin, editor, reviewer or auditor")
 	depts := fs.String("departments", "", "comma-separated department keys (editors)")
@@ -41,7 +40,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	if *depts != "" {
 		departments = strings.Split(*depts, ",")
 	}
-	a, err := open(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
+	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}
@@ -58,15 +57,14 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 func tokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", env(getenv, "HALLCAST_DATA", "./data"), "data directory (HALLCAST_DATA)")
-	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "store (HALLCAST_STORE)")
+	where := storeFlags(fs, getenv)
 	username := fs.String("user", "", "the user the token acts as")
 	name := fs.String("name", "cli", "what the token is for")
 	days := fs.Int("days", 365, "how many days the token lasts (1 to 1095)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := open(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
+	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}
@@ -85,12 +83,11 @@ func tokenCreate(ctx context.Context, args []string, getenv func(string) string,
 func archiveVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("archive verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", env(getenv, "HALLCAST_DATA", "./data"), "data directory (HALLCAST_DATA)")
-	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "store (HALLCAST_STORE)")
+	where := storeFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := open(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
+	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}

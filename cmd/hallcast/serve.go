@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,7 +32,7 @@ import (
 	"github.com/hallcast/hallcast/server/httpapi"
 	"github.com/hallcast/hallcast/server/hub"
 	"github.com/hallcast/hallcast/server/ingest"
-	"github.com/hallcast/hallcast/server/sqlite"
+	"github.com/hallcast/hallcast/server/redisstore"
 )
 
 // env returns the environment value of key, or def.
@@ -94,24 +93,11 @@ type archiveVerifier struct {
 	Verifier note.Verifier
 }
 
-// openStore opens the store the --store flag names, in the data directory.
-func openStore(ctx context.Context, kind, dataDir string) (hall.Store, error) {
-	switch {
-	case kind == "" || kind == "sqlite":
-		if err := os.MkdirAll(dataDir, 0o750); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-		return sqlite.Open(ctx, filepath.Join(dataDir, "hallcast.db"))
-	case strings.HasPrefix(kind, "redis://"):
-		return nil, errors.New("the Redis store is not built into this version yet: use --store sqlite")
-	}
-	return nil, fmt.Errorf("unknown store %q: want sqlite or redis://host:port/db", kind)
-}
-
 // open opens the store, the archive and the services on them; adjust, if
 // given, tunes the services' configuration.
-func open(ctx context.Context, kind, dataDir string, logger *slog.Logger, adjust ...func(*app.Config)) (*deployment, error) {
-	store, err := openStore(ctx, kind, dataDir)
+func open(ctx context.Context, sc *storeConfig, logger *slog.Logger, adjust ...func(*app.Config)) (*deployment, error) {
+	dataDir := sc.dataDir
+	store, err := sc.open(ctx, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -134,8 +120,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", env(getenv, "HALLCAST_ADDR", ":8080"), "listen address (HALLCAST_ADDR)")
-	dataDir := fs.String("data", env(getenv, "HALLCAST_DATA", "./data"), "data directory (HALLCAST_DATA)")
-	storeKind := fs.String("store", env(getenv, "HALLCAST_STORE", "sqlite"), "sqlite or redis://host:port/db (HALLCAST_STORE)")
+	where := storeFlags(fs, getenv)
+	mediaDir := fs.String("media-dir", getenv("HALLCAST_MEDIA_DIR"), "directory of uploaded media; a volume every replica shares (default: media in --data) (HALLCAST_MEDIA_DIR)")
+	replicaFlag := fs.String("replica", getenv("HALLCAST_REPLICA"), "this process's name among the replicas on one Redis (default: host name and a random suffix) (HALLCAST_REPLICA)")
 	demoDefault, err := envBool(getenv, "HALLCAST_DEMO", true)
 	if err != nil {
 		return err
@@ -206,8 +193,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	a, err := open(ctx, *storeKind, *dataDir, logger, func(c *app.Config) {
+	a, err := open(ctx, where, logger, func(c *app.Config) {
 		c.CaseWorkdays, c.FeedbackWorkdays = *caseDays, *feedbackDays
+		if *mediaDir != "" {
+			c.MediaDir = *mediaDir
+		}
 	})
 	if err != nil {
 		return err
@@ -237,10 +227,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	screens := hub.New(hub.Config{Screens: svc.Signage, Manifests: svc.Manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now,
 		ClientAddr: clientAddr(trusted), MaxConnsPerAddr: noLimitIfZero(*maxWSPerIP), MaxPendingPerAddr: pendingPerAddr(*maxWSPerIP)})
 	svc.SetNotifier(screens, screens)
+	ready := func(ctx context.Context) (map[string]any, error) {
+		return map[string]any{"store": "sqlite"}, a.store.Ping(ctx)
+	}
+	var peers *replica
+	if rs, ok := a.store.(*redisstore.Store); ok {
+		// Several replicas share this Redis: changes go through it to
+		// every replica's hub, and each lists every replica's screens.
+		peers = &replica{name: replicaName(*replicaFlag), store: rs, broker: redisstore.NewBroker(rs), hub: screens, logger: logger}
+		svc.SetNotifier(peers, peers)
+		d := rs.Durability()
+		logger.Info("Redis store", "replica", peers.name, "prefix", rs.Prefix(), "appendonly", d.AppendOnly, "appendfsync", d.FSync, "guarantee", d.Guarantee)
+		ready = func(ctx context.Context) (map[string]any, error) {
+			return map[string]any{"store": "redis", "replica": peers.name, "appendonly": d.AppendOnly, "appendfsync": d.FSync,
+				"durability": d.Guarantee}, rs.Ping(ctx)
+		}
+	}
 
 	api, err := httpapi.New(httpapi.Deps{
 		Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
-		Reports: svc.Reports, Media: svc.Media, Events: events, Store: a.store, Ready: a.store.Ping,
+		Reports: svc.Reports, Media: svc.Media, Events: events, Store: a.store, Ready: ready,
 		Archive: a.log, Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key, Origin: archiveOrigin,
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
 		Devices: http.HandlerFunc(screens.ServeWS), PublicURL: *publicURL, TrustedProxies: trusted,
@@ -275,6 +281,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var workers sync.WaitGroup
 	workers.Go(func() { a.sweep(bg) })
 	workers.Go(func() { screens.Run(bg) })
+	if peers != nil {
+		workers.Go(func() { peers.run(bg) })
+	}
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
 	ingestDone := make(chan struct{})
 	go func() { defer close(ingestDone); events.Run(ingestCtx) }()

@@ -74,7 +74,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 	}
 	deps := Deps{Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
 		Reports: svc.Reports, Media: svc.Media, Store: store, Archive: alog, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
-		Ready: store.Ping, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now}
+		Ready: func(ctx context.Context) (map[string]any, error) { return nil, store.Ping(ctx) }, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now}
 	if adjust != nil {
 		adjust(&deps)
 	}

@@ -177,9 +177,14 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 func (s *Server) readyz(c echo.Context) error {
-	if err := s.Ready(c.Request().Context()); err != nil {
+	details, err := s.Ready(c.Request().Context())
+	if err != nil {
 		s.logger.Warn("readiness: store unreachable", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, errorBody{errorJSON{Code: hall.EUnavailable, Message: "store unreachable"}})
+		return c.JSON(http.StatusServiceUnavailable, errorBody{errorJSON{Code: hall.EUnavailable, Message: "store unreachable", Details: details}})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	out := map[string]any{"status": "ready"}
+	for k, v := range details {
+		out[k] = v
+	}
+	return c.JSON(http.StatusOK, out)
 }

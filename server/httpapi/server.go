@@ -38,8 +38,9 @@ type Deps struct {
 	// ArchiveKey is the verifier key text, served for witnesses.
 	ArchiveKey string
 	Origin     string // the archive checkpoint origin line
-	// Ready reports whether the store is reachable (/readyz).
-	Ready    func(ctx context.Context) error
+	// Ready reports whether the store is reachable, with details of it
+	// for /readyz (which store, how durable).
+	Ready    func(ctx context.Context) (map[string]any, error)
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
 	Gatherer prometheus.Gatherer

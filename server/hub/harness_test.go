@@ -83,6 +83,22 @@ func (s *store) AuthenticateScreen(ctx context.Context, token string) (*hall.Scr
 	return &c, nil
 }
 
+func (s *store) Revoked(ctx context.Context, ids []string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, id := range ids {
+		live := false
+		for _, sc := range s.screens {
+			live = live || (sc.ID == id && sc.RevokedAt == nil)
+		}
+		if !live {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 func (s *store) Hall(ctx context.Context, id string) (*hall.Hall, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

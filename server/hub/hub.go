@@ -52,6 +52,8 @@ type ScreenStore interface {
 	// EUnauthenticated for an unknown token, EForbidden for a revoked screen.
 	AuthenticateScreen(ctx context.Context, token string) (*hall.Screen, error)
 	Hall(ctx context.Context, id string) (*hall.Hall, error)
+	// Revoked returns those of the screens ids that are revoked or gone.
+	Revoked(ctx context.Context, ids []string) ([]string, error)
 	SaveScreenStatus(ctx context.Context, id string, seen time.Time, version string, showing *hall.Showing) error
 }
 

@@ -792,3 +792,31 @@ func TestConnectionsPerAddress(t *testing.T) {
 		return err == nil
 	})
 }
+
+// TestRevalidate: a screen revoked without the hub being told (on another
+// replica, while this one's subscription was down) is closed with 4403 at
+// the next revalidation; others stay.
+func TestRevalidate(t *testing.T) {
+	h := newHarness(t, nil).start(t)
+	h.store.addScreen("s1")
+	gone := h.store.addScreen("s2")
+	_, _ = h.connect(t, "s1")
+	b, _ := h.connect(t, "s2")
+	poll.True(t, 5*time.Second, "both connected", func() bool {
+		on := h.hub.Online()
+		return on["s1"].Online && on["s2"].Online
+	})
+	h.store.mu.Lock()
+	now := testNow
+	gone.RevokedAt = &now
+	h.store.mu.Unlock()
+	if err := h.hub.Revalidate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if code := b.closeCode(t); code != CloseRevoked {
+		t.Errorf("revoked screen closed with %d, want %d", code, CloseRevoked)
+	}
+	if !h.hub.Online()["s1"].Online {
+		t.Error("a live screen was closed")
+	}
+}

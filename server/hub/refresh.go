@@ -58,7 +58,45 @@ func (h *Hub) Run(ctx context.Context) {
 		case <-t.C:
 			h.pruneInterrupts()
 			h.Refresh(ctx)
+			if err := h.Revalidate(ctx); err != nil && ctx.Err() == nil {
+				h.log.Warn("hub: revalidate screens", "err", err)
+			}
 		}
+	}
+}
+
+// Revalidate closes, with 4403, the connections of screens revoked without
+// this hub being told (a revocation announced on another replica while this
+// one's subscription was down). Run calls it every RefreshInterval.
+func (h *Hub) Revalidate(ctx context.Context) error {
+	h.mu.Lock()
+	ids := make([]string, 0, len(h.screens))
+	for id, st := range h.screens {
+		if len(st.conns) > 0 {
+			ids = append(ids, id)
+		}
+	}
+	h.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	revoked, err := h.cfg.Screens.Revoked(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range revoked {
+		h.Revoke(id)
+	}
+	return nil
+}
+
+// CatchUp is what a replica does after it may have missed announcements:
+// every manifest is re-resolved and re-sent where it changed, and revoked
+// screens are closed.
+func (h *Hub) CatchUp(ctx context.Context) {
+	h.MarkStale()
+	if err := h.Revalidate(ctx); err != nil {
+		h.log.Warn("hub: revalidate screens", "err", err)
 	}
 }
 

@@ -104,6 +104,26 @@ func (s *Service) AuthenticateScreen(ctx context.Context, token string) (*hall.S
 	return sc, nil
 }
 
+// Revoked returns those of the screens ids that are revoked or gone, for
+// the hub to close connections it was not told about.
+func (s *Service) Revoked(ctx context.Context, ids []string) ([]string, error) {
+	live, err := s.Store.ListScreens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	alive := make(map[string]bool, len(live))
+	for _, sc := range live {
+		alive[sc.ID] = true
+	}
+	var out []string
+	for _, id := range ids {
+		if !alive[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // Hall returns a hall, for the hub's welcome (zone, default playlist).
 func (s *Service) Hall(ctx context.Context, id string) (*hall.Hall, error) {
 	return s.Store.Hall(ctx, id)
