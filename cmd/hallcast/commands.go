@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -102,19 +101,24 @@ func archiveVerify(ctx context.Context, args []string, getenv func(string) strin
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *storeKind, *dataDir, slog.New(slog.NewTextHandler(stderr, nil)))
+	store, err := openStore(ctx, *storeKind, *dataDir)
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
-	rep, err := archive.Verify(ctx, a.store, a.verifier.Verifier, archiveOrigin)
+	defer store.Close()
+	_, verifier, _, err := archive.LoadOrCreateKey(*dataDir, "hallcast.archive")
+	if err != nil {
+		return err
+	}
+	rep, err := archive.Verify(ctx, store, verifier, archiveOrigin)
 	if err != nil {
 		return err
 	}
 	if !rep.OK {
 		return fmt.Errorf("archive does NOT verify: %s", rep.Problem)
 	}
-	fmt.Fprintf(stdout, "archive verifies: %d entries, root %s, %d signed checkpoints checked\n", rep.Entries, rep.Root, rep.CheckedCheckpoints)
+	fmt.Fprintf(stdout, "archive verifies: %d entries, root %s, %d signed checkpoints checked, %d items agree with their entries\n",
+		rep.Entries, rep.Root, rep.CheckedCheckpoints, rep.Items)
 	return nil
 }
 

@@ -84,8 +84,12 @@ func openStore(ctx context.Context, kind, dataDir string) (hall.Store, error) {
 	return nil, fmt.Errorf("unknown store %q: want sqlite or redis://host:port/db", kind)
 }
 
-// openApp opens the store and the archive.
-func openApp(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*app, error) {
+// openApp opens the store and the archive: the log checks, before anything
+// is served, that the store's history is consistent with the head kept in
+// the data directory (archive.HeadFileName) and with the store's own
+// checkpoints. An inconsistent history is an alarm, not a failure to start:
+// the server then serves what it holds but signs no new checkpoint.
+func openApp(ctx context.Context, kind, dataDir string, logger *slog.Logger, reg prometheus.Registerer) (*app, error) {
 	store, err := openStore(ctx, kind, dataDir)
 	if err != nil {
 		return nil, err
@@ -95,10 +99,51 @@ func openApp(ctx context.Context, kind, dataDir string, logger *slog.Logger) (*a
 		store.Close()
 		return nil, err
 	}
-	log := archive.New(store, signer, archiveOrigin)
+	md := markdown.New()
+	log, err := archive.Open(ctx, archive.Config{
+		Store: store, Signer: signer, Verifier: verifier, Origin: archiveOrigin,
+		HeadFile: filepath.Join(dataDir, archive.HeadFileName), Text: md.PlainText,
+		Logger: logger, Registerer: reg,
+		OnAlarm: func(al archive.Alarm) {
+			e := &hall.AuditEntry{At: time.Now().UTC(), Actor: "system", Action: "archive alarm", Target: "archive", Detail: al.Problem}
+			if err := store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+				logger.Error("record archive alarm in the audit log", "err", err)
+			}
+		},
+	})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	a := &app{store: store, log: log, logger: logger, verifier: archiveVerifier{key: vkey, Verifier: verifier}}
-	a.desk = &disclosure.Service{Store: store, Renderer: markdown.New(), Archive: log, Now: time.Now, Logger: logger}
+	a.desk = &disclosure.Service{Store: store, Renderer: md, Archive: log, Now: time.Now, Logger: logger}
 	return a, nil
+}
+
+// screenSource is the store as the manifest builder reads it: which
+// revision of an item is live comes from the archive's entries, not from
+// the editable item rows.
+type screenSource struct {
+	hall.Store
+	log *archive.Log
+}
+
+// Item returns the item as its archive entries define it; an item withheld
+// from the public for an archive problem is not found.
+func (s screenSource) Item(ctx context.Context, id string) (*hall.Item, error) {
+	it, err := s.log.PublicItem(ctx, id)
+	if errors.Is(err, archive.ErrWithheld) {
+		return nil, hall.NotFound("published item", id)
+	}
+	return it, err
+}
+
+// ListItems lists public items from the archive, others from the store.
+func (s screenSource) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error) {
+	if f.Public {
+		return s.log.PublicItems(ctx, f)
+	}
+	return s.Store.ListItems(ctx, f)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -135,7 +180,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	a, err := openApp(ctx, *storeKind, *dataDir, logger)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	a, err := openApp(ctx, *storeKind, *dataDir, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -146,14 +194,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if _, err := a.log.Checkpoint(ctx); err != nil {
-		return fmt.Errorf("archive checkpoint: %w", err)
+		// Logged as an alarm when the history is inconsistent; the server
+		// serves on without signing (see /readyz).
+		logger.Error("archive checkpoint", "err", err)
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
 	// The push path: manifests, the event ingester, the websocket hub.
-	manifests := manifest.New(a.store, time.Now)
+	manifests := manifest.New(screenSource{Store: a.store, log: a.log}, time.Now)
 	events := ingest.New(ingest.Config{Store: a.store, Flagger: ingest.NewMisuseFlagger(), Registerer: reg, Logger: logger})
 	screens := hub.New(hub.Config{Screens: a.store, Manifests: manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now})
 	a.desk.Notify = func(disclosure.Change) { screens.Notify() }
@@ -289,15 +336,23 @@ func (a *app) firstStart(ctx context.Context, getenv func(string) string, withDe
 }
 
 // sweep runs the periodic jobs until ctx ends: recording expired items in
-// the archive, and dropping expired sessions and pairings.
+// the archive, comparing the item rows with the archive every few minutes,
+// and dropping expired sessions and pairings.
 func (a *app) sweep(ctx context.Context) {
+	const rowsEvery = 10 // sweeps: about five minutes
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
-	for {
+	for round := 0; ; round++ {
 		if n, err := a.desk.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 			a.logger.Error("expire items", "err", err)
 		} else if n > 0 {
 			a.logger.Info("recorded expired items", "count", n)
+		}
+		if round%rowsEvery == 0 {
+			// Mismatches are raised as alarms by the log itself.
+			if _, err := a.log.CheckRows(ctx, a.store, 100); err != nil && ctx.Err() == nil {
+				a.logger.Error("compare item rows with the archive", "err", err)
+			}
 		}
 		if _, err := a.store.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.logger.Error("delete expired sessions", "err", err)

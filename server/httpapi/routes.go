@@ -115,6 +115,7 @@ func (s *Server) routes() {
 	api.GET("/archive/key", s.archiveKey)
 	api.GET("/archive/proof/:index", s.inclusionProof)
 	api.GET("/archive/consistency", s.consistencyProof)
+	api.POST("/archive/alarm", s.archiveAlarm)
 	api.GET("/archive/verify", s.verifyArchive, auditor)
 
 	// What residents and screens read, no login.
@@ -137,10 +138,18 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// readyz answers 200 while the store is reachable. It also says whether the
+// archive's history is consistent with every head signed before: when it
+// is not, the server still serves (reads come from the history it holds)
+// but signs no new checkpoint, and "archive" says why.
 func (s *Server) readyz(c echo.Context) error {
 	if err := s.Store.Ping(c.Request().Context()); err != nil {
 		s.logger.Warn("readiness: store unreachable", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, errorBody{errorJSON{Code: hall.EInternal, Message: "store unreachable"}})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	body := map[string]any{"status": "ready", "archive": map[string]any{"consistent": true}}
+	if problem := s.Archive.Problem(); problem != "" {
+		body["archive"] = map[string]any{"consistent": false, "problem": problem}
+	}
+	return c.JSON(http.StatusOK, body)
 }
