@@ -7,7 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/httpapi"
+	"golang.org/x/mod/sumdb/note"
 )
 
 func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -110,7 +114,11 @@ func archiveVerify(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	rep, err := archive.Verify(ctx, store, verifier, archiveOrigin)
+	head, err := readHeadFile(filepath.Join(*dataDir, archive.HeadFileName), verifier)
+	if err != nil {
+		return err
+	}
+	rep, err := archive.Verify(ctx, withHead{Store: store, head: head}, verifier, archiveOrigin)
 	if err != nil {
 		return err
 	}
@@ -120,6 +128,49 @@ func archiveVerify(ctx context.Context, args []string, getenv func(string) strin
 	fmt.Fprintf(stdout, "archive verifies: %d entries, root %s, %d signed checkpoints checked, %d items agree with their entries\n",
 		rep.Entries, rep.Root, rep.CheckedCheckpoints, rep.Items)
 	return nil
+}
+
+// readHeadFile returns the head the server keeps beside its key as a
+// checkpoint, or nil when there is none.
+func readHeadFile(path string, verifier note.Verifier) (*hall.Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, err := archive.OpenHead(string(data), verifier, archiveOrigin)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &hall.Checkpoint{Size: h.Size, Root: h.Root.String(), Note: h.Note}, nil
+}
+
+// withHead is the store with the data directory's head file among its
+// checkpoints: whoever deleted the store's checkpoints did not delete this
+// one, so verify checks the entries against it too.
+type withHead struct {
+	hall.Store
+	head *hall.Checkpoint
+}
+
+func (s withHead) Checkpoints(ctx context.Context) ([]*hall.Checkpoint, error) {
+	cps, err := s.Store.Checkpoints(ctx)
+	if err != nil || s.head == nil {
+		return cps, err
+	}
+	for _, c := range cps {
+		if c.Size == s.head.Size {
+			if c.Note != s.head.Note {
+				// Both are checked; a second note of the same size shows
+				// up as a problem with whichever does not fit.
+				return append(cps, s.head), nil
+			}
+			return cps, nil
+		}
+	}
+	return append(cps, s.head), nil
 }
 
 // healthcheck asks a running server for /healthz: the container image has
