@@ -37,6 +37,7 @@ type harness struct {
 	t        *testing.T
 	srv      *httptest.Server
 	store    *sqlite.Store
+	signer   note.Signer
 	verifier note.Verifier
 	tokens   map[string]string // role name (or "editor2") → bearer token
 	users    map[string]*hall.User
@@ -55,7 +56,10 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alog := archive.New(store, signer, testOrigin)
+	alog, err := archive.Open(ctx, archive.Config{Store: store, Signer: signer, Verifier: verifier, Origin: testOrigin})
+	if err != nil {
+		t.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	desk := &disclosure.Service{Store: store, Renderer: markdown.New(), Archive: alog, Now: time.Now, Logger: logger}
 	reg := prometheus.NewRegistry()
@@ -72,7 +76,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, srv: httptest.NewServer(s), store: store, verifier: verifier, tokens: map[string]string{}, users: map[string]*hall.User{}}
+	h := &harness{t: t, srv: httptest.NewServer(s), store: store, signer: signer, verifier: verifier, tokens: map[string]string{}, users: map[string]*hall.User{}}
 	t.Cleanup(h.srv.Close)
 
 	for _, d := range []hall.Department{{Key: "finance", Name: hall.Text{ZH: "财政所", EN: "Finance"}}, {Key: "construction", Name: hall.Text{ZH: "城建办"}}} {

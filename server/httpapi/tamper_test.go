@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hallcast/hallcast/server/archive"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // These tests edit the SQLite database behind the server's back, as someone
@@ -189,5 +193,75 @@ func TestLeafEditRefused(t *testing.T) {
 	v := h.must(h.do("GET", "/api/v1/archive/verify", "auditor", nil), http.StatusOK)
 	if v.JSON["ok"] != false || str(v.JSON, "bad_index") != "0" {
 		t.Errorf("verify after the leaf edit: %s, want entry 0 at fault", v.Body)
+	}
+}
+
+// TestArchiveAlarm sends witnesses' reports: bad ones are refused, each
+// accepted one is in the audit log, too many are rate limited, and a report
+// holding a signed head the archive no longer fits stops the signing and
+// shows in /readyz.
+func TestArchiveAlarm(t *testing.T) {
+	h := newHarness(t)
+	h.publish(budgetItem())
+	h.publish(budgetItem())
+	good := string(h.must(h.do("GET", "/api/v1/archive/checkpoint", "", nil), http.StatusOK).Body)
+	r := h.must(h.do("GET", "/readyz", "", nil), http.StatusOK)
+	if a, _ := r.JSON["archive"].(map[string]any); a["consistent"] != true {
+		t.Fatalf("/readyz before: %s", r.Body)
+	}
+
+	// A report whose head fits the archive is recorded, not confirmed.
+	r = h.must(h.do("POST", "/api/v1/archive/alarm", "", map[string]any{"problem": "consistency", "seen": good, "device": "kiosk", "page": "/kiosk"}), http.StatusAccepted)
+	if r.JSON["confirmed"] != false {
+		t.Errorf("report of a fitting head: %s, want not confirmed", r.Body)
+	}
+	audit := h.must(h.do("GET", "/api/v1/audit", "auditor", nil), http.StatusOK)
+	if !strings.Contains(string(audit.Body), "witness:kiosk") || !strings.Contains(string(audit.Body), "archive alarm: consistency, confirmed false") {
+		t.Errorf("the report is not in the audit log: %s", audit.Body)
+	}
+	h.must(h.do("GET", "/api/v1/archive/checkpoint", "", nil), http.StatusOK)
+
+	// A head of the same size over another tree, signed by the archive key:
+	// what the server signed before its history was rewritten.
+	size, _, err := archive.OpenCheckpoint(good, h.verifier, testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := note.Sign(&note.Note{Text: fmt.Sprintf("%s\n%d\n%s\n", testOrigin, size, tlog.Hash{1, 2, 3})}, h.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = h.must(h.do("POST", "/api/v1/archive/alarm", "", map[string]any{"problem": "fork", "seen": string(forged), "got": good, "device": "public"}), http.StatusAccepted)
+	if r.JSON["confirmed"] != true {
+		t.Fatalf("report of a head the archive does not fit: %s, want confirmed", r.Body)
+	}
+	r = h.must(h.do("GET", "/readyz", "", nil), http.StatusOK)
+	if a, _ := r.JSON["archive"].(map[string]any); a["consistent"] != false || !strings.Contains(str(a, "problem"), "reported") {
+		t.Errorf("/readyz after a confirmed report: %s", r.Body)
+	}
+	h.must(h.do("GET", "/api/v1/archive/checkpoint", "", nil), http.StatusInternalServerError)
+	// Proofs and public reads go on from the history the server holds.
+	h.must(h.do("GET", "/api/v1/archive/proof/0", "", nil), http.StatusOK)
+	h.must(h.do("GET", "/api/v1/public/items", "", nil), http.StatusOK)
+
+	// Bad reports are refused, and count towards the limit of five per
+	// address per window: the sixth is refused whatever it holds.
+	for _, bad := range []struct {
+		body  any
+		field string
+	}{
+		{map[string]any{"problem": "nonsense"}, "problem"},
+		{map[string]any{"problem": "fork", "device": "toaster"}, "device"},
+	} {
+		if r := h.do("POST", "/api/v1/archive/alarm", "", bad.body); r.Status != http.StatusUnprocessableEntity || r.errField() != bad.field {
+			t.Errorf("alarm %v: %d %s, want 422 on %s", bad.body, r.Status, r.Body, bad.field)
+		}
+	}
+	big := map[string]any{"problem": "fork", "seen": strings.Repeat("x", 20<<10)}
+	if r := h.do("POST", "/api/v1/archive/alarm", "", big); r.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 20 KiB alarm: %d, want 413", r.Status)
+	}
+	if r := h.do("POST", "/api/v1/archive/alarm", "", map[string]any{"problem": "signature"}); r.Status != http.StatusTooManyRequests {
+		t.Errorf("the sixth alarm from one address: %d %s, want 429", r.Status, r.Body)
 	}
 }
