@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,8 +30,7 @@ var ErrWithheld = errors.New("withheld from the public")
 // the archive's entries. The Log guards it with its mutex.
 type publicIndex struct {
 	items map[string]*indexItem
-	order []*indexItem // newest publication first, then by id
-	dirty bool         // order needs sorting
+	order []*indexItem // every published item, newest publication first, then by id
 }
 
 type indexItem struct {
@@ -57,7 +55,6 @@ func (x *publicIndex) add(e *hall.ArchiveEntry, text hall.TextFunc) string {
 	if it == nil {
 		it = &indexItem{id: e.ItemID}
 		x.items[e.ItemID] = it
-		x.order = append(x.order, it)
 	}
 	it.entries = append(it.entries, e.Index)
 	if it.problem != "" {
@@ -68,37 +65,42 @@ func (x *publicIndex) add(e *hall.ArchiveEntry, text hall.TextFunc) string {
 		it.problem = err.Error()
 		return fmt.Sprintf("archive entry %d does not follow the earlier entries of item %s; the item is withheld from the public: %v", e.Index, e.ItemID, err)
 	}
-	if e.Kind == hall.EntryPublish {
+	publish := e.Kind == hall.EntryPublish
+	if publish {
 		it.revisions = append(it.revisions, e.Index)
 		it.search = strings.ToLower(next.SearchText)
-		x.dirty = true
+		if it.state != nil {
+			x.unplace(it)
+		}
 	}
 	next.SearchText = ""
 	it.state = next
+	if publish {
+		x.place(it)
+	}
 	return ""
 }
 
-func (x *publicIndex) sort() {
-	if !x.dirty {
-		return
+// newestFirst orders published items by publication, newest first, then id.
+func newestFirst(a, b *indexItem) int {
+	if c := b.state.PublishedAt.Compare(a.state.PublishedAt); c != 0 {
+		return c
 	}
-	slices.SortStableFunc(x.order, func(a, b *indexItem) int {
-		if a.state == nil || b.state == nil {
-			return cmp.Compare(boolInt(a.state == nil), boolInt(b.state == nil))
-		}
-		if c := b.state.PublishedAt.Compare(a.state.PublishedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
-	x.dirty = false
+	return strings.Compare(a.id, b.id)
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// place inserts a published item at its place in order. A new publication
+// is usually the newest, so this is a search and a short move, not a sort.
+func (x *publicIndex) place(it *indexItem) {
+	i, _ := slices.BinarySearchFunc(x.order, it, newestFirst)
+	x.order = slices.Insert(x.order, i, it)
+}
+
+// unplace removes an item from order before its state changes.
+func (x *publicIndex) unplace(it *indexItem) {
+	if i, found := slices.BinarySearchFunc(x.order, it, newestFirst); found && x.order[i] == it {
+		x.order = slices.Delete(x.order, i, i+1)
 	}
-	return 0
 }
 
 // matches reports whether the item passes the filter's public conditions.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -190,4 +191,43 @@ func (r rowStore) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Ite
 		return nil, nil
 	}
 	return out[f.Offset:], nil
+}
+
+// BenchmarkPublicItems lists a page of live items of one category, and
+// searches, among 10,000 published items, as a kiosk does.
+func BenchmarkPublicItems(b *testing.B) {
+	ctx := context.Background()
+	signer, _ := mustKey(b, "hallcast.archive")
+	store := &memStore{}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cats := []string{"finance", "works", "assistance", "personnel"}
+	for i := range 10_000 {
+		e, err := hall.NewPublishEntry(&hall.Revision{ID: fmt.Sprintf("it_%05d", i), Revision: 1, Category: cats[i%len(cats)], Department: "czs",
+			Title: fmt.Sprintf("第%d号公开", i), Body: "本月收支情况如下。", Assets: []hall.Asset{}, PublishedAt: base.Add(time.Duration(i) * time.Minute)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		store.add(e)
+	}
+	log := New(store, signer, "")
+	if _, err := log.Sync(ctx); err != nil {
+		b.Fatal(err)
+	}
+	now := base.Add(365 * 24 * time.Hour)
+	b.Run("Category", func(b *testing.B) {
+		for b.Loop() {
+			items, err := log.PublicItems(ctx, hall.ItemFilter{Public: true, Category: "works", LiveAt: now, Limit: 100})
+			if err != nil || len(items) != 100 {
+				b.Fatal(len(items), err)
+			}
+		}
+	})
+	b.Run("Search", func(b *testing.B) {
+		for b.Loop() {
+			items, err := log.PublicItems(ctx, hall.ItemFilter{Public: true, Q: "第9999号", LiveAt: now})
+			if err != nil || len(items) != 1 {
+				b.Fatal(len(items), err)
+			}
+		}
+	})
 }

@@ -335,7 +335,6 @@ func (l *Log) sync(ctx context.Context) (int64, error) {
 				problems = append(problems, p)
 			}
 		}
-		l.index.sort()
 		n = l.tree.n
 		l.mu.Unlock()
 		for _, p := range problems {
