@@ -45,9 +45,14 @@ type indexItem struct {
 	problem string
 }
 
-// add folds entry e into the index. It returns a problem when the entry
-// cannot follow the item's earlier ones.
-func (x *publicIndex) add(e *hall.ArchiveEntry, text hall.TextFunc) string {
+// add folds stored entry s into the index, as its leaf says (the row's own
+// columns are not trusted). It returns a problem when the leaf does not
+// decode or cannot follow the item's earlier entries.
+func (x *publicIndex) add(s *hall.ArchiveEntry, text hall.TextFunc) string {
+	e, err := hall.EntryFromLeaf(s.Index, s.Leaf)
+	if err != nil {
+		return err.Error()
+	}
 	if x.items == nil {
 		x.items = map[string]*indexItem{}
 	}
