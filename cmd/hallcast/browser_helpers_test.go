@@ -294,13 +294,26 @@ func newScreen(c *client, name, kind string, groups ...string) (id, token string
 }
 
 // adminClient makes an API token for admin in the data directory.
+// adminClient returns a client with the admin's token, and a reviewer's
+// (made on first use) for approving what the admin submits.
 func adminClient(t *testing.T, base string, env map[string]string) *client {
 	t.Helper()
-	var out, errOut syncBuffer
-	if err := run(context.Background(), []string{"token", "create", "--user", "admin"}, envOf(env), strings.NewReader(""), &out, &errOut); err != nil {
-		t.Fatalf("token create: %v %s", err, errOut.String())
+	token := func(user string) string {
+		var out, errOut syncBuffer
+		if err := run(context.Background(), []string{"token", "create", "--user", user}, envOf(env), strings.NewReader(""), &out, &errOut); err != nil {
+			t.Fatalf("token create: %v %s", err, errOut.String())
+		}
+		return strings.TrimSpace(out.String())
 	}
-	return &client{t: t, base: base, token: strings.TrimSpace(out.String())}
+	withPassword := map[string]string{"HALLCAST_PASSWORD": "a-long-reviewer-password"}
+	for k, v := range env {
+		withPassword[k] = v
+	}
+	var out, errOut syncBuffer
+	if err := run(context.Background(), []string{"user", "add", "--username", "reviewer", "--role", "reviewer"}, envOf(withPassword), nil, &out, &errOut); err != nil && !strings.Contains(err.Error(), "taken") {
+		t.Fatalf("user add: %v %s", err, errOut.String())
+	}
+	return &client{t: t, base: base, token: token("admin"), reviewerToken: token("reviewer")}
 }
 
 // serveAt runs "hallcast serve" through run on addr, which must be free,

@@ -7,10 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/hallcast/hallcast/server/accounts"
 	"github.com/hallcast/hallcast/server/archive"
@@ -40,7 +45,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	if *depts != "" {
 		departments = strings.Split(*depts, ",")
 	}
-	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)))
+	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)), nil)
 	if err != nil {
 		return err
 	}
@@ -64,7 +69,7 @@ func tokenCreate(ctx context.Context, args []string, getenv func(string) string,
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)))
+	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)), nil)
 	if err != nil {
 		return err
 	}
@@ -79,7 +84,8 @@ func tokenCreate(ctx context.Context, args []string, getenv func(string) string,
 }
 
 // archiveVerify recomputes the archive from the stored entries and checks
-// it against every signed checkpoint; it fails naming the first bad entry.
+// it against every signed checkpoint, the head file beside the key, and the
+// items' rows; it fails naming the first bad entry or row.
 func archiveVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("archive verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -87,20 +93,72 @@ func archiveVerify(ctx context.Context, args []string, getenv func(string) strin
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := open(ctx, where, slog.New(slog.NewTextHandler(stderr, nil)))
+	store, err := where.open(ctx, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
-	rep, err := archive.Verify(ctx, a.store, a.verifier.Verifier, archiveOrigin)
+	defer store.Close()
+	_, verifier, _, err := archive.LoadOrCreateKey(where.dataDir, "hallcast.archive")
+	if err != nil {
+		return err
+	}
+	head, err := readHeadFile(filepath.Join(where.dataDir, archive.HeadFileName), verifier)
+	if err != nil {
+		return err
+	}
+	rep, err := archive.Verify(ctx, withHead{Store: store, head: head}, verifier, archiveOrigin)
 	if err != nil {
 		return err
 	}
 	if !rep.OK {
 		return fmt.Errorf("archive does NOT verify: %s", rep.Problem)
 	}
-	fmt.Fprintf(stdout, "archive verifies: %d entries, root %s, %d signed checkpoints checked\n", rep.Entries, rep.Root, rep.CheckedCheckpoints)
+	fmt.Fprintf(stdout, "archive verifies: %d entries, root %s, %d signed checkpoints checked, %d items agree with their entries\n",
+		rep.Entries, rep.Root, rep.CheckedCheckpoints, rep.Items)
 	return nil
+}
+
+// readHeadFile returns the head the server keeps beside its key as a
+// checkpoint, or nil when there is none.
+func readHeadFile(path string, verifier note.Verifier) (*hall.Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, err := archive.OpenHead(string(data), verifier, archiveOrigin)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &hall.Checkpoint{Size: h.Size, Root: h.Root.String(), Note: h.Note}, nil
+}
+
+// withHead is the store with the data directory's head file among its
+// checkpoints: whoever deleted the store's checkpoints did not delete this
+// one, so verify checks the entries against it too.
+type withHead struct {
+	hall.Store
+	head *hall.Checkpoint
+}
+
+func (s withHead) Checkpoints(ctx context.Context) ([]*hall.Checkpoint, error) {
+	cps, err := s.Store.Checkpoints(ctx)
+	if err != nil || s.head == nil {
+		return cps, err
+	}
+	for _, c := range cps {
+		if c.Size == s.head.Size {
+			if c.Note != s.head.Note {
+				// Both are checked; a second note of the same size shows
+				// up as a problem with whichever does not fit.
+				return append(cps, s.head), nil
+			}
+			return cps, nil
+		}
+	}
+	return append(cps, s.head), nil
 }
 
 // healthcheck asks a running server for /healthz: the container image has

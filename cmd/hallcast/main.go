@@ -5,6 +5,7 @@
 //	hallcast user add --data DIR --username U --role R [--departments a,b]
 //	hallcast token create --data DIR --user U [--name N]
 //	hallcast archive verify --data DIR
+//	hallcast archive witness --url URL --state FILE [--key KEY]
 //
 // Every flag can also be set in the environment (HALLCAST_ADDR, HALLCAST_DATA…).
 package main
@@ -36,7 +37,8 @@ commands:
   serve            run the server (API, screens, kiosk, console)
   user add         add a staff account
   token create     print a new API token for a user
-  archive verify   check the archive offline against its signed checkpoints
+  archive verify   check the archive offline against its signed checkpoints and the item rows
+  archive witness  check a running hall's newest checkpoint against the last one seen (exit non-zero on a rewritten history)
   loadtest         simulate many screens against a running server and measure push latency
   healthcheck      exit 0 when a running server answers /healthz (for containers)
   version          print the version
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return tokenCreate(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "archive" && len(rest) > 0 && rest[0] == "verify":
 		return archiveVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "archive" && len(rest) > 0 && rest[0] == "witness":
+		return archiveWitness(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "loadtest":
 		return loadtest(ctx, rest, getenv, stdout, stderr)
 	case cmd == "healthcheck":

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,19 +84,7 @@ func startHall(t *testing.T) (*client, string) {
 	dir := t.TempDir()
 	env := map[string]string{"HALLCAST_DATA": dir, "HALLCAST_ADMIN_PASSWORD": "a-long-test-password"}
 	base, _, _ := startServer(t, env)
-	token := func(user string) string {
-		var out, errOut bytes.Buffer
-		if err := run(context.Background(), []string{"token", "create", "--user", user}, envOf(env), nil, &out, &errOut); err != nil {
-			t.Fatalf("token create: %v %s", err, errOut.String())
-		}
-		return strings.TrimSpace(out.String())
-	}
-	var out, errOut bytes.Buffer
-	env["HALLCAST_PASSWORD"] = "a-long-reviewer-password"
-	if err := run(context.Background(), []string{"user", "add", "--username", "reviewer", "--role", "reviewer"}, envOf(env), nil, &out, &errOut); err != nil {
-		t.Fatalf("user add: %v %s", err, errOut.String())
-	}
-	return &client{t: t, base: base, token: token("admin"), reviewerToken: token("reviewer")}, dir
+	return adminClient(t, base, env), dir
 }
 
 // screenConn is a websocket client speaking the device protocol.

@@ -32,6 +32,7 @@ import (
 	"github.com/hallcast/hallcast/server/httpapi"
 	"github.com/hallcast/hallcast/server/hub"
 	"github.com/hallcast/hallcast/server/ingest"
+	"github.com/hallcast/hallcast/server/markdown"
 	"github.com/hallcast/hallcast/server/redisstore"
 )
 
@@ -94,8 +95,13 @@ type archiveVerifier struct {
 }
 
 // open opens the store, the archive and the services on them; adjust, if
-// given, tunes the services' configuration.
-func open(ctx context.Context, sc *storeConfig, logger *slog.Logger, adjust ...func(*app.Config)) (*deployment, error) {
+// given, tunes the services' configuration. The log checks, before anything
+// is served, that the store's history is consistent with the head kept in
+// the data directory (archive.HeadFileName) and with the store's own
+// checkpoints. An inconsistent history is an alarm, not a failure to start:
+// the server then serves what it holds but signs no new checkpoint. reg,
+// when not nil, gets the archive's metrics.
+func open(ctx context.Context, sc *storeConfig, logger *slog.Logger, reg prometheus.Registerer, adjust ...func(*app.Config)) (*deployment, error) {
 	dataDir := sc.dataDir
 	store, err := sc.open(ctx, logger)
 	if err != nil {
@@ -106,7 +112,21 @@ func open(ctx context.Context, sc *storeConfig, logger *slog.Logger, adjust ...f
 		store.Close()
 		return nil, err
 	}
-	log := archive.New(store, signer, archiveOrigin)
+	log, err := archive.Open(ctx, archive.Config{
+		Store: store, Signer: signer, Verifier: verifier, Origin: archiveOrigin,
+		HeadFile: filepath.Join(dataDir, archive.HeadFileName), Text: markdown.New().PlainText,
+		Logger: logger, Registerer: reg,
+		OnAlarm: func(al archive.Alarm) {
+			e := &hall.AuditEntry{At: time.Now().UTC(), Actor: "system", Action: "archive.alarm", Target: "archive", Detail: al.Problem}
+			if err := store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+				logger.Error("record archive alarm in the audit log", "err", err)
+			}
+		},
+	})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	cfg := app.Config{Store: store, Archive: log, Hasher: auth.Production(), MediaDir: filepath.Join(dataDir, "media"),
 		Now: time.Now, Logger: logger}
 	for _, f := range adjust {
@@ -193,7 +213,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	a, err := open(ctx, where, logger, func(c *app.Config) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	a, err := open(ctx, where, logger, reg, func(c *app.Config) {
 		c.CaseWorkdays, c.FeedbackWorkdays = *caseDays, *feedbackDays
 		if *mediaDir != "" {
 			c.MediaDir = *mediaDir
@@ -209,11 +232,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if _, err := a.log.Checkpoint(ctx); err != nil {
-		return fmt.Errorf("archive checkpoint: %w", err)
+		// Logged as an alarm when the history is inconsistent; the server
+		// serves on without signing (see /readyz).
+		logger.Error("archive checkpoint", "err", err)
 	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	// The push path: the event ingester and the websocket hub, which hears
 	// every change the services make.
@@ -247,7 +269,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	api, err := httpapi.New(httpapi.Deps{
 		Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
 		Reports: svc.Reports, Media: svc.Media, Events: events, Store: a.store, Ready: ready,
-		Archive: a.log, Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key, Origin: archiveOrigin,
+		Archive: a.log, Alarms: &archive.AlarmDesk{Log: a.log, Store: a.store, Now: time.Now},
+		Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key, Origin: archiveOrigin,
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
 		Devices: http.HandlerFunc(screens.ServeWS), PublicURL: *publicURL, TrustedProxies: trusted,
 	})
@@ -427,15 +450,23 @@ func (a *deployment) firstStart(ctx context.Context, getenv func(string) string,
 }
 
 // sweep runs the periodic jobs until ctx ends: recording expired items in
-// the archive, and dropping expired sessions and pairings.
+// the archive, comparing the item rows with the archive every few minutes,
+// and dropping expired sessions, pairings and counters.
 func (a *deployment) sweep(ctx context.Context) {
+	const rowsEvery = 10 // sweeps: about five minutes
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
-	for {
+	for round := 0; ; round++ {
 		if n, err := a.svc.Desk.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 			a.logger.Error("expire items", "err", err)
 		} else if n > 0 {
 			a.logger.Info("recorded expired items", "count", n)
+		}
+		if round%rowsEvery == 0 {
+			// Mismatches are raised as alarms by the log itself.
+			if _, err := a.log.CheckRows(ctx, a.store, 100); err != nil && ctx.Err() == nil {
+				a.logger.Error("compare item rows with the archive", "err", err)
+			}
 		}
 		if _, err := a.store.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.logger.Error("delete expired sessions", "err", err)

@@ -5,7 +5,9 @@
 // Test hooks on <body>: data-state ("pairing" | "attract" | "home" |
 // "category" | "item" | "search" | "archive" | "replies" | "feedback" |
 // "rate-hall"), data-outbox (events waiting for an ack), data-connection
-// ("open" | "closed"), data-offline, data-session (the session id).
+// ("open" | "closed"), data-offline, data-session (the session id),
+// data-archive (the archive witness's last result: "ok" | "broken" |
+// "unavailable" | "unsupported"; #archive-warning shows a broken history).
 //
 // URL parameters: ?token=, ?lang=en, ?idle=SECONDS (60), ?countdown=SECONDS (20).
 
@@ -15,6 +17,7 @@ import { formatClock } from '../shared/format.js';
 import { Connection } from '../shared/connection.js';
 import { store, stored, takeToken, registerWorker, postEvents, clockOffset } from '../shared/device.js';
 import { openOutbox, syncOutbox } from '../shared/outbox.js';
+import { witness } from '../shared/witness.js';
 import { pair } from '../player/pairing.js';
 import { Interrupts } from '../player/interrupts.js';
 import { Attract } from './attract.js';
@@ -191,6 +194,23 @@ function run(token, outbox) {
     $('clock').textContent = formatClock(now(), tz(), lang());
   }
 
+  /** Checks the archive's history as a witness; a broken one stays on screen. */
+  let broken = false;
+  async function checkArchive() {
+    let r;
+    try {
+      r = await witness('kiosk');
+    } catch (err) {
+      console.warn('archive witness:', err);
+      return;
+    }
+    broken = broken || r.status === 'broken';
+    document.body.dataset.archive = broken ? 'broken' : r.status;
+    const box = $('archive-warning');
+    box.textContent = t('archive.broken');
+    box.hidden = !broken;
+  }
+
   function setContrast(on) {
     document.body.classList.toggle('hc', on);
     $('contrast').setAttribute('aria-pressed', String(on));
@@ -207,6 +227,7 @@ function run(token, outbox) {
   $('lang').addEventListener('click', () => {
     setLang(lang() === 'zh' ? 'en' : 'zh');
     applyStrings();
+    $('archive-warning').textContent = t('archive.broken');
     router.rebuild();
   });
   $('contrast').addEventListener('click', () => setContrast(!document.body.classList.contains('hc')));
@@ -301,6 +322,7 @@ function run(token, outbox) {
         pushStatus(true);
         attract.content.refreshCategories();
         attract.content.refreshCheckpoint();
+        checkArchive();
         loadCategories().catch(() => {});
         break;
       }
@@ -362,7 +384,9 @@ function run(token, outbox) {
     attract.playback.stop();
   });
   setInterval(() => {
-    if (welcomed) attract.content.refreshCheckpoint();
+    if (!welcomed) return;
+    attract.content.refreshCheckpoint();
+    checkArchive();
   }, 10 * 60000);
 }
 

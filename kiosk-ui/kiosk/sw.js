@@ -6,13 +6,13 @@
 // and refreshed behind; an older one only when the network is slow or down.
 // Searches and receipt lookups are never cached here.
 
-const SHELL = 'hallcast-kiosk-shell-v2';
+const SHELL = 'hallcast-kiosk-shell-v3';
 const CONTENT = 'hallcast-kiosk-content-v1';
 const SHELL_FILES = [
   '/kiosk',
   ...['kiosk.css', 'main.js', 'strings.js', 'api.js', 'ui.js', 'router.js', 'session.js', 'keyboard.js', 'attract.js', 'home.js', 'item.js', 'finance.js', 'rate.js', 'search.js', 'archive.js', 'feedback.js', 'replies.js'].map((f) => `/ui/kiosk/${f}`),
   ...['content.js', 'interrupts.js', 'pairing.js', 'playback.js', 'render.js', 'rotation.js'].map((f) => `/ui/player/${f}`),
-  ...['connection.js', 'device.js', 'finance.js', 'format.js', 'i18n.js', 'idb.js', 'outbox.js', 'uuid.js'].map((f) => `/ui/shared/${f}`),
+  ...['connection.js', 'device.js', 'finance.js', 'format.js', 'i18n.js', 'idb.js', 'merkle.js', 'outbox.js', 'uuid.js', 'witness.js'].map((f) => `/ui/shared/${f}`),
 ];
 const networkTimeoutMs = 4000;
 const slowMs = 2500;
@@ -52,7 +52,8 @@ self.addEventListener('fetch', (e) => {
     if (p === '/kiosk' || p === '/kiosk/') e.respondWith(networkFirst(req, SHELL, '/kiosk'));
   } else if (isShell(p)) e.respondWith(networkFirst(req, SHELL, p));
   else if (isRevision(p) || p.startsWith('/media/')) e.respondWith(cacheFirst(e, req, p));
-  else if (p === '/api/v1/archive/checkpoint') e.respondWith(networkFirst(req, CONTENT, p));
+  // The archive witness asks with ?witness=1: never a stored answer.
+  else if (p === '/api/v1/archive/checkpoint' && !url.search) e.respondWith(networkFirst(req, CONTENT, p));
   else if (p.startsWith('/api/v1/public/') && !isUncached(url)) e.respondWith(staleWhileRevalidate(e, req, p + url.search));
 });
 

@@ -5,12 +5,16 @@
 // Test hooks on <body>: data-state ("pairing" | "connecting" | "playing" |
 // "idle" | "offline"), data-item-id (the item on screen), data-outbox (events
 // waiting for an ack), data-connection ("open" | "closed"), data-interrupt
-// (the urgent interrupt covering the screen); the visible title is #title.
+// (the urgent interrupt covering the screen), data-archive (the archive
+// witness's last result: "ok" | "broken" | "unavailable" | "unsupported";
+// a broken history is reported to the server, which alerts staff); the
+// visible title is #title.
 
 import { setLang, detectLang, t } from '../shared/i18n.js';
 import { Connection } from '../shared/connection.js';
 import { store, stored, takeToken, registerWorker, postEvents, clockOffset } from '../shared/device.js';
 import { openOutbox, syncOutbox } from '../shared/outbox.js';
+import { witness } from '../shared/witness.js';
 import { Content } from './content.js';
 import { Playback } from './playback.js';
 import { Ticker } from './ticker.js';
@@ -54,6 +58,18 @@ function play(app, token, outbox, tickerMode) {
   const offlineMark = el('div', 'offline-mark', t('state.offline'));
   app.replaceChildren(stage, offlineMark);
   document.body.classList.toggle('mode-ticker', tickerMode);
+
+  /** Checks the archive's history as a witness (it reports a broken one). */
+  let broken = false;
+  async function checkArchive() {
+    try {
+      const r = await witness('player');
+      broken = broken || r.status === 'broken';
+      document.body.dataset.archive = broken ? 'broken' : r.status;
+    } catch (err) {
+      console.warn('archive witness:', err);
+    }
+  }
 
   function updateState() {
     const connected = welcomed && conn.isOpen();
@@ -166,6 +182,7 @@ function play(app, token, outbox, tickerMode) {
         pushStatus(true);
         content.refreshCategories();
         content.refreshCheckpoint();
+        checkArchive();
         break;
       }
       case 'manifest':
@@ -221,7 +238,9 @@ function play(app, token, outbox, tickerMode) {
   addEventListener('pagehide', () => player.stop());
   addEventListener('pageshow', (e) => e.persisted && location.reload());
   setInterval(() => {
-    if (welcomed) content.refreshCheckpoint();
+    if (!welcomed) return;
+    content.refreshCheckpoint();
+    checkArchive();
   }, 10 * 60000);
 }
 

@@ -3,7 +3,7 @@
 // cache first for immutable revisions and media; stale-while-revalidate for
 // QR codes; network first for the checkpoint and category names.
 
-const SHELL = 'hallcast-player-shell-v2';
+const SHELL = 'hallcast-player-shell-v3';
 const CONTENT = 'hallcast-player-content-v1';
 const SHELL_FILES = [
   '/player',
@@ -23,8 +23,10 @@ const SHELL_FILES = [
   '/ui/shared/format.js',
   '/ui/shared/i18n.js',
   '/ui/shared/idb.js',
+  '/ui/shared/merkle.js',
   '/ui/shared/outbox.js',
   '/ui/shared/uuid.js',
+  '/ui/shared/witness.js',
 ];
 const networkTimeoutMs = 4000;
 
@@ -62,7 +64,8 @@ self.addEventListener('fetch', (e) => {
   } else if (isShell(p)) e.respondWith(networkFirst(req, SHELL, p));
   else if (isRevision(p) || isMedia(p)) e.respondWith(cacheFirst(e, req, p));
   else if (isQR(p)) e.respondWith(staleWhileRevalidate(e, req, p));
-  else if (p === '/api/v1/archive/checkpoint' || p === '/api/v1/public/categories') e.respondWith(networkFirst(req, CONTENT, p));
+  // The archive witness asks with ?witness=1: never a stored answer.
+  else if ((p === '/api/v1/archive/checkpoint' && !url.search) || p === '/api/v1/public/categories') e.respondWith(networkFirst(req, CONTENT, p));
 });
 
 // The page lists what its manifest still needs; the rest of the content cache goes.

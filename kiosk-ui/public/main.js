@@ -3,16 +3,23 @@
 // earlier revision), its finance table, attachments, the matter it belongs
 // to, its revision history, and checks its archive proof in the browser.
 //
+// It is also a witness of the archive's history (shared/witness.js): it
+// remembers the last signed head this browser saw and checks the current one
+// against it; a broken history shows #archive-warning and is reported.
+//
 // Test hooks: <body data-state="loading|ready|error">, the title is #title,
-// and #proof-status carries data-verified="true|false|unavailable" once the
-// proof has been checked (no attribute while checking).
+// #proof-status carries data-verified="true|false|unavailable" once the
+// proof has been checked (no attribute while checking), and <body
+// data-archive="ok|broken|unavailable|unsupported"> once the history has
+// been checked (data-archive-problem names a broken history's problem).
 
 import { setLang, detectLang, t, extend, lang } from '../shared/i18n.js';
 import { parseCheckpoint } from '../shared/format.js';
 import { replace } from '../shared/dom.js';
 import { canVerify, verifyInclusion } from '../shared/merkle.js';
+import { witness } from '../shared/witness.js';
 import { strings } from './strings.js';
-import { buildPage, buildProof, buildMessage, contentProblem } from './view.js';
+import { buildPage, buildProof, buildMessage, buildWarning, contentProblem } from './view.js';
 
 extend(strings);
 
@@ -81,6 +88,7 @@ class Page {
     this.revisions = new Map();
     this.proof = { status: 'checking' };
     this.proofRun = 0;
+    this.archive = null; // the witness's result, null while checking
     this.failure = null;
   }
 
@@ -104,6 +112,7 @@ class Page {
       this.history = history;
       this.revisions.set(item.revision, item);
       await this.show(revisionFromSearch(location.search));
+      this.checkHistory();
     } catch (err) {
       if (err instanceof NotFound) return this.fail('pub.notFound', false);
       console.error(err);
@@ -155,7 +164,25 @@ class Page {
 
   renderProof() {
     const old = document.getElementById('proof');
-    if (old) old.replaceWith(buildProof(this.proof, this.view));
+    if (old) old.replaceWith(buildProof(this.proof, this.view, this.archive));
+  }
+
+  /** Checks the archive's history as a witness and shows what it found. */
+  async checkHistory() {
+    let r;
+    try {
+      r = await witness('public');
+    } catch (err) {
+      console.warn('archive witness:', err);
+      r = { status: 'unavailable' };
+    }
+    this.archive = r;
+    document.getElementById('archive-warning')?.remove();
+    const warning = buildWarning(r);
+    if (warning) (this.main.querySelector('article') || this.main).prepend(warning);
+    this.renderProof();
+    if (r.problem) document.body.dataset.archiveProblem = r.problem;
+    document.body.dataset.archive = r.status;
   }
 
   /** Fetches the checkpoint and the inclusion proof of the shown revision and checks them. */

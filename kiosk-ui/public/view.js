@@ -45,6 +45,7 @@ export function buildPage(p) {
   return h(
     'article',
     { class: 'item', dataset: { itemId: v.id, revision: v.revision } },
+    buildWarning(p.archive),
     h('header', { class: 'head' }, badges, h('h1', { id: 'title' }, v.title), meta, line, validity && h('p', { class: 'published' }, validity)),
     old && h('div', { class: 'banner old', role: 'note' }, h('p', null, t('pub.old', { n: v.revision, m: item.revision })), h('a', { href: latestHref(), dataset: { rev: '0' } }, t('pub.toLatest'))),
     stateBanner(item, p.history),
@@ -54,7 +55,7 @@ export function buildPage(p) {
     assetsSection(v.assets),
     p.matter && matterSection(p.matter, v.id),
     historySection(p),
-    buildProof(p.proof, v),
+    buildProof(p.proof, v, p.archive),
     h('footer', { class: 'foot' }, t('pub.footer')),
   );
 }
@@ -240,8 +241,42 @@ function kv(label, value, cls) {
   return [h('dt', null, label), h('dd', { class: cls }, value)];
 }
 
-/** The archive proof section for the proof state {status, index, data, checkpoint, leafHash, problem}. */
-export function buildProof(proof, v) {
+/**
+ * The broken-history warning for the witness's result {status, problem}, or
+ * null while the history is not shown broken.
+ */
+export function buildWarning(archive) {
+  if (!archive || archive.status !== 'broken') return null;
+  return h(
+    'div',
+    { class: 'banner broken', role: 'alert', id: 'archive-warning', dataset: { problem: archive.problem || '' } },
+    h('p', { class: 'strong' }, t('pub.witness.broken')),
+    h('p', null, t(`pub.witness.problem.${archive.problem}`)),
+    h('p', null, t('pub.witness.brokenLong')),
+  );
+}
+
+/** What the witness found, as a line of the proof section, or null. */
+function historyLine(archive) {
+  if (!archive) return null;
+  let text = '';
+  switch (archive.status) {
+    case 'ok':
+      if (archive.signature !== 'ok') text = t('pub.witness.unchecked');
+      else text = t(archive.first ? 'pub.witness.first' : 'pub.witness.ok', { n: archive.size });
+      break;
+    case 'broken':
+      text = `${t('pub.witness.broken')}：${t(`pub.witness.problem.${archive.problem}`)}`;
+      break;
+    case 'unsupported':
+      text = t('pub.witness.unchecked');
+      break;
+  }
+  return text ? h('p', { class: `history-status ${archive.status}`, id: 'history-status', dataset: { status: archive.status } }, text) : null;
+}
+
+/** The archive proof section for the proof state {status, index, data, checkpoint, leafHash, problem} and the witness's result. */
+export function buildProof(proof, v, archive) {
   const status = h('p', { id: 'proof-status', class: `status ${proof.status}`, role: 'status' });
   let detail = null;
   switch (proof.status) {
@@ -266,7 +301,7 @@ export function buildProof(proof, v) {
       status.dataset.verified = 'unavailable';
       status.textContent = t('pub.proof.unavailable');
   }
-  const sec = h('section', { class: 'card proof', id: 'proof', 'aria-labelledby': 'proof-h' }, h('h2', { id: 'proof-h' }, t('pub.proof')), h('p', { class: 'hint' }, t('pub.proofHint')), status, detail && h('p', { class: 'detail' }, detail));
+  const sec = h('section', { class: 'card proof', id: 'proof', 'aria-labelledby': 'proof-h' }, h('h2', { id: 'proof-h' }, t('pub.proof')), h('p', { class: 'hint' }, t('pub.proofHint')), status, detail && h('p', { class: 'detail' }, detail), historyLine(archive));
   const d = proof.data;
   const dl = h('dl', { class: 'kv' }, kv(t('pub.proof.index'), `#${d ? d.index : (proof.index ?? v.archive_index)}`, 'mono'));
   if (d) {

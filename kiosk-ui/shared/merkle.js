@@ -1,5 +1,6 @@
-// RFC 6962 Merkle tree hashing and RFC 9162 (§2.1.3.2) inclusion proof
-// verification with WebCrypto SHA-256, for checking an archive entry in the
+// RFC 6962 Merkle tree hashing, RFC 9162 inclusion proof verification
+// (§2.1.3.2) and consistency proof verification (§2.1.4.2) with WebCrypto
+// SHA-256, for checking an archive entry and the archive's history in the
 // browser. crypto.subtle exists only in secure contexts (https, localhost);
 // canVerify() says whether it is there.
 
@@ -111,4 +112,65 @@ export async function verifyInclusion(p) {
   const r = await rootFromInclusion(Number(p.index), Number(p.size), lh, path);
   if (!r || root.length !== 32 || !equal(r, root)) return { ...out, problem: 'path' };
   return { ...out, ok: true };
+}
+
+/** The largest power of two strictly below n (n >= 2). */
+function splitPoint(n) {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/**
+ * Runs a consistency proof over the subtree of leaves [lo, hi) of the new
+ * tree, where the old tree has n leaves and hash oldRoot: returns the
+ * implied hashes of that subtree in the old and the new tree, or null when
+ * the proof cannot be one for these sizes. The proof is RFC 6962's
+ * (§2.1.2), bottom-up, as golang.org/x/mod/sumdb/tlog builds it; this is its
+ * runTreeProof.
+ */
+async function runConsistency(proof, lo, hi, n, oldRoot) {
+  if (n === hi) {
+    if (lo === 0) return proof.length === 0 ? [oldRoot, oldRoot] : null;
+    return proof.length === 1 ? [proof[0], proof[0]] : null;
+  }
+  if (proof.length === 0) return null;
+  const last = proof[proof.length - 1];
+  const rest = proof.slice(0, -1);
+  const k = splitPoint(hi - lo);
+  if (n <= lo + k) {
+    const r = await runConsistency(rest, lo, lo + k, n, oldRoot);
+    if (!r) return null;
+    return [r[0], await nodeHash(r[1], last)];
+  }
+  const r = await runConsistency(rest, lo + k, hi, n, oldRoot);
+  if (!r) return null;
+  return [await nodeHash(last, r[0]), await nodeHash(last, r[1])];
+}
+
+/**
+ * Checks that the tree of size `from` with root hash fromRoot is a prefix of
+ * the tree of size `to` with root toRoot, with a consistency proof as
+ * GET /api/v1/archive/consistency serves it (hashes as bytes or base64).
+ * Resolves true only when the proof shows exactly that. Equal sizes need
+ * equal roots and an empty proof; size 0 is a prefix of every tree.
+ */
+export async function verifyConsistency(from, to, fromRoot, toRoot, proof) {
+  const bytes = (h) => (typeof h === 'string' ? fromBase64(h) : h);
+  let a;
+  let b;
+  let path;
+  try {
+    a = bytes(fromRoot);
+    b = bytes(toRoot);
+    path = (proof || []).map(bytes);
+  } catch {
+    return false;
+  }
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to) return false;
+  if (a.length !== 32 || b.length !== 32 || path.some((p) => p.length !== 32)) return false;
+  if (from === 0) return true;
+  if (from === to) return path.length === 0 && equal(a, b);
+  const r = await runConsistency(path, 0, to, from, a);
+  return !!r && equal(r[0], a) && equal(r[1], b);
 }

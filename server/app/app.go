@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -79,7 +80,7 @@ func New(cfg Config) *Services {
 	}
 	st := cfg.Store
 	cal := catalog.NewCalendar(st, now)
-	manifests := manifest.New(st, now)
+	manifests := manifest.New(archivedItems{Store: st, log: cfg.Archive}, now)
 	manifests.Calendar = func(ctx context.Context) (playlists.Calendar, error) { return cal.Get(ctx) }
 	return &Services{
 		Calendar:  cal,
@@ -104,4 +105,30 @@ func (s *Services) SetNotifier(n hall.Notifier, p signage.Presence) {
 	s.Desk.Notifier = n
 	s.Signage.Notifier = n
 	s.Signage.Presence = p
+}
+
+// archivedItems is the store as the manifest builder reads it: which
+// revision of an item is live comes from the archive's entries, not from
+// the editable item rows.
+type archivedItems struct {
+	hall.Store
+	log *archive.Log
+}
+
+// Item returns the item as its archive entries define it; an item withheld
+// from the public for an archive problem is not found.
+func (s archivedItems) Item(ctx context.Context, id string) (*hall.Item, error) {
+	it, err := s.log.PublicItem(ctx, id)
+	if errors.Is(err, archive.ErrWithheld) {
+		return nil, hall.NotFound("published item", id)
+	}
+	return it, err
+}
+
+// ListItems lists public items from the archive, others from the store.
+func (s archivedItems) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error) {
+	if f.Public {
+		return s.log.PublicItems(ctx, f)
+	}
+	return s.Store.ListItems(ctx, f)
 }

@@ -429,7 +429,7 @@ func TestConcurrentCheckpoints(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	rep, err := Verify(ctx, store, verifier, "")
+	rep, err := VerifyLog(ctx, store, verifier, "")
 	if err != nil {
 		t.Fatal(err)
 	}

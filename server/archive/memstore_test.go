@@ -65,6 +65,20 @@ func (s *memStore) ArchiveEntries(ctx context.Context, from, to int64) ([]*hall.
 	return out, nil
 }
 
+func (s *memStore) ItemEntries(ctx context.Context, itemID string) ([]*hall.ArchiveEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*hall.ArchiveEntry
+	for _, e := range s.entries {
+		if e.ItemID == itemID {
+			c := *e
+			c.Leaf = bytes.Clone(e.Leaf)
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
 func (s *memStore) SaveCheckpoint(ctx context.Context, c *hall.Checkpoint) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

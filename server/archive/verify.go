@@ -30,6 +30,11 @@ type Report struct {
 	// the first entry no earlier valid checkpoint vouches for, which is the
 	// altered entry itself when a checkpoint is taken after every append.
 	BadIndex int64 `json:"bad_index"`
+	// Items counts the items whose rows Verify compared with their
+	// archive entries (0 from VerifyLog).
+	Items int `json:"items"`
+	// Mismatch is the first item row that disagrees with its entries.
+	Mismatch *Mismatch `json:"mismatch,omitempty"`
 }
 
 func (r *Report) fail(bad int64, format string, args ...any) *Report {
@@ -38,11 +43,51 @@ func (r *Report) fail(bad int64, format string, args ...any) *Report {
 	return r
 }
 
-// Verify recomputes the archive's tree from the stored entries, trusting
+// Source is what Verify reads: the archive and the item rows.
+type Source interface {
+	Reader
+	Rows
+	ItemEntries(ctx context.Context, itemID string) ([]*hall.ArchiveEntry, error)
+}
+
+// Verify does everything VerifyLog does and then re-derives every item's
+// public state (revision, title, summary, category, department, stage,
+// matter, validity, withdrawal, expiry…) from its archive entries and
+// compares it with the item's stored row: a row edited behind the server's
+// back, a row claiming a publication the archive does not hold, and a
+// published item whose row is gone or unpublished are each reported, the
+// first in Problem and Mismatch.
+func Verify(ctx context.Context, store Source, verifier note.Verifier, origin string) (*Report, error) {
+	rep, states, err := verifyLog(ctx, store, verifier, origin)
+	if err != nil || !rep.OK {
+		return rep, err
+	}
+	recheck := func(ctx context.Context, id string) (*hall.PublicState, error) {
+		entries, err := store.ItemEntries(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return hall.ReplayPublicState(entries, nil)
+	}
+	ms, n, err := compareRows(ctx, store, states, recheck, 1)
+	if err != nil {
+		return nil, err
+	}
+	rep.Items = n
+	if len(ms) > 0 {
+		rep.fail(-1, "%s", ms[0])
+		rep.Mismatch = &ms[0]
+	}
+	return rep, nil
+}
+
+// VerifyLog recomputes the archive's tree from the stored entries, trusting
 // nothing cached, and checks that
 //   - the entries are contiguous from index 0 (a gap is a removed row);
 //   - every leaf decodes and agrees with its row's kind, item, revision and
 //     time (an altered row);
+//   - every entry follows the item's earlier ones (revisions in sequence;
+//     withdrawals and expiries of the latest revision, once);
 //   - every stored checkpoint is signed by verifier for origin (empty means
 //     the verifier's name), agrees with its row, and signs the recomputed
 //     tree hash at its size (a leaf altered or removed after it was
@@ -52,17 +97,24 @@ func (r *Report) fail(bad int64, format string, args ...any) *Report {
 //
 // Problems go in the report, which names the first; the error is for a
 // store that cannot be read.
-func Verify(ctx context.Context, store Reader, verifier note.Verifier, origin string) (*Report, error) {
+func VerifyLog(ctx context.Context, store Reader, verifier note.Verifier, origin string) (*Report, error) {
+	rep, _, err := verifyLog(ctx, store, verifier, origin)
+	return rep, err
+}
+
+// verifyLog does VerifyLog's work and also returns the public state of every
+// item as its entries define it (SearchText left empty).
+func verifyLog(ctx context.Context, store Reader, verifier note.Verifier, origin string) (*Report, map[string]*hall.PublicState, error) {
 	if origin == "" {
 		origin = verifier.Name()
 	}
 	size, err := store.ArchiveSize(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("archive size: %w", err)
+		return nil, nil, fmt.Errorf("archive size: %w", err)
 	}
 	cps, err := store.Checkpoints(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("archive checkpoints: %w", err)
+		return nil, nil, fmt.Errorf("archive checkpoints: %w", err)
 	}
 	cps = slices.Clone(cps)
 	slices.SortStableFunc(cps, func(a, b *hall.Checkpoint) int { return cmp.Compare(a.Size, b.Size) })
@@ -87,44 +139,51 @@ func Verify(ctx context.Context, store Reader, verifier note.Verifier, origin st
 		return true
 	}
 
+	states := map[string]*hall.PublicState{}
 	if !checkpoints() {
-		return rep, nil
+		return rep, nil, nil
 	}
 	for t.n < size {
 		to := min(t.n+readBatch, size)
 		entries, err := store.ArchiveEntries(ctx, t.n, to)
 		if err != nil {
-			return nil, fmt.Errorf("read archive entries from %d: %w", t.n, err)
+			return nil, nil, fmt.Errorf("read archive entries from %d: %w", t.n, err)
 		}
 		for _, e := range entries {
 			if e.Index != t.n {
-				return rep.fail(t.n, "entry %d is missing (the next stored entry is %d)", t.n, e.Index), nil
+				return rep.fail(t.n, "entry %d is missing (the next stored entry is %d)", t.n, e.Index), nil, nil
 			}
 			if problem := checkEntry(e); problem != "" {
-				return rep.fail(e.Index, "%s", problem), nil
+				return rep.fail(e.Index, "%s", problem), nil, nil
 			}
+			p, err := hall.NextPublicState(states[e.ItemID], e, nil)
+			if err != nil {
+				return rep.fail(e.Index, "%v", err), nil, nil
+			}
+			p.SearchText = ""
+			states[e.ItemID] = p
 			if err := t.append(e.Leaf); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if !checkpoints() {
-				return rep, nil
+				return rep, nil, nil
 			}
 		}
 		if t.n < to {
-			return rep.fail(t.n, "entry %d is missing", t.n), nil
+			return rep.fail(t.n, "entry %d is missing", t.n), nil, nil
 		}
 	}
 	if next < len(cps) {
 		c := cps[next]
 		return rep.fail(t.n, "checkpoint of size %d covers entries 0..%d, but entry %d and later are missing: entries were removed",
-			c.Size, c.Size-1, t.n), nil
+			c.Size, c.Size-1, t.n), nil, nil
 	}
 	root, err := t.root(t.n)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep.OK, rep.Root = true, root.String()
-	return rep, nil
+	return rep, states, nil
 }
 
 // checkEntry checks that an entry's leaf decodes and agrees with its row.

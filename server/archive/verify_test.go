@@ -158,7 +158,7 @@ func TestVerify(t *testing.T) {
 			if tt.tamper != nil {
 				tt.tamper(t, store)
 			}
-			rep, err := Verify(ctx, store, verifier, "")
+			rep, err := VerifyLog(ctx, store, verifier, "")
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
@@ -186,7 +186,7 @@ func TestVerify(t *testing.T) {
 
 func TestVerifyEmptyArchive(t *testing.T) {
 	_, verifier := mustKey(t, "hallcast.archive")
-	rep, err := Verify(context.Background(), &memStore{}, verifier, "")
+	rep, err := VerifyLog(context.Background(), &memStore{}, verifier, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"path/filepath"
 	"regexp"
@@ -10,16 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/markdown"
 	"github.com/hallcast/hallcast/server/sqlite"
 )
-
-// checkpointFunc signs nothing: the archive has its own tests.
-type checkpointFunc func(ctx context.Context) (*hall.Checkpoint, error)
-
-func (f checkpointFunc) Checkpoint(ctx context.Context) (*hall.Checkpoint, error) { return f(ctx) }
 
 func mustStore(tb testing.TB) *sqlite.Store {
 	tb.Helper()
@@ -31,11 +30,20 @@ func mustStore(tb testing.TB) *sqlite.Store {
 	return store
 }
 
-func newDesk(store *sqlite.Store) *disclosure.Service {
+func newDesk(tb testing.TB, store *sqlite.Store) *disclosure.Service {
+	tb.Helper()
+	skey, _, err := note.GenerateKey(rand.Reader, "hallcast.test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return &disclosure.Service{
 		Store:    store,
 		Renderer: markdown.New(),
-		Archive:  checkpointFunc(func(context.Context) (*hall.Checkpoint, error) { return &hall.Checkpoint{}, nil }),
+		Archive:  archive.New(store, signer, ""),
 		Now:      time.Now,
 		Logger:   slog.New(slog.DiscardHandler),
 	}
@@ -49,7 +57,7 @@ func newAdmin() *hall.User {
 func mustSeed(tb testing.TB) (*sqlite.Store, *Result) {
 	tb.Helper()
 	store := mustStore(tb)
-	res, err := Seed(context.Background(), store, newDesk(store), newAdmin())
+	res, err := Seed(context.Background(), store, newDesk(tb, store), newAdmin())
 	if err != nil {
 		tb.Fatalf("Seed: %v", err)
 	}
@@ -356,7 +364,7 @@ func TestSeed(t *testing.T) {
 
 func TestSeedRejects(t *testing.T) {
 	store := mustStore(t)
-	desk := newDesk(store)
+	desk := newDesk(t, store)
 	editor := &hall.User{ID: hall.NewID("us"), Username: "editor", Role: hall.RoleEditor, Departments: []string{"finance"}}
 	tests := []struct {
 		name  string

@@ -21,9 +21,14 @@ type Renderer interface {
 	PlainText(src string) string
 }
 
-// Checkpointer signs the archive's tree head after an append.
-type Checkpointer interface {
+// Archive is the transparency log the workflow appends to.
+type Archive interface {
+	// Checkpoint signs the tree head after an append.
 	Checkpoint(ctx context.Context) (*hall.Checkpoint, error)
+	// PublicItems lists items by the public state their archive entries
+	// define (only ID and Public are set), as hall.ItemStore.ListItems does
+	// with Public set.
+	PublicItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error)
 }
 
 // Store is what the workflow reads and writes.
@@ -46,7 +51,7 @@ type Calendar interface {
 type Service struct {
 	Store    Store
 	Renderer Renderer
-	Archive  Checkpointer
+	Archive  Archive
 	Now      func() time.Time
 	Notifier hall.Notifier
 	Calendar Calendar
@@ -240,34 +245,30 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 	if err != nil {
 		return nil, hall.FieldError("body", "%v", err)
 	}
+	cur, err := s.publicState(ctx, it.ID)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Now().UTC()
 	rev := &hall.Revision{
 		ID: it.ID, Category: it.Category, Department: it.Department, Title: it.Title, Summary: it.Summary,
 		Body: it.Body, BodyHTML: html, Finance: it.Finance, Stage: it.Stage, MatterID: it.MatterID,
 		Cadence: it.Cadence, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil, Assets: it.Assets,
-		PublishedAt: now, Page: "/p/" + it.ID, PrivacyOverride: override,
+		PublishedAt: now, Page: "/p/" + it.ID, PrivacyOverride: override, Revision: 1,
 		SelfApproved: it.ApprovedBy != "" && it.ApprovedBy == it.SubmittedBy,
 	}
 	if rev.Assets == nil {
 		rev.Assets = []hall.Asset{}
 	}
-	first := now
-	if it.Public != nil {
-		rev.Revision = it.Public.Revision + 1
-		first = it.Public.FirstPublished
-	} else {
-		rev.Revision = 1
+	if cur != nil {
+		rev.Revision = cur.Revision + 1
 	}
 	entry, err := hall.NewPublishEntry(rev)
 	if err != nil {
 		return nil, err
 	}
-	it.Public = &hall.PublicState{
-		Revision: rev.Revision, Category: it.Category, Department: it.Department, Title: it.Title,
-		Summary: it.Summary, Stage: it.Stage, MatterID: it.MatterID, Cadence: it.Cadence,
-		SearchText:  strings.Join([]string{it.Title, it.Summary, s.Renderer.PlainText(it.Body), financeText(it.Finance)}, "\n"),
-		HasFinance:  it.Finance != nil,
-		PublishedAt: now, FirstPublished: first, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil,
+	if it.Public, err = hall.NextPublicState(cur, entry, s.Renderer.PlainText); err != nil {
+		return nil, err
 	}
 	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusPublished, actor.Username, now
 	detail := fmt.Sprintf("revision %d", rev.Revision)
@@ -278,20 +279,8 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 		return nil, err
 	}
 	rev.ArchiveIndex = entry.Index
-	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryPublish, ItemID: it.ID, Category: it.Category, Revision: rev.Revision})
+	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryPublish, ItemID: it.ID, Category: it.Public.Category, Revision: rev.Revision})
 	return rev, nil
-}
-
-func financeText(f *hall.Finance) string {
-	if f == nil {
-		return ""
-	}
-	var b strings.Builder
-	for _, l := range f.Lines {
-		b.WriteString(l.Name)
-		b.WriteByte(' ')
-	}
-	return b.String()
 }
 
 // Withdraw takes a published item off show, recording why in the archive.
@@ -311,51 +300,98 @@ func (s *Service) Withdraw(ctx context.Context, actor *hall.User, id, reason str
 	if !actor.Has(hall.RoleReviewer) || !actor.InDepartment(it.Department) {
 		return nil, hall.Errorf(hall.EForbidden, "only reviewers of department %q withdraw", it.Department)
 	}
-	if it.Public == nil || it.Public.WithdrawnAt != nil {
-		return nil, hall.Errorf(hall.EConflict, "item %s is not published", id)
-	}
-	now := s.Now().UTC()
-	entry, err := hall.NewStateEntry(hall.EntryWithdraw, it.ID, it.Public.Revision, now, reason)
+	cur, err := s.publicState(ctx, it.ID)
 	if err != nil {
 		return nil, err
 	}
-	it.Public.WithdrawnAt, it.Public.WithdrawReason = &now, reason
+	if cur == nil || cur.WithdrawnAt != nil {
+		return nil, hall.Errorf(hall.EConflict, "item %s is not published", id)
+	}
+	now := s.Now().UTC()
+	entry, err := hall.NewStateEntry(hall.EntryWithdraw, it.ID, cur.Revision, now, reason)
+	if err != nil {
+		return nil, err
+	}
+	if it.Public, err = hall.NextPublicState(cur, entry, s.Renderer.PlainText); err != nil {
+		return nil, err
+	}
 	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusWithdrawn, actor.Username, now
 	if err := s.Store.SaveWithEntry(s.audited(ctx, actor, "item.withdraw", it.ID, reason), it, entry); err != nil {
 		return nil, err
 	}
-	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryWithdraw, ItemID: it.ID, Category: it.Category, Revision: it.Public.Revision})
+	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryWithdraw, ItemID: it.ID, Category: it.Public.Category, Revision: it.Public.Revision})
 	return it, nil
 }
 
 // ExpireDue records in the archive every published item whose valid_until
-// has passed, once each, and returns how many it recorded.
+// has passed, once each, and returns how many it recorded. What it reads
+// comes from the archive's entries (the valid_until of the revision's own
+// publish entry), never from the editable item rows, and each expire entry
+// is dated now: the time the server saw the expiry, never earlier than the
+// revision's publication.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.Now().UTC()
-	items, err := hall.AllItems(ctx, s.Store, hall.ItemFilter{Public: true})
+	items, err := hall.AllItems(ctx, hall.ListFunc(s.Archive.PublicItems), hall.ItemFilter{Public: true})
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, it := range items {
-		p := it.Public
-		if p.WithdrawnAt != nil || p.ExpiredAt != nil || p.ValidUntil == nil || now.Before(*p.ValidUntil) {
+	for _, listed := range items {
+		if !due(listed.Public, now) {
 			continue
 		}
-		entry, err := hall.NewStateEntry(hall.EntryExpire, it.ID, p.Revision, *p.ValidUntil, "valid_until passed")
+		it, err := s.Store.Item(ctx, listed.ID)
 		if err != nil {
 			return n, err
 		}
-		p.ExpiredAt = &now
+		cur, err := s.publicState(ctx, it.ID)
+		if err != nil {
+			return n, err
+		}
+		if !due(cur, now) {
+			continue // changed since the listing
+		}
+		entry, err := hall.NewStateEntry(hall.EntryExpire, it.ID, cur.Revision, now,
+			"valid_until "+cur.ValidUntil.UTC().Format(time.RFC3339)+" passed")
+		if err != nil {
+			return n, err
+		}
+		if it.Public, err = hall.NextPublicState(cur, entry, s.Renderer.PlainText); err != nil {
+			return n, err
+		}
 		if err := s.Store.SaveWithEntry(s.audited(ctx, nil, "item.expire", it.ID, ""), it, entry); hall.IsCode(err, hall.EConflict) {
 			continue // edited meanwhile; the next sweep sees it again
 		} else if err != nil {
 			return n, err
 		}
 		n++
-		s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryExpire, ItemID: it.ID, Category: it.Category, Revision: p.Revision})
+		s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryExpire, ItemID: it.ID, Category: it.Public.Category, Revision: cur.Revision})
 	}
 	return n, nil
+}
+
+// due reports whether a public state's expiry is to be recorded at now:
+// published, neither withdrawn nor expired yet, valid_until passed, and now
+// not before the publication (a clock behind it waits).
+func due(p *hall.PublicState, now time.Time) bool {
+	return p != nil && p.WithdrawnAt == nil && p.ExpiredAt == nil && p.ValidUntil != nil &&
+		!now.Before(*p.ValidUntil) && !now.Before(p.PublishedAt)
+}
+
+// publicState derives an item's public state from its archive entries (nil
+// when it was never published). The workflow builds on this, never on the
+// stored row, so a row edited behind the server's back is corrected by the
+// next change instead of being carried forward.
+func (s *Service) publicState(ctx context.Context, id string) (*hall.PublicState, error) {
+	entries, err := s.Store.ItemEntries(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := hall.ReplayPublicState(entries, s.Renderer.PlainText)
+	if err != nil {
+		return nil, fmt.Errorf("archive entries of item %s: %w", id, err)
+	}
+	return p, nil
 }
 
 // afterAppend tells the push path first (screens should not wait for the

@@ -82,7 +82,8 @@ func TestExpiryIsRecordedOnce(t *testing.T) {
 	if n, err := f.desk.ExpireDue(ctx); err != nil || n != 0 {
 		t.Fatalf("ExpireDue before valid_until = %d, %v", n, err)
 	}
-	f.clock.t = until.Add(time.Minute)
+	sweep := until.Add(time.Minute)
+	f.clock.t = sweep
 	if n, err := f.desk.ExpireDue(ctx); err != nil || n != 1 {
 		t.Fatalf("ExpireDue after valid_until = %d, %v; want 1", n, err)
 	}
@@ -93,8 +94,10 @@ func TestExpiryIsRecordedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 2 || entries[1].Kind != hall.EntryExpire || !entries[1].At.Equal(until) {
-		t.Fatalf("archive entries %+v, want publish then expire at valid_until", entries)
+	// The expiry is dated when the server saw it, never back-dated to
+	// valid_until.
+	if len(entries) != 2 || entries[1].Kind != hall.EntryExpire || !entries[1].At.Equal(sweep) {
+		t.Fatalf("archive entries %+v, want publish then expire at the sweep's time %s", entries, sweep)
 	}
 	if len(f.seen) != 2 || f.seen[1].Entry != hall.EntryExpire {
 		t.Errorf("push notifications %+v, want publish and expire", f.seen)
@@ -192,5 +195,136 @@ func TestNoSelfApproval(t *testing.T) {
 	normal := f.publish(t, &hall.Item{Category: "conscription", Department: "armed", Title: "征兵结果"})
 	if normal.SelfApproved {
 		t.Errorf("a revision approved by a second person says self_approved")
+	}
+}
+
+// TestExpiryComesFromTheArchive edits the listing columns of an item row
+// directly in the database: the expiry sweep must go by the valid_until of
+// the revision's own publish entry and the server clock, and neither skip
+// the item nor date its expiry before its publication.
+func TestExpiryComesFromTheArchive(t *testing.T) {
+	ctx := context.Background()
+	exec := func(t *testing.T, f *fixture, query string, args ...any) {
+		t.Helper()
+		if _, err := f.store.DB().ExecContext(ctx, query, args...); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+	}
+	expires := func(t *testing.T, f *fixture, id string) []*hall.ArchiveEntry {
+		t.Helper()
+		entries, err := f.store.ItemEntries(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*hall.ArchiveEntry
+		for _, e := range entries {
+			if e.Kind == hall.EntryExpire {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+
+	t.Run("RowValidUntilBackdated", func(t *testing.T) {
+		f := newFixture(t)
+		published := f.clock.t
+		until := published.Add(48 * time.Hour)
+		rev := f.publish(t, &hall.Item{Category: "conscription", Department: "armed", Title: "2026年征兵公告", ValidUntil: &until})
+		// A valid_until a year before the publication, in the row only.
+		exec(t, f, "UPDATE items SET pub_valid_until = ?, valid_until = ? WHERE id = ?",
+			"2025-11-02T09:00:00.000000000Z", "2025-11-02T09:00:00.000000000Z", rev.ID)
+		f.clock.t = published.Add(time.Hour)
+		if n, err := f.desk.ExpireDue(ctx); err != nil || n != 0 {
+			t.Fatalf("ExpireDue an hour after publishing = %d, %v; want 0 (the archived valid_until is two days on)", n, err)
+		}
+		if got := expires(t, f, rev.ID); len(got) != 0 {
+			t.Fatalf("expire entries %+v, want none", got)
+		}
+		sweep := until.Add(30 * time.Second)
+		f.clock.t = sweep
+		if n, err := f.desk.ExpireDue(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireDue after the archived valid_until = %d, %v; want 1", n, err)
+		}
+		got := expires(t, f, rev.ID)
+		if len(got) != 1 || !got[0].At.Equal(sweep) {
+			t.Fatalf("expire entries %+v, want one dated %s", got, sweep)
+		}
+		if got[0].At.Before(published) {
+			t.Errorf("expiry dated %s, before the publication at %s", got[0].At, published)
+		}
+		// The expiry's save corrected the row from the archive.
+		it, err := f.store.Item(ctx, rev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Public.ValidUntil == nil || !it.Public.ValidUntil.Equal(until) || it.Public.ExpiredAt == nil || !it.Public.ExpiredAt.Equal(sweep) {
+			t.Errorf("row after expiry: valid_until %v, expired_at %v; want %s and %s", it.Public.ValidUntil, it.Public.ExpiredAt, until, sweep)
+		}
+	})
+
+	t.Run("RowValidUntilRemoved", func(t *testing.T) {
+		f := newFixture(t)
+		until := f.clock.t.Add(24 * time.Hour)
+		rev := f.publish(t, &hall.Item{Category: "conscription", Department: "armed", Title: "征兵体检通知", ValidUntil: &until})
+		exec(t, f, "UPDATE items SET pub_valid_until = NULL WHERE id = ?", rev.ID)
+		f.clock.t = until.Add(time.Minute)
+		if n, err := f.desk.ExpireDue(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireDue = %d, %v; want 1: the archived revision has a valid_until", n, err)
+		}
+	})
+
+	t.Run("RowMarkedExpired", func(t *testing.T) {
+		f := newFixture(t)
+		until := f.clock.t.Add(24 * time.Hour)
+		rev := f.publish(t, &hall.Item{Category: "conscription", Department: "armed", Title: "兵役登记通知", ValidUntil: &until})
+		exec(t, f, "UPDATE items SET pub_expired_at = ? WHERE id = ?", "2026-11-02T10:00:00.000000000Z", rev.ID)
+		f.clock.t = until.Add(time.Minute)
+		if n, err := f.desk.ExpireDue(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireDue = %d, %v; want 1: the archive has no expiry yet", n, err)
+		}
+	})
+}
+
+// TestPublishBuildsOnTheArchive edits an item row's public columns and
+// publishes again: the new revision's number and first publication come
+// from the archive, and the row is rewritten from it.
+func TestPublishBuildsOnTheArchive(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	first := f.clock.t
+	rev := f.publish(t, &hall.Item{Category: "conscription", Department: "armed", Title: "征兵公告"})
+	if _, err := f.store.DB().ExecContext(ctx, "UPDATE items SET pub_revision = 7, pub_first_published = ?, pub_title = ? WHERE id = ?",
+		"2020-01-01T00:00:00.000000000Z", "伪造的标题", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.t = first.Add(time.Hour)
+	it, err := f.store.Item(ctx, rev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.Title = "征兵公告（更正）"
+	if _, err := f.desk.UpdateDraft(ctx, f.admin, it.ID, it); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Submit(ctx, f.admin, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	second := &hall.User{ID: "us_admin2", Username: "admin2", Role: hall.RoleAdmin}
+	if _, err := f.desk.Approve(ctx, second, it.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	rev2, err := f.desk.Publish(ctx, f.admin, it.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev2.Revision != 2 {
+		t.Errorf("revision = %d, want 2", rev2.Revision)
+	}
+	got, err := f.store.Item(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Public; p.Revision != 2 || !p.FirstPublished.Equal(first) || p.Title != "征兵公告（更正）" {
+		t.Errorf("row after publish: revision %d, first published %s, title %q; want 2, %s, the new title", p.Revision, p.FirstPublished, p.Title, first)
 	}
 }

@@ -305,6 +305,12 @@ type ItemFilter struct {
 	Offset        int
 }
 
+// ListFunc is a listing function with the ListItems method AllItems needs.
+type ListFunc func(ctx context.Context, f ItemFilter) ([]*Item, error)
+
+// ListItems calls l.
+func (l ListFunc) ListItems(ctx context.Context, f ItemFilter) ([]*Item, error) { return l(ctx, f) }
+
 // AllItems pages through every item the filter selects (ignoring its Limit
 // and Offset), for jobs that must see them all.
 func AllItems(ctx context.Context, st interface {

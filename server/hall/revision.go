@@ -114,6 +114,16 @@ func DecodeEntry(e *ArchiveEntry) (*Revision, string, error) {
 	return nil, l.Reason, nil
 }
 
+// EntryFromLeaf returns the entry a leaf encodes at index: its kind, item,
+// revision and time are read from the leaf itself, not from any row.
+func EntryFromLeaf(index int64, data []byte) (*ArchiveEntry, error) {
+	var l leaf
+	if err := json.Unmarshal(data, &l); err != nil {
+		return nil, fmt.Errorf("archive entry %d: leaf is not valid: %w", index, err)
+	}
+	return &ArchiveEntry{Index: index, Kind: l.Kind, ItemID: l.ItemID, Revision: l.Revision, At: l.At, Leaf: data}, nil
+}
+
 // Checkpoint is a signed tree head of the archive: its size, root hash and
 // the note (golang.org/x/mod/sumdb/note) that signs them.
 type Checkpoint struct {

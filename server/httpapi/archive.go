@@ -54,13 +54,10 @@ func hashStrings(hs []tlog.Hash) []string {
 }
 
 // listArchive lists archive entries oldest first: every published revision
-// with its leaf index, and every withdrawal and expiry.
+// with its leaf index, and every withdrawal and expiry. Each entry is read
+// from its leaf, checked against the signed tree.
 func (s *Server) listArchive(c echo.Context) error {
 	ctx := c.Request().Context()
-	size, err := s.Store.ArchiveSize(ctx)
-	if err != nil {
-		return err
-	}
 	from, err := queryInt(c, "from", 0, 0, 1<<40)
 	if err != nil {
 		return err
@@ -69,12 +66,9 @@ func (s *Server) listArchive(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	to := min(int64(from)+int64(limit), size)
-	entries := []*hall.ArchiveEntry{}
-	if int64(from) < to {
-		if entries, err = s.Store.ArchiveEntries(ctx, int64(from), to); err != nil {
-			return err
-		}
+	entries, size, err := s.Archive.Entries(ctx, int64(from), int64(from)+int64(limit))
+	if err != nil {
+		return err
 	}
 	out := make([]archiveEntryView, len(entries))
 	for i, e := range entries {
@@ -136,16 +130,21 @@ func (s *Server) inclusionProof(c echo.Context) error {
 	ctx := c.Request().Context()
 	if !ok {
 		cp, err := s.Archive.Checkpoint(ctx)
-		if err != nil {
+		switch {
+		case err == nil:
+			size = cp.Size
+		case s.Archive.Err() != nil:
+			// No new head is signed: prove against the tree as held.
+			size = s.Archive.Size()
+		default:
 			return err
 		}
-		size = cp.Size
 	}
 	proof, root, err := s.Archive.InclusionProof(ctx, index, size)
 	if err != nil {
 		return err
 	}
-	entries, err := s.Store.ArchiveEntries(ctx, index, index+1)
+	entries, _, err := s.Archive.Entries(ctx, index, index+1)
 	if err != nil {
 		return err
 	}
@@ -174,11 +173,37 @@ func (s *Server) consistencyProof(c echo.Context) error {
 	return c.JSON(http.StatusOK, consistencyView{From: from, To: to, FromRoot: fromRoot.String(), ToRoot: toRoot.String(), Proof: hashStrings(proof)})
 }
 
-// verifyArchive recomputes the whole archive and checks every checkpoint.
+// verifyArchive recomputes the whole archive, checks every checkpoint and
+// compares every item row with the public state its entries define.
 func (s *Server) verifyArchive(c echo.Context) error {
 	rep, err := archive.Verify(c.Request().Context(), s.Store, s.Verifier, s.Origin)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, rep)
+}
+
+// maxAlarmBody bounds a witness's report.
+const maxAlarmBody = 16 << 10
+
+// archiveAlarm takes a witness's report of a broken history; the alarm
+// desk weighs it (a validly signed head that the archive no longer fits
+// confirms it and stops signing), counts it and writes it to the audit log.
+func (s *Server) archiveAlarm(c echo.Context) error {
+	if err := s.Alarms.Admit(c.Request().Context(), c.RealIP()); err != nil {
+		return err
+	}
+	if c.Request().ContentLength > maxAlarmBody {
+		return hall.Errorf(hall.ETooLarge, "body exceeds %d bytes", maxAlarmBody)
+	}
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxAlarmBody)
+	var r archive.DeviceReport
+	if err := bind(c, &r); err != nil {
+		return err
+	}
+	v, err := s.Alarms.Receive(c.Request().Context(), c.RealIP(), &r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, v)
 }

@@ -37,6 +37,7 @@ type harness struct {
 	t        *testing.T
 	srv      *httptest.Server
 	store    *sqlite.Store
+	signer   note.Signer
 	verifier note.Verifier
 	tokens   map[string]string // role name (or "editor2") → bearer token
 	users    map[string]*hall.User
@@ -61,7 +62,10 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alog := archive.New(store, signer, testOrigin)
+	alog, err := archive.Open(ctx, archive.Config{Store: store, Signer: signer, Verifier: verifier, Origin: testOrigin})
+	if err != nil {
+		t.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := app.New(app.Config{Store: store, Archive: alog, Hasher: cheapHasher, MediaDir: filepath.Join(dir, "media"), Logger: logger})
 	reg := prometheus.NewRegistry()
@@ -73,7 +77,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 		"shared/app.js":     {Data: []byte("export {}")},
 	}
 	deps := Deps{Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
-		Reports: svc.Reports, Media: svc.Media, Store: store, Archive: alog, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
+		Reports: svc.Reports, Media: svc.Media, Store: store, Archive: alog, Alarms: &archive.AlarmDesk{Log: alog, Store: store, Now: time.Now}, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
 		Ready: func(ctx context.Context) (map[string]any, error) { return nil, store.Ping(ctx) }, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now}
 	if adjust != nil {
 		adjust(&deps)
@@ -82,7 +86,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, srv: httptest.NewServer(s), store: store, verifier: verifier, tokens: map[string]string{}, users: map[string]*hall.User{}}
+	h := &harness{t: t, srv: httptest.NewServer(s), store: store, signer: signer, verifier: verifier, tokens: map[string]string{}, users: map[string]*hall.User{}}
 	t.Cleanup(h.srv.Close)
 
 	for _, d := range []hall.Department{{Key: "finance", Name: hall.Text{ZH: "财政所", EN: "Finance"}}, {Key: "construction", Name: hall.Text{ZH: "城建办"}}} {

@@ -92,7 +92,7 @@ func (s *Server) publicItems(c echo.Context) error {
 	if f.Offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
 		return err
 	}
-	items, err := s.Store.ListItems(c.Request().Context(), f)
+	items, err := s.Archive.PublicItems(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *Server) publicCategories(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := hall.AllItems(ctx, s.Store, hall.ItemFilter{Public: true, LiveAt: s.Now()})
+	items, err := hall.AllItems(ctx, hall.ListFunc(s.Archive.PublicItems), hall.ItemFilter{Public: true, LiveAt: s.Now()})
 	if err != nil {
 		return err
 	}
@@ -154,17 +154,16 @@ type publicView struct {
 }
 
 // publicItem serves the current published revision of an item. A withdrawn
-// or expired item is still served, marked so: the archive is public.
+// or expired item is still served, marked so: the archive is public. What
+// is current, and the content, come from the archive's entries (checked
+// against the signed tree), never from the editable item row.
 func (s *Server) publicItem(c echo.Context) error {
 	ctx := c.Request().Context()
-	it, err := s.Store.Item(ctx, c.Param("id"))
+	it, err := s.Archive.PublicItem(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if it.Public == nil {
-		return hall.NotFound("published item", c.Param("id"))
-	}
-	rev, err := s.Desk.Revision(ctx, it.ID, it.Public.Revision)
+	rev, err := s.Archive.Revision(ctx, it.ID, it.Public.Revision)
 	if err != nil {
 		return err
 	}
@@ -175,7 +174,7 @@ func (s *Server) publicItem(c echo.Context) error {
 
 // publicRevisions lists an item's published revisions and state changes.
 func (s *Server) publicRevisions(c echo.Context) error {
-	revs, entries, err := s.Desk.Revisions(c.Request().Context(), c.Param("id"))
+	revs, entries, err := s.Archive.History(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -202,7 +201,7 @@ func (s *Server) publicRevision(c echo.Context) error {
 	if err != nil || n < 1 {
 		return hall.FieldError("n", "want a revision number from 1")
 	}
-	rev, err := s.Desk.Revision(c.Request().Context(), c.Param("id"), n)
+	rev, err := s.Archive.Revision(c.Request().Context(), c.Param("id"), n)
 	if err != nil {
 		return err
 	}
@@ -213,12 +212,9 @@ func (s *Server) publicRevision(c echo.Context) error {
 // itemQR is a QR code of the item's public page, for residents to take an
 // item home on a phone.
 func (s *Server) itemQR(c echo.Context) error {
-	it, err := s.Store.Item(c.Request().Context(), c.Param("id"))
+	it, err := s.Archive.PublicItem(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
-	}
-	if it.Public == nil {
-		return hall.NotFound("published item", c.Param("id"))
 	}
 	base := s.PublicURL
 	if base == "" {
@@ -244,7 +240,7 @@ func (s *Server) publicMatter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.Store.ListItems(ctx, hall.ItemFilter{Public: true, MatterID: m.ID, Limit: 500})
+	items, err := s.Archive.PublicItems(ctx, hall.ItemFilter{Public: true, MatterID: m.ID, Limit: 500})
 	if err != nil {
 		return err
 	}

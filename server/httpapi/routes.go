@@ -121,6 +121,7 @@ func (s *Server) api() []route {
 		{"GET", "/archive/proof/:index", s.inclusionProof, anyone},
 		{"GET", "/archive/consistency", s.consistencyProof, anyone},
 		{"GET", "/archive/verify", s.verifyArchive, auditor},
+		{"POST", "/archive/alarm", s.archiveAlarm, anyone},
 
 		// What residents and screens read, no login.
 		{"GET", "/public/categories", s.publicCategories, anyone},
@@ -176,13 +177,21 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// readyz answers 200 while the store is reachable, saying which store and
+// how durable it is. It also says whether the archive's history is
+// consistent with every head signed before: when it is not, the server
+// still serves (reads come from the history it holds) but signs no new
+// checkpoint, and "archive" says why.
 func (s *Server) readyz(c echo.Context) error {
 	details, err := s.Ready(c.Request().Context())
 	if err != nil {
 		s.logger.Warn("readiness: store unreachable", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, errorBody{errorJSON{Code: hall.EUnavailable, Message: "store unreachable", Details: details}})
 	}
-	out := map[string]any{"status": "ready"}
+	out := map[string]any{"status": "ready", "archive": map[string]any{"consistent": true}}
+	if problem := s.Archive.Problem(); problem != "" {
+		out["archive"] = map[string]any{"consistent": false, "problem": problem}
+	}
 	for k, v := range details {
 		out[k] = v
 	}

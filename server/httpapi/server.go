@@ -32,8 +32,10 @@ type Deps struct {
 	Media    Media
 	Events   Events
 	// Store is what public pages and the archive read.
-	Store    PublicStore
-	Archive  *archive.Log
+	Store   PublicStore
+	Archive *archive.Log
+	// Alarms takes witnesses' reports of a broken history.
+	Alarms   *archive.AlarmDesk
 	Verifier note.Verifier
 	// ArchiveKey is the verifier key text, served for witnesses.
 	ArchiveKey string

@@ -1,0 +1,161 @@
+package hall
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The public state of an item is defined by its archive entries alone: the
+// publish entry of its latest revision and the withdraw and expire entries
+// after it. The functions below are that one definition; the publish
+// workflow, the archive's public index and `hallcast archive verify` all
+// derive public states with them, so a stored row that disagrees with its
+// entries is an edit made behind the server's back.
+
+// TextFunc returns the plain text of a revision's Markdown body, for search.
+type TextFunc func(markdown string) string
+
+// NextPublicState returns an item's public state after archive entry e,
+// given its state before (nil before the item's first publish). prev is not
+// changed. text gives the body's plain text for SearchText; nil uses the
+// Markdown as written. It fails when e cannot follow prev: a revision
+// number out of sequence, a withdrawal or expiry of a revision that is not
+// the latest, or of one already withdrawn or expired.
+func NextPublicState(prev *PublicState, e *ArchiveEntry, text TextFunc) (*PublicState, error) {
+	rev, reason, err := DecodeEntry(e)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Kind {
+	case EntryPublish:
+		want := 1
+		if prev != nil {
+			want = prev.Revision + 1
+		}
+		if rev.Revision != want {
+			return nil, fmt.Errorf("archive entry %d publishes revision %d of item %s, want revision %d", e.Index, rev.Revision, e.ItemID, want)
+		}
+		first := rev.PublishedAt.UTC()
+		if prev != nil {
+			first = prev.FirstPublished
+		}
+		return &PublicState{
+			Revision: rev.Revision, ArchiveIndex: e.Index, Category: rev.Category, Department: rev.Department,
+			Title: rev.Title, Summary: rev.Summary, Stage: rev.Stage, MatterID: rev.MatterID, Cadence: rev.Cadence,
+			SearchText: SearchText(rev, text), HasFinance: rev.Finance != nil,
+			PublishedAt: rev.PublishedAt.UTC(), FirstPublished: first,
+			ValidFrom: utcPtr(rev.ValidFrom), ValidUntil: utcPtr(rev.ValidUntil),
+		}, nil
+	case EntryWithdraw, EntryExpire:
+		switch {
+		case prev == nil:
+			return nil, fmt.Errorf("archive entry %d: %s of item %s, which was never published", e.Index, e.Kind, e.ItemID)
+		case e.Revision != prev.Revision:
+			return nil, fmt.Errorf("archive entry %d: %s of revision %d of item %s, whose latest revision is %d", e.Index, e.Kind, e.Revision, e.ItemID, prev.Revision)
+		case prev.WithdrawnAt != nil:
+			return nil, fmt.Errorf("archive entry %d: %s of item %s, already withdrawn", e.Index, e.Kind, e.ItemID)
+		}
+		next := *prev
+		at := e.At.UTC()
+		if e.Kind == EntryWithdraw {
+			next.WithdrawnAt, next.WithdrawReason = &at, reason
+		} else {
+			if prev.ExpiredAt != nil {
+				return nil, fmt.Errorf("archive entry %d: expiry of item %s, already expired", e.Index, e.ItemID)
+			}
+			next.ExpiredAt = &at
+		}
+		return &next, nil
+	}
+	return nil, fmt.Errorf("archive entry %d: unknown kind %q", e.Index, e.Kind)
+}
+
+// ReplayPublicState folds an item's archive entries, oldest first, into its
+// public state; nil when there are none.
+func ReplayPublicState(entries []*ArchiveEntry, text TextFunc) (*PublicState, error) {
+	var p *PublicState
+	for _, e := range entries {
+		next, err := NextPublicState(p, e, text)
+		if err != nil {
+			return nil, err
+		}
+		p = next
+	}
+	return p, nil
+}
+
+// SearchText is what public search matches for a revision: its title,
+// summary, body text and finance line names.
+func SearchText(r *Revision, text TextFunc) string {
+	body := r.Body
+	if text != nil {
+		body = text(r.Body)
+	}
+	var fin strings.Builder
+	if r.Finance != nil {
+		for _, l := range r.Finance.Lines {
+			fin.WriteString(l.Name)
+			fin.WriteByte(' ')
+		}
+	}
+	return strings.Join([]string{r.Title, r.Summary, body, fin.String()}, "\n")
+}
+
+// DiffPublicState compares a stored public state with the one derived from
+// the archive and names the first field that differs, with both values; ""
+// when they agree. SearchText is not compared: it depends on the Markdown
+// renderer's version, and public search reads the archive's own text.
+func DiffPublicState(stored, derived *PublicState) (field, got, want string) {
+	switch {
+	case stored == nil && derived == nil:
+		return "", "", ""
+	case stored == nil:
+		return "revision", "never published", fmt.Sprintf("revision %d", derived.Revision)
+	case derived == nil:
+		return "revision", fmt.Sprintf("revision %d", stored.Revision), "never published"
+	}
+	fields := []struct {
+		name string
+		a, b string
+	}{
+		{"revision", itoa(stored.Revision), itoa(derived.Revision)},
+		{"archive_index", fmt.Sprint(stored.ArchiveIndex), fmt.Sprint(derived.ArchiveIndex)},
+		{"category", stored.Category, derived.Category},
+		{"department", stored.Department, derived.Department},
+		{"title", stored.Title, derived.Title},
+		{"summary", stored.Summary, derived.Summary},
+		{"stage", string(stored.Stage), string(derived.Stage)},
+		{"matter_id", stored.MatterID, derived.MatterID},
+		{"cadence", string(stored.Cadence), string(derived.Cadence)},
+		{"has_finance", fmt.Sprint(stored.HasFinance), fmt.Sprint(derived.HasFinance)},
+		{"published_at", timeText(&stored.PublishedAt), timeText(&derived.PublishedAt)},
+		{"first_published", timeText(&stored.FirstPublished), timeText(&derived.FirstPublished)},
+		{"valid_from", timeText(stored.ValidFrom), timeText(derived.ValidFrom)},
+		{"valid_until", timeText(stored.ValidUntil), timeText(derived.ValidUntil)},
+		{"withdrawn_at", timeText(stored.WithdrawnAt), timeText(derived.WithdrawnAt)},
+		{"withdraw_reason", stored.WithdrawReason, derived.WithdrawReason},
+		{"expired_at", timeText(stored.ExpiredAt), timeText(derived.ExpiredAt)},
+	}
+	for _, f := range fields {
+		if f.a != f.b {
+			return f.name, f.a, f.b
+		}
+	}
+	return "", "", ""
+}
+
+func timeText(t *time.Time) string {
+	if t == nil {
+		return "none"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
