@@ -1,3 +1,4 @@
+// @ts-check
 // RFC 6962 Merkle tree hashing and RFC 9162 (§2.1.3.2) inclusion proof
 // verification with WebCrypto SHA-256, for checking an archive entry in the
 // browser. crypto.subtle exists only in secure contexts (https, localhost);
@@ -8,7 +9,10 @@ export function canVerify() {
   return !!(globalThis.isSecureContext !== false && globalThis.crypto && crypto.subtle && typeof crypto.subtle.digest === 'function');
 }
 
-/** Bytes of a base64 string; throws on bad input. */
+/**
+ * Bytes of a base64 string; throws on bad input.
+ * @param {unknown} b64
+ */
 export function fromBase64(b64) {
   const bin = atob(String(b64).trim());
   const out = new Uint8Array(bin.length);
@@ -16,20 +20,30 @@ export function fromBase64(b64) {
   return out;
 }
 
-/** Base64 of bytes. */
+/**
+ * Base64 of bytes.
+ * @param {Uint8Array} bytes
+ */
 export function toBase64(bytes) {
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin);
 }
 
-/** Lower-case hex of bytes. */
+/**
+ * Lower-case hex of bytes.
+ * @param {Uint8Array} bytes
+ */
 export function toHex(bytes) {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
 }
 
+/**
+ * @param {Uint8Array} a
+ * @param {Uint8Array} b
+ */
 function equal(a, b) {
   if (a.length !== b.length) return false;
   let d = 0;
@@ -37,6 +51,10 @@ function equal(a, b) {
   return d === 0;
 }
 
+/**
+ * @param {number} prefix
+ * @param {...Uint8Array} parts
+ */
 async function sha256(prefix, ...parts) {
   let n = 1;
   for (const p of parts) n += p.length;
@@ -50,12 +68,19 @@ async function sha256(prefix, ...parts) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
 }
 
-/** RFC 6962 leaf hash: SHA-256(0x00 || leaf). */
+/**
+ * RFC 6962 leaf hash: SHA-256(0x00 || leaf).
+ * @param {Uint8Array} leaf
+ */
 export function leafHash(leaf) {
   return sha256(0, leaf);
 }
 
-/** RFC 6962 interior node hash: SHA-256(0x01 || left || right). */
+/**
+ * RFC 6962 interior node hash: SHA-256(0x01 || left || right).
+ * @param {Uint8Array} left
+ * @param {Uint8Array} right
+ */
 export function nodeHash(left, right) {
   return sha256(1, left, right);
 }
@@ -64,6 +89,11 @@ export function nodeHash(left, right) {
  * The root hash that an inclusion proof for the leaf hash at index in a tree
  * of size leads to (RFC 9162 §2.1.3.2), or null when the proof cannot be
  * one for that index and size (wrong length, index out of range).
+ * @param {number} index
+ * @param {number} size
+ * @param {Uint8Array} leaf the leaf hash
+ * @param {Uint8Array[]} proof
+ * @returns {Promise<Uint8Array|null>}
  */
 export async function rootFromInclusion(index, size, leaf, proof) {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
@@ -93,6 +123,8 @@ export async function rootFromInclusion(index, size, leaf, proof) {
  * Resolves with {ok, leafHash (base64, computed), problem?}; problem is
  * "leaf" (the leaf text does not hash to leaf_hash), "path" (the audit path
  * does not lead to root) or "format" (malformed values).
+ * @param {{index: unknown, size: unknown, root: unknown, leaf_hash: unknown, leaf?: unknown, proof?: unknown[]}} p
+ * @returns {Promise<{ok: boolean, leafHash: string, problem?: 'leaf'|'path'|'format'}>}
  */
 export async function verifyInclusion(p) {
   let root;
