@@ -270,3 +270,28 @@ func TestKioskDropsInvalidEvents(t *testing.T) {
 		t.Errorf("hall ratings %d levels %v, want the valid rating only (one at level 4)", row.Ratings, row.Levels)
 	}
 }
+
+// TestPlayerTicker plays a lobby playlist on a strip sign (?mode=ticker) and
+// sends an urgent interrupt, which replaces the scrolling titles with its
+// text and goes when it is withdrawn.
+func TestPlayerTicker(t *testing.T) {
+	b := newBrowser(t)
+	c, _ := startHall(t)
+	_, token := newScreen(c, "窗口条屏", "led", "lobby")
+	c.must("PUT", "/api/v1/playlists/lobby", map[string]any{"name": "大厅轮播", "entries": []map[string]any{{"category": "finance", "duration_s": 5}}}, nil)
+	c.must("PUT", "/api/v1/schedules/lobby", map[string]any{"playlist_id": "lobby", "target": map[string]any{"groups": []string{"lobby"}}, "priority": 10}, nil)
+	p := b.tab(1280, 160)
+	p.open(c.base + "/player?mode=ticker&token=" + url.QueryEscape(token))
+	p.waitState(20*time.Second, "playing")
+	p.waitFor(10*time.Second, "a title scrolling", `document.querySelector('.stage.ticker .seg .text')?.textContent.trim()`)
+
+	const text = "今日16:30起系统升级，暂停办理社保业务"
+	var made struct{ Interrupt struct{ ID string } }
+	c.must("POST", "/api/v1/interrupts", map[string]any{"target": map[string]any{"groups": []string{"lobby"}}, "level": "urgent",
+		"text": text, "until": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, &made)
+	p.waitFor(10*time.Second, "the urgent text on the strip", fmt.Sprintf(`document.querySelector('.stage.ticker.urgent .seg.urgent .text')?.textContent === %s`, jsString(text)))
+	if code := c.call("DELETE", "/api/v1/interrupts/"+made.Interrupt.ID, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("DELETE /api/v1/interrupts/%s: %d", made.Interrupt.ID, code)
+	}
+	p.waitFor(10*time.Second, "the titles back", `!document.querySelector('.stage.ticker.urgent') && document.querySelector('.stage.ticker .seg .text')`)
+}

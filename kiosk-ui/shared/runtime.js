@@ -116,12 +116,16 @@ export class Device {
     /** The hall's time zone: the welcome's, else the manifest's. */
     this.tz = () => (this.screen && this.screen.tz) || (this.content.manifest && this.content.manifest.tz) || undefined;
     /**
-     * Keeps an event in the outbox until the server acknowledges it.
+     * Keeps an event in the outbox until the server acknowledges it;
+     * resolves once it is stored (a failure is logged, not thrown).
      * @param {{kind: string} & Object<string, unknown>} ev
+     * @returns {Promise<void>}
      */
-    this.record = (ev) => {
-      outbox.add(ev).catch((err) => console.warn('outbox:', err));
-    };
+    this.record = (ev) =>
+      outbox.add(ev).then(
+        () => {},
+        (err) => console.warn('outbox:', err),
+      );
 
     this.interrupts = new Interrupts(this.now, (active) => hooks.interrupts(active));
     this.conn = new Connection({
