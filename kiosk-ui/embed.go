@@ -8,7 +8,15 @@
 //	kiosk/    the residents' touch kiosk (/kiosk)
 //	admin/    the staff console (/admin)
 //	public/   the public mobile page of one item (/p/{id})
-//	shared/   modules used by several front-ends (connection, outbox, i18n)
+//	shared/   modules used by several front-ends: the device runtime of the
+//	          player and the kiosk (runtime.js: websocket, outbox, clock),
+//	          content kept for offline play and its rendering, their one
+//	          service worker (sw.js, served with its file list at
+//	          /player-sw.js and /kiosk-sw.js), strings and formatting
+//
+// The player and the kiosk import only their own folder and shared/
+// (embed_test.go checks it). The shared modules carry // @ts-check and
+// JSDoc types, checked with tsconfig.json and tsconfig.worker.json.
 package kioskui
 
 import (

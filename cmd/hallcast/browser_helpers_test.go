@@ -43,14 +43,15 @@ type browser struct {
 }
 
 // newBrowser starts a headless Chromium with a fresh profile that stays off
-// the network; it is closed when the test ends.
+// the network; it is closed when the test ends. The profile is a temporary
+// directory of chromedp's, which removes it once Chromium is gone, trying
+// again while helper processes still write to it (a t.TempDir fails the
+// test when a late write beats its removal).
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := chromiumPath(t)
-	profile := t.TempDir()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
-		chromedp.UserDataDir(profile),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,

@@ -181,9 +181,10 @@ func TestKioskResidentPath(t *testing.T) {
 	})
 }
 
-// TestKioskOutboxOffline rates the hall's service while the server is down
-// and expects the rating to be stored exactly once after it comes back on
-// the same address.
+// TestKioskOutboxOffline rates the hall's service while the server is down,
+// starts the kiosk again without the server (from what its service worker
+// precached) and expects the rating to be stored exactly once after the
+// server comes back on the same address.
 func TestKioskOutboxOffline(t *testing.T) {
 	b := newBrowser(t)
 	dir := t.TempDir()
@@ -205,6 +206,7 @@ func TestKioskOutboxOffline(t *testing.T) {
 	p.click("#attract")
 	p.waitState(10*time.Second, "home")
 	p.waitFor(15*time.Second, "an empty outbox before going offline", `document.body.dataset.outbox === '0'`)
+	p.workerControls(20 * time.Second)
 
 	stop()
 	p.waitFor(10*time.Second, "the kiosk to notice the server is gone", `document.body.dataset.connection === 'closed'`)
@@ -212,6 +214,9 @@ func TestKioskOutboxOffline(t *testing.T) {
 	p.waitState(5*time.Second, "rate-hall")
 	p.click(`#rate-hall [data-level="5"]`)
 	p.waitFor(5*time.Second, "the rating in the outbox", `Number(document.body.dataset.outbox) > 0`)
+	p.open(base + "/kiosk")
+	p.waitState(20*time.Second, "attract")
+	p.waitFor(5*time.Second, "the rating still in the outbox after a start without the server", `Number(document.body.dataset.outbox) > 0`)
 
 	serveAt(t, env, u.Host)
 	p.waitFor(30*time.Second, "the outbox to drain after the server is back", `document.body.dataset.connection === 'open' && document.body.dataset.outbox === '0'`)

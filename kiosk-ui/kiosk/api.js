@@ -10,14 +10,14 @@ const timeoutMs = 6000;
 const maxSaved = 400;
 
 const db = openDB('hallcast-kiosk', 1, (d) => {
-  d.createObjectStore('revisions', { keyPath: 'url' }); // attract loop (player Content)
+  d.createObjectStore('revisions', { keyPath: 'url' }); // the attract loop's revisions (shared/content.js)
   d.createObjectStore('responses', { keyPath: 'url' }); // everything residents opened
 }).catch((err) => {
   console.warn('kiosk: IndexedDB unavailable', err.message);
   return null;
 });
 
-/** The kiosk's IndexedDB (null when unavailable). */
+/** The kiosk's IndexedDB (null when unavailable); the runtime keeps the attract loop's revisions in it. */
 export const kioskDB = () => db;
 
 export class HTTPError extends Error {

@@ -4,7 +4,7 @@
 
 import { t } from '../shared/i18n.js';
 import { parseTime } from '../shared/format.js';
-import { mediaKind } from '../player/render.js';
+import { mediaKind } from '../shared/render.js';
 import { el, button, heading, loading, failed, date, badges } from './ui.js';
 import { api, HTTPError } from './api.js';
 import { financeView } from './finance.js';

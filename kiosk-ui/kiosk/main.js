@@ -5,25 +5,18 @@
 // Test hooks on <body>: data-state ("pairing" | "attract" | "home" |
 // "category" | "item" | "search" | "archive" | "replies" | "feedback" |
 // "rate-hall"), data-outbox (events waiting for an ack), data-connection
-// ("open" | "closed"), data-offline, data-session (the session id),
-// data-archive (the archive witness's last result: "ok" | "broken" |
-// "unavailable" | "unsupported"; #archive-warning shows a broken history).
+// ("open" | "closed"), data-offline, data-session (the session id).
 //
 // URL parameters: ?token=, ?lang=en, ?idle=SECONDS (60), ?countdown=SECONDS (20).
 
 import './strings.js';
 import { setLang, detectLang, lang, t, localized } from '../shared/i18n.js';
 import { formatClock } from '../shared/format.js';
-import { Connection } from '../shared/connection.js';
-import { store, stored, takeToken, registerWorker, postEvents, clockOffset } from '../shared/device.js';
-import { openOutbox, syncOutbox } from '../shared/outbox.js';
-import { witness } from '../shared/witness.js';
-import { pair } from '../player/pairing.js';
-import { Interrupts } from '../player/interrupts.js';
+import { Device, setupDevice } from '../shared/runtime.js';
 import { Attract } from './attract.js';
 import { Session } from './session.js';
 import { Router } from './router.js';
-import { api } from './api.js';
+import { api, kioskDB } from './api.js';
 import { home, category } from './home.js';
 import { item } from './item.js';
 import { search } from './search.js';
@@ -34,15 +27,8 @@ import { rateHall } from './rate.js';
 
 export const VERSION = '1.0.0';
 
-const keys = {
-  token: 'hallcast.kiosk.token',
-  offset: 'hallcast.kiosk.clockOffset',
-  screen: 'hallcast.kiosk.screen',
-};
 const views = { home, category, item, search, archive, feedback, replies, 'rate-hall': rateHall };
 const navTargets = { home: 'home', search: 'search', archive: 'archive', replies: 'replies', rate: 'rate-hall', feedback: 'feedback' };
-const statusEveryMs = 5000;
-const httpFallbackAfterMs = 30000;
 const offlineAfterMs = 3000;
 
 const $ = (id) => document.getElementById(id);
@@ -64,53 +50,49 @@ function applyStrings() {
 }
 
 function run(token, outbox) {
-  const startedAt = performance.now();
   const params = new URLSearchParams(location.search);
   const defaultLang = lang();
-  let offset = Number(stored(keys.offset)) || 0;
-  const now = () => Date.now() + offset;
-  let screen = null;
-  try {
-    screen = JSON.parse(stored(keys.screen) || 'null');
-  } catch {
-    screen = null;
-  }
-  let attract = null;
-  const tz = () => (screen && screen.tz) || attract?.content.manifest?.tz || undefined;
-  let welcomed = false;
-  let reloadPending = false;
   let cats = { categories: [], departments: [] };
 
-  const record = (ev) => outbox.add(ev).catch((err) => console.warn('outbox:', err));
+  const device = new Device('kiosk', {
+    version: VERSION,
+    token,
+    outbox,
+    db: kioskDB(),
+    hooks: {
+      play: (manifest) => attract.playback.setManifest(manifest),
+      interrupts: showNotice,
+      showing: showingNow,
+      connection: updateOffline,
+      welcome() {
+        showClock(); // the corrected time, in the hall's zone, at once
+        attract.playback.resync();
+        loadCategories().catch(() => {});
+      },
+      identify,
+      busy: () => session.active(),
+      archive: showArchive,
+    },
+  });
 
-  // Status frames: what is on screen, at most every 5 s.
-  let sentShowing = null;
-  let lastStatus = 0;
-  let statusTimer = 0;
+  /** A broken archive history stays on screen (#archive-warning). */
+  function showArchive(broken) {
+    const box = $('archive-warning');
+    box.textContent = t('archive.broken');
+    box.hidden = !broken;
+  }
+  const { now, tz } = device;
+  const record = device.record;
+
+  /** What is on screen, for status frames. */
   function showingNow() {
     if (!session.active()) return attract.showing;
     const v = router.top()?.view;
     return (v && v.showing && v.showing()) || null;
   }
-  function pushStatus(force) {
-    if (!welcomed) return;
-    const showing = showingNow();
-    const sig = JSON.stringify(showing);
-    if (!force && sig === sentShowing) return;
-    clearTimeout(statusTimer);
-    const wait = lastStatus + statusEveryMs - Date.now();
-    if (!force && wait > 0) {
-      statusTimer = setTimeout(() => pushStatus(false), wait);
-      return;
-    }
-    const frame = { type: 'status', showing: showing || { item_id: '', revision: 0 }, uptime_s: Math.round((performance.now() - startedAt) / 1000) };
-    if (conn.send(frame)) {
-      lastStatus = Date.now();
-      sentShowing = sig;
-    }
-  }
+  const pushStatus = () => device.pushStatus();
 
-  attract = new Attract($('attract'), { now, tz, record, onShowing: () => pushStatus(false) });
+  const attract = new Attract($('attract'), device, pushStatus);
 
   const session = new Session({
     idleMs: seconds(params.get('idle'), 60) * 1000,
@@ -148,7 +130,7 @@ function run(token, outbox) {
     categoryList: () => cats.categories,
     catName: (key) => nameOf(cats.categories, key) || key || '',
     deptName: (key) => nameOf(cats.departments, key),
-    onShowing: () => pushStatus(false),
+    onShowing: pushStatus,
   };
 
   const router = new Router($('view'), views, ctx, {
@@ -157,7 +139,7 @@ function run(token, outbox) {
       $('back').disabled = router.stack.length < 2;
       const root = router.stack[1] ? router.stack[1].name : 'home';
       for (const b of document.querySelectorAll('[data-nav]')) b.setAttribute('aria-current', String(navTargets[b.dataset.nav] === root));
-      pushStatus(false);
+      pushStatus();
     },
     onLeave(s, dwell) {
       ctx.record({ kind: 'view', item_id: s.item_id, revision: s.revision, dwell_ms: Math.max(0, Math.round(dwell)) });
@@ -185,30 +167,13 @@ function run(token, outbox) {
     setState('attract');
     $('attract').append($('notice'));
     attract.show();
-    pushStatus(false);
-    if (reloadPending) location.reload();
+    pushStatus();
+    device.reloadIfPending();
   }
 
   /** The top bar's clock, in the hall's zone once the welcome has named it. */
   function showClock() {
     $('clock').textContent = formatClock(now(), tz(), lang());
-  }
-
-  /** Checks the archive's history as a witness; a broken one stays on screen. */
-  let broken = false;
-  async function checkArchive() {
-    let r;
-    try {
-      r = await witness('kiosk');
-    } catch (err) {
-      console.warn('archive witness:', err);
-      return;
-    }
-    broken = broken || r.status === 'broken';
-    document.body.dataset.archive = broken ? 'broken' : r.status;
-    const box = $('archive-warning');
-    box.textContent = t('archive.broken');
-    box.hidden = !broken;
   }
 
   function setContrast(on) {
@@ -238,9 +203,7 @@ function run(token, outbox) {
   // Connection state and the offline badge.
   let offSince = 0;
   function updateOffline() {
-    const connected = welcomed && conn.isOpen();
-    document.body.dataset.connection = connected ? 'open' : 'closed';
-    const off = !connected || navigator.onLine === false;
+    const off = !device.connected() || navigator.onLine === false;
     if (!off) offSince = 0;
     else if (!offSince) offSince = Date.now();
     const show = off && Date.now() - offSince >= offlineAfterMs;
@@ -254,7 +217,7 @@ function run(token, outbox) {
       active.map(async (i) => {
         if (i.text) return i.text;
         try {
-          return i.item_id ? (await attract.content.item(i.item_id)).title : '';
+          return i.item_id ? (await device.content.item(i.item_id)).title : '';
         } catch {
           return '';
         }
@@ -266,106 +229,19 @@ function run(token, outbox) {
       box.replaceChildren(...shown.map((x) => Object.assign(document.createElement('p'), { textContent: `${t(`interrupt.${x.i.level === 'urgent' ? 'urgent' : 'info'}`)}：${x.text}` })));
     });
   }
-  const interrupts = new Interrupts(now, showNotice);
-
   function identify() {
     const box = $('identify');
+    const screen = device.screen;
     box.textContent = (screen && (screen.name || screen.id)) || '?';
     box.hidden = false;
     setTimeout(() => (box.hidden = true), 10000);
   }
 
-  const conn = new Connection({
-    hello: () => {
-      const h = { type: 'hello', token, kind: 'kiosk', version: VERSION, screen: { w: Math.round(innerWidth), h: Math.round(innerHeight) } };
-      if (attract.content.manifest && attract.content.etag) h.manifest_etag = attract.content.etag;
-      return h;
-    },
-    onMessage: handle,
-    onState(s) {
-      if (s === 'closed') welcomed = false;
-      updateOffline();
-    },
-    onAuthFailure(code) {
-      console.warn('kiosk: token refused, pairing again', code);
-      store(keys.token, null);
-      store(keys.screen, null);
-      attract.content.clear();
-      location.reload();
-    },
-  });
-
-  const sync = syncOutbox(outbox, {
-    send: (events) => welcomed && conn.send({ type: 'events', events }),
-    post: (events) => postEvents(token, events),
-    canPost: () => conn.downFor() > httpFallbackAfterMs,
-  });
-
-  function handle(msg) {
-    switch (msg.type) {
-      case 'welcome': {
-        const o = clockOffset(msg.server_time, conn.helloAt, Date.now());
-        if (Number.isFinite(o)) {
-          offset = o;
-          store(keys.offset, String(offset));
-        }
-        if (msg.screen) {
-          screen = msg.screen;
-          store(keys.screen, screen);
-        }
-        welcomed = true;
-        updateOffline();
-        showClock(); // the corrected time, in the hall's zone, at once
-        attract.playback.resync();
-        interrupts.update();
-        sync.reset();
-        pushStatus(true);
-        attract.content.refreshCategories();
-        attract.content.refreshCheckpoint();
-        checkArchive();
-        loadCategories().catch(() => {});
-        break;
-      }
-      case 'manifest':
-        if (msg.unchanged) {
-          if (!attract.content.manifest) {
-            attract.content.clear();
-            conn.restart();
-          } else attract.content.prefetch();
-          break;
-        }
-        if (!msg.manifest) break;
-        attract.setManifest(msg.etag, msg.manifest);
-        interrupts.fromManifest(msg.manifest.interrupts, msg.manifest.generated_at);
-        break;
-      case 'interrupt':
-        interrupts.add(msg);
-        break;
-      case 'interrupt_clear':
-        interrupts.clear(msg.id);
-        break;
-      case 'ack':
-        sync.acked(Array.isArray(msg.ids) ? msg.ids : []);
-        break;
-      case 'command':
-        if (msg.name === 'reload') {
-          navigator.serviceWorker?.getRegistration?.('/kiosk').then((r) => r && r.update()).catch(() => {});
-          if (session.active()) reloadPending = true;
-          else setTimeout(() => location.reload(), 500);
-        } else if (msg.name === 'identify') identify();
-        break;
-      case 'error':
-        console.warn('server:', msg.code, msg.message);
-        break;
-    }
-  }
-
-  if (attract.content.manifest) interrupts.fromManifest(attract.content.manifest.interrupts, attract.content.manifest.generated_at);
   loadCategories().catch(() => {});
   setState('attract');
   $('attract').append($('notice'));
   attract.show();
-  conn.start();
+  device.start();
   setInterval(() => {
     showClock();
     updateOffline();
@@ -383,11 +259,6 @@ function run(token, outbox) {
     if (session.active()) router.clear(); // record the open view
     attract.playback.stop();
   });
-  setInterval(() => {
-    if (!welcomed) return;
-    attract.content.refreshCheckpoint();
-    checkArchive();
-  }, 10 * 60000);
 }
 
 async function boot() {
@@ -397,22 +268,16 @@ async function boot() {
   document.addEventListener('dragstart', (e) => e.preventDefault());
   // Links inside published bodies must not take the kiosk away from itself.
   document.addEventListener('click', (e) => e.target.closest?.('a[href]') && e.preventDefault(), true);
-  registerWorker('/kiosk-sw.js', '/kiosk');
-  const outbox = await openOutbox({ name: 'hallcast-kiosk-outbox' });
-  document.body.dataset.outbox = String(outbox.count());
-  outbox.onChange((n) => {
-    document.body.dataset.outbox = String(n);
+  const box = $('pairing');
+  const { token, outbox } = await setupDevice('kiosk', {
+    pairIn: box,
+    onPairing() {
+      setState('pairing');
+      box.hidden = false;
+    },
   });
-  let token = takeToken(keys.token);
-  if (!token) {
-    setState('pairing');
-    const box = $('pairing');
-    box.hidden = false;
-    token = await pair(box);
-    store(keys.token, token);
-    box.hidden = true;
-    box.replaceChildren();
-  }
+  box.hidden = true;
+  box.replaceChildren();
   run(token, outbox);
 }
 

@@ -2,7 +2,7 @@
 
 import { t, lang } from '../shared/i18n.js';
 import { formatDate, parseTime } from '../shared/format.js';
-import { el } from '../player/render.js';
+import { el } from '../shared/render.js';
 
 export { el };
 

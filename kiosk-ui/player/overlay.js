@@ -3,13 +3,13 @@
 
 import { t } from '../shared/i18n.js';
 import { parseTime } from '../shared/format.js';
-import { el, buildItem, fit } from './render.js';
+import { el, buildItem, fit } from '../shared/render.js';
 
 export class Overlays {
   /**
    * @param {HTMLElement} root element the layers are added to
    * @param {object} o
-   * @param {import('./content.js').Content} o.content
+   * @param {import('../shared/content.js').Content} o.content
    * @param {() => string} o.tz
    * @param {() => number} o.now corrected clock
    * @param {() => void} o.onLayout called when the banner appears or goes (the stage changed size)

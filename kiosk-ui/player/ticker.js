@@ -6,8 +6,8 @@
 
 import { t, lang } from '../shared/i18n.js';
 import { formatClock } from '../shared/format.js';
-import { slotAt, nextChange, entryKey } from './rotation.js';
-import { el } from './render.js';
+import { slotAt, nextChange, entryKey } from '../shared/rotation.js';
+import { el } from '../shared/render.js';
 
 const minImpressionMs = 500;
 const maxTimerMs = 60000;

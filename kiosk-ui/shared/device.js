@@ -1,10 +1,15 @@
+// @ts-check
 // What the player and the kiosk share as devices: their stored settings,
 // their token (from ?token= or storage), their service worker and the HTTP
 // fallback for events.
 
 import { parseTime } from './format.js';
 
-/** Stores a value (strings as they are, others as JSON); null removes it. */
+/**
+ * Stores a value (strings as they are, others as JSON); null removes it.
+ * @param {string} key
+ * @param {unknown} value
+ */
 export function store(key, value) {
   try {
     if (value == null) localStorage.removeItem(key);
@@ -14,12 +19,20 @@ export function store(key, value) {
   }
 }
 
-/** Stores a value as JSON; null removes it. */
+/**
+ * Stores a value as JSON; null removes it.
+ * @param {string} key
+ * @param {unknown} value
+ */
 export function saveJSON(key, value) {
   store(key, value == null ? null : JSON.stringify(value));
 }
 
-/** The stored JSON value, or null (also when it does not parse). */
+/**
+ * The stored JSON value, or null (also when it does not parse).
+ * @param {string} key
+ * @returns {any}
+ */
 export function loadJSON(key) {
   try {
     return JSON.parse(stored(key) || 'null');
@@ -28,7 +41,10 @@ export function loadJSON(key) {
   }
 }
 
-/** The stored string, or null. */
+/**
+ * The stored string, or null.
+ * @param {string} key
+ */
 export function stored(key) {
   try {
     return localStorage.getItem(key);
@@ -37,7 +53,10 @@ export function stored(key) {
   }
 }
 
-/** The token from ?token= (kept under key, then removed from the address bar), else the stored one. */
+/**
+ * The token from ?token= (kept under key, then removed from the address bar), else the stored one.
+ * @param {string} key
+ */
 export function takeToken(key) {
   const url = new URL(location.href);
   const fromURL = url.searchParams.get('token');
@@ -50,13 +69,23 @@ export function takeToken(key) {
   return stored(key) || '';
 }
 
-/** Registers the service worker; it needs a secure context (https or localhost). */
+/**
+ * Registers the service worker; it needs a secure context (https or localhost).
+ * @param {string} url
+ * @param {string} scope
+ */
 export function registerWorker(url, scope) {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
   navigator.serviceWorker.register(url, { scope }).catch((err) => console.warn('service worker:', err));
 }
 
-/** Sends events over HTTP (when the websocket is down) and returns the acknowledged ids. */
+/**
+ * Sends events over HTTP (when the websocket is down): the ids stored, and
+ * those refused as invalid.
+ * @param {string} token the screen token
+ * @param {import('./protocol.js').DeviceEvent[]} events
+ * @returns {Promise<import('./outbox.js').PostResult>}
+ */
 export async function postEvents(token, events) {
   const res = await fetch('/api/v1/device/events', {
     method: 'POST',
@@ -65,13 +94,20 @@ export async function postEvents(token, events) {
   });
   if (!res.ok) throw new Error(`POST /api/v1/device/events: ${res.status}`);
   const body = await res.json();
-  return Array.isArray(body.ack) ? body.ack : [];
+  const rejected = Array.isArray(body.rejected) ? body.rejected : [];
+  return {
+    ack: Array.isArray(body.ack) ? body.ack.map(String) : [],
+    rejected: rejected.filter((/** @type {{id?: string}} */ r) => r && r.id).map((/** @type {{id: string}} */ r) => String(r.id)),
+  };
 }
 
 /**
  * The offset (ms) to add to the local clock to read the server's, from a
  * welcome's server_time: the server took it between hello and welcome, so it
  * is compared with their midpoint. NaN when the welcome has no usable time.
+ * @param {string|undefined} serverTime
+ * @param {number} helloAt Date.now() when hello was sent (0: unknown)
+ * @param {number} receivedAt Date.now() when the welcome arrived
  */
 export function clockOffset(serverTime, helloAt, receivedAt) {
   const server = parseTime(serverTime);

@@ -1,3 +1,4 @@
+// @ts-check
 // A small element builder for the console and the public page. It never sets
 // a style attribute (the Content-Security-Policy forbids inline styles):
 // presentation goes through classes.
@@ -12,6 +13,11 @@
  * "value", "checked", "selected" and "disabled" are set as properties, true
  * sets an empty attribute, null/undefined/false are skipped. Children may be
  * nodes, strings, numbers or (nested) arrays; null and false are skipped.
+ *
+ * @param {string} tag
+ * @param {Object<string, any>|null} [props]
+ * @param {...Child} children
+ * @returns {HTMLElement}
  */
 export function h(tag, props, ...children) {
   const e = document.createElement(tag);
@@ -22,7 +28,7 @@ export function h(tag, props, ...children) {
       else if (k === 'text') e.textContent = v;
       else if (k === 'dataset') Object.assign(e.dataset, v);
       else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
-      else if (k === 'value' || k === 'checked' || k === 'selected' || k === 'disabled') e[k] = v;
+      else if (k === 'value' || k === 'checked' || k === 'selected' || k === 'disabled') /** @type {any} */ (e)[k] = v;
       else if (k === 'style') throw new Error('h: style attributes are not allowed; use a class');
       else e.setAttribute(k, v === true ? '' : String(v));
     }
@@ -31,6 +37,12 @@ export function h(tag, props, ...children) {
   return e;
 }
 
+/** @typedef {Node|string|number|null|undefined|false|any[]} Child a node, text, or a (nested) array of them; null and false are skipped */
+
+/**
+ * @param {Element} parent
+ * @param {Child[]} children
+ */
 function append(parent, children) {
   for (const c of children) {
     if (c == null || c === false) continue;
@@ -39,14 +51,23 @@ function append(parent, children) {
   }
 }
 
-/** Removes every child of el and appends the given children. */
+/**
+ * Removes every child of el and appends the given children.
+ * @template {Element} E
+ * @param {E} el
+ * @param {...Child} children
+ * @returns {E}
+ */
 export function replace(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
 }
 
-/** A same-origin path or an http(s) URL passes; anything else (javascript:, data:) becomes "#". */
+/**
+ * A same-origin path or an http(s) URL passes; anything else (javascript:, data:) becomes "#".
+ * @param {unknown} u
+ */
 export function safeURL(u) {
   const s = String(u || '');
   if (s.startsWith('/') && !s.startsWith('//')) return s;

@@ -1,3 +1,4 @@
+// @ts-check
 // Finance tables: totals (lines that other lines name as parent) with their
 // line items beneath. Amounts are integer fen; see format.js for display.
 
@@ -7,21 +8,30 @@
  * siblings; a line whose parent is unknown is shown at the top level, and a
  * cycle (which the server refuses) is cut.
  *
- * @param {{code:string,parent?:string}[]} lines
- * @returns {{line:object, depth:number, total:boolean}[]}
+ * @template {{code: string, parent?: string}} L
+ * @param {L[]} lines
+ * @returns {{line: L, depth: number, total: boolean}[]}
  */
 export function financeRows(lines) {
   const codes = new Set(lines.map((l) => l.code));
+  /** @type {Map<string, L[]>} */
   const kids = new Map();
+  /** @type {L[]} */
   const roots = [];
   for (const l of lines) {
     if (l.parent && codes.has(l.parent) && l.parent !== l.code) {
-      if (!kids.has(l.parent)) kids.set(l.parent, []);
-      kids.get(l.parent).push(l);
+      const list = kids.get(l.parent);
+      if (list) list.push(l);
+      else kids.set(l.parent, [l]);
     } else roots.push(l);
   }
+  /** @type {{line: L, depth: number, total: boolean}[]} */
   const out = [];
   const seen = new Set();
+  /**
+   * @param {L} l
+   * @param {number} depth
+   */
   const walk = (l, depth) => {
     if (seen.has(l.code)) return;
     seen.add(l.code);
@@ -35,7 +45,10 @@ export function financeRows(lines) {
   return out;
 }
 
-/** Whether any line has a budget (the table then shows budget, actual and rate). */
+/**
+ * Whether any line has a budget (the table then shows budget, actual and rate).
+ * @param {{budget?: number|null}[]} lines
+ */
 export function hasBudget(lines) {
   return lines.some((l) => l.budget != null);
 }

@@ -1,6 +1,8 @@
+// @ts-check
 // UI strings: Simplified Chinese by default, English with ?lang=en.
 // Front-ends add their own keys with extend().
 
+/** @type {Object<string, Object<string, string>>} language → key → string */
 const dict = {
   zh: {
     'app.name': '政务公开',
@@ -87,13 +89,19 @@ const dict = {
 const langs = Object.keys(dict);
 let current = 'zh';
 
-/** The language named by ?lang= in the URL, or "zh". */
+/**
+ * The language named by ?lang= in the URL, or "zh".
+ * @param {string} [search]
+ */
 export function detectLang(search = globalThis.location ? location.search : '') {
   const l = new URLSearchParams(search).get('lang');
   return l && langs.includes(l) ? l : 'zh';
 }
 
-/** Sets the UI language ("zh" or "en"; anything else means "zh") and the page's lang attribute. */
+/**
+ * Sets the UI language ("zh" or "en"; anything else means "zh") and the page's lang attribute.
+ * @param {string} l
+ */
 export function setLang(l) {
   current = langs.includes(l) ? l : 'zh';
   if (globalThis.document) document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
@@ -105,21 +113,33 @@ export function lang() {
   return current;
 }
 
-/** Adds or overrides strings: extend({zh: {...}, en: {...}}). */
+/**
+ * Adds or overrides strings: extend({zh: {...}, en: {...}}).
+ * @param {Object<string, Object<string, string>>} more
+ */
 export function extend(more) {
   for (const [l, strings] of Object.entries(more)) {
     if (dict[l]) Object.assign(dict[l], strings);
   }
 }
 
-/** The string for key in the current language, with {name} placeholders filled from vars. */
+/**
+ * The string for key in the current language, with {name} placeholders filled from vars.
+ * @param {string} key
+ * @param {Object<string, unknown>} [vars]
+ * @returns {string}
+ */
 export function t(key, vars) {
   const s = dict[current][key] ?? dict.zh[key] ?? key;
   if (!vars) return s;
-  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s.replace(/\{(\w+)\}/g, (/** @type {string} */ m, /** @type {string} */ k) => (k in vars ? String(vars[k]) : m));
 }
 
-/** Picks the current language from a {"zh","en"} name; plain strings pass through. */
+/**
+ * Picks the current language from a {"zh","en"} name; plain strings pass through.
+ * @param {string|Object<string, string|undefined>|null|undefined} v
+ * @returns {string}
+ */
 export function localized(v) {
   if (v == null) return '';
   if (typeof v === 'string') return v;

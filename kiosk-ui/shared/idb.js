@@ -1,6 +1,12 @@
+// @ts-check
 // Minimal promise wrappers around IndexedDB requests and transactions.
 
-/** Resolves with the request's result, rejects with its error. */
+/**
+ * Resolves with the request's result, rejects with its error.
+ * @template T
+ * @param {IDBRequest<T>} r
+ * @returns {Promise<T>}
+ */
 export function req(r) {
   return new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
@@ -11,9 +17,11 @@ export function req(r) {
 /**
  * Resolves when the transaction commits, rejects when it aborts (a request
  * error that is not handled aborts it).
+ * @param {IDBTransaction} tx
+ * @returns {Promise<void>}
  */
 export function done(tx) {
-  return new Promise((resolve, reject) => {
+  return new Promise((/** @type {(v?: void) => void} */ resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
   });
@@ -22,6 +30,10 @@ export function done(tx) {
 /**
  * Opens (and upgrades) a database. upgrade(db, oldVersion) creates stores.
  * Rejects when IndexedDB is unavailable or blocked.
+ * @param {string} name
+ * @param {number} version
+ * @param {(db: IDBDatabase, oldVersion: number) => void} upgrade
+ * @returns {Promise<IDBDatabase>}
  */
 export function openDB(name, version, upgrade) {
   return new Promise((resolve, reject) => {
@@ -29,6 +41,7 @@ export function openDB(name, version, upgrade) {
       reject(new Error('IndexedDB is not available'));
       return;
     }
+    /** @type {IDBOpenDBRequest} */
     let r;
     try {
       r = indexedDB.open(name, version);

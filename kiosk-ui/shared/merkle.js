@@ -1,3 +1,4 @@
+// @ts-check
 // RFC 6962 Merkle tree hashing, RFC 9162 inclusion proof verification
 // (§2.1.3.2) and consistency proof verification (§2.1.4.2) with WebCrypto
 // SHA-256, for checking an archive entry and the archive's history in the
@@ -9,7 +10,10 @@ export function canVerify() {
   return !!(globalThis.isSecureContext !== false && globalThis.crypto && crypto.subtle && typeof crypto.subtle.digest === 'function');
 }
 
-/** Bytes of a base64 string; throws on bad input. */
+/**
+ * Bytes of a base64 string; throws on bad input.
+ * @param {unknown} b64
+ */
 export function fromBase64(b64) {
   const bin = atob(String(b64).trim());
   const out = new Uint8Array(bin.length);
@@ -17,20 +21,30 @@ export function fromBase64(b64) {
   return out;
 }
 
-/** Base64 of bytes. */
+/**
+ * Base64 of bytes.
+ * @param {Uint8Array} bytes
+ */
 export function toBase64(bytes) {
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin);
 }
 
-/** Lower-case hex of bytes. */
+/**
+ * Lower-case hex of bytes.
+ * @param {Uint8Array} bytes
+ */
 export function toHex(bytes) {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
 }
 
+/**
+ * @param {Uint8Array} a
+ * @param {Uint8Array} b
+ */
 function equal(a, b) {
   if (a.length !== b.length) return false;
   let d = 0;
@@ -38,6 +52,10 @@ function equal(a, b) {
   return d === 0;
 }
 
+/**
+ * @param {number} prefix
+ * @param {...Uint8Array} parts
+ */
 async function sha256(prefix, ...parts) {
   let n = 1;
   for (const p of parts) n += p.length;
@@ -51,12 +69,19 @@ async function sha256(prefix, ...parts) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
 }
 
-/** RFC 6962 leaf hash: SHA-256(0x00 || leaf). */
+/**
+ * RFC 6962 leaf hash: SHA-256(0x00 || leaf).
+ * @param {Uint8Array} leaf
+ */
 export function leafHash(leaf) {
   return sha256(0, leaf);
 }
 
-/** RFC 6962 interior node hash: SHA-256(0x01 || left || right). */
+/**
+ * RFC 6962 interior node hash: SHA-256(0x01 || left || right).
+ * @param {Uint8Array} left
+ * @param {Uint8Array} right
+ */
 export function nodeHash(left, right) {
   return sha256(1, left, right);
 }
@@ -65,6 +90,11 @@ export function nodeHash(left, right) {
  * The root hash that an inclusion proof for the leaf hash at index in a tree
  * of size leads to (RFC 9162 §2.1.3.2), or null when the proof cannot be
  * one for that index and size (wrong length, index out of range).
+ * @param {number} index
+ * @param {number} size
+ * @param {Uint8Array} leaf the leaf hash
+ * @param {Uint8Array[]} proof
+ * @returns {Promise<Uint8Array|null>}
  */
 export async function rootFromInclusion(index, size, leaf, proof) {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
@@ -94,6 +124,8 @@ export async function rootFromInclusion(index, size, leaf, proof) {
  * Resolves with {ok, leafHash (base64, computed), problem?}; problem is
  * "leaf" (the leaf text does not hash to leaf_hash), "path" (the audit path
  * does not lead to root) or "format" (malformed values).
+ * @param {{index: unknown, size: unknown, root: unknown, leaf_hash: unknown, leaf?: unknown, proof?: unknown[]}} p
+ * @returns {Promise<{ok: boolean, leafHash: string, problem?: 'leaf'|'path'|'format'}>}
  */
 export async function verifyInclusion(p) {
   let root;
@@ -114,7 +146,11 @@ export async function verifyInclusion(p) {
   return { ...out, ok: true };
 }
 
-/** The largest power of two strictly below n (n >= 2). */
+/**
+ * The largest power of two strictly below n (n >= 2).
+ * @param {number} n
+ * @returns {number}
+ */
 function splitPoint(n) {
   let k = 1;
   while (k * 2 < n) k *= 2;
@@ -128,6 +164,12 @@ function splitPoint(n) {
  * the proof cannot be one for these sizes. The proof is RFC 6962's
  * (§2.1.2), bottom-up, as golang.org/x/mod/sumdb/tlog builds it; this is its
  * runTreeProof.
+ * @param {Uint8Array[]} proof
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} n
+ * @param {Uint8Array} oldRoot
+ * @returns {Promise<[Uint8Array, Uint8Array]|null>}
  */
 async function runConsistency(proof, lo, hi, n, oldRoot) {
   if (n === hi) {
@@ -139,10 +181,12 @@ async function runConsistency(proof, lo, hi, n, oldRoot) {
   const rest = proof.slice(0, -1);
   const k = splitPoint(hi - lo);
   if (n <= lo + k) {
+    /** @type {[Uint8Array, Uint8Array]|null} */
     const r = await runConsistency(rest, lo, lo + k, n, oldRoot);
     if (!r) return null;
     return [r[0], await nodeHash(r[1], last)];
   }
+  /** @type {[Uint8Array, Uint8Array]|null} */
   const r = await runConsistency(rest, lo + k, hi, n, oldRoot);
   if (!r) return null;
   return [await nodeHash(last, r[0]), await nodeHash(last, r[1])];
@@ -154,8 +198,15 @@ async function runConsistency(proof, lo, hi, n, oldRoot) {
  * GET /api/v1/archive/consistency serves it (hashes as bytes or base64).
  * Resolves true only when the proof shows exactly that. Equal sizes need
  * equal roots and an empty proof; size 0 is a prefix of every tree.
+ * @param {number} from
+ * @param {number} to
+ * @param {Uint8Array|string} fromRoot
+ * @param {Uint8Array|string} toRoot
+ * @param {(Uint8Array|string)[]|null|undefined} proof
+ * @returns {Promise<boolean>}
  */
 export async function verifyConsistency(from, to, fromRoot, toRoot, proof) {
+  /** @param {Uint8Array|string} h @returns {Uint8Array} */
   const bytes = (h) => (typeof h === 'string' ? fromBase64(h) : h);
   let a;
   let b;

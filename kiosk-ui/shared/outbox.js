@@ -1,3 +1,4 @@
+// @ts-check
 // The event outbox: every event a screen makes (impression, view, rating,
 // feedback) is kept in IndexedDB until the server acknowledges it, so a
 // reload, a crash or an hour offline loses nothing. The server ignores ids it
@@ -7,12 +8,27 @@
 //   await outbox.add({ kind: 'rating', subject: { service: 'hall' }, level: 5, session });
 //   const sync = syncOutbox(outbox, { send, post, canPost });
 //   // on {"type":"ack","ids":[…]}:  sync.acked(ids)
+//   // on an error frame with ids:   sync.rejected(ids) (invalid: never resent)
 //   // on (re)connect:               sync.reset()
 
 import { openDB, req, done } from './idb.js';
 import { uuid } from './uuid.js';
 
 const STORE = 'events';
+
+/** @typedef {import('./protocol.js').DeviceEvent} DeviceEvent */
+/** @typedef {{id: string, kind: string, event: DeviceEvent}} Row */
+
+/**
+ * Where the outbox keeps its rows: IndexedDB, or memory when IndexedDB is
+ * unavailable. Every method resolves with the rows left, except scan.
+ * @typedef {object} Backend
+ * @property {() => Promise<number>} count
+ * @property {(row: Row) => Promise<number>} add a row whose id is stored already is left out
+ * @property {(ids: string[]) => Promise<number>} remove
+ * @property {(limit: number, skip: (id: string) => boolean) => Promise<DeviceEvent[]>} scan oldest first
+ * @property {(kinds: string[], n: number) => Promise<number>} dropOldest
+ */
 
 /**
  * Opens the outbox. Falls back to an in-memory outbox (lost on reload) when
@@ -34,7 +50,7 @@ export async function openOutbox({ name = 'hallcast-outbox', cap = 100000, dropp
     });
     backend = idbBackend(db);
   } catch (err) {
-    console.warn('outbox: IndexedDB unavailable, events are kept in memory only', err.message);
+    console.warn('outbox: IndexedDB unavailable, events are kept in memory only', err instanceof Error ? err.message : err);
     backend = memoryBackend();
   }
   globalThis.navigator?.storage?.persist?.().catch(() => {});
@@ -44,21 +60,28 @@ export async function openOutbox({ name = 'hallcast-outbox', cap = 100000, dropp
 }
 
 export class Outbox {
+  /**
+   * @param {Backend} backend
+   * @param {number} cap
+   * @param {string[]} droppable
+   */
   constructor(backend, cap, droppable) {
     this.backend = backend;
     this.cap = cap;
     this.droppable = droppable;
     this.size = 0;
+    /** @type {Set<(count: number) => void>} */
     this.listeners = new Set();
   }
 
   /**
    * Stores an event, filling in `id` (a UUID) and `at` (now) when missing.
    * Adding an id that is already stored is a no-op.
-   * @returns {Promise<object>} the stored event
+   * @param {{kind: string, id?: string, at?: string} & Object<string, unknown>} event
+   * @returns {Promise<DeviceEvent>} the stored event
    */
   async add(event) {
-    const ev = { ...event };
+    const ev = /** @type {DeviceEvent} */ ({ ...event });
     if (!ev.id) ev.id = uuid();
     if (!ev.at) ev.at = new Date().toISOString();
     if (this.size >= this.cap) {
@@ -70,7 +93,11 @@ export class Outbox {
     return ev;
   }
 
-  /** Deletes acknowledged events. @returns {Promise<number>} events left */
+  /**
+   * Deletes acknowledged (or refused) events.
+   * @param {string[]} ids
+   * @returns {Promise<number>} events left
+   */
   async ack(ids) {
     if (!ids || !ids.length) return this.size;
     this.size = await this.backend.remove(ids);
@@ -81,6 +108,8 @@ export class Outbox {
   /**
    * Oldest events first, at most limit, leaving out ids for which skip(id)
    * is true.
+   * @param {number} [limit]
+   * @param {(id: string) => boolean} [skip]
    */
   batch(limit = 500, skip = () => false) {
     return this.backend.scan(limit, skip);
@@ -91,7 +120,10 @@ export class Outbox {
     return this.size;
   }
 
-  /** Calls fn(count) whenever the outbox changes. Returns an unsubscribe function. */
+  /**
+   * Calls fn(count) whenever the outbox changes. Returns an unsubscribe function.
+   * @param {(count: number) => void} fn
+   */
   onChange(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -108,7 +140,12 @@ export class Outbox {
   }
 }
 
+/**
+ * @param {IDBDatabase} db
+ * @returns {Backend}
+ */
 function idbBackend(db) {
+  /** @param {IDBTransactionMode} mode */
   const tx = (mode) => db.transaction(STORE, mode);
   const count = () => req(tx('readonly').objectStore(STORE).count());
   return {
@@ -144,8 +181,9 @@ function idbBackend(db) {
     },
     async scan(limit, skip) {
       const t = tx('readonly');
+      /** @type {DeviceEvent[]} */
       const out = [];
-      await new Promise((resolve, reject) => {
+      await new Promise((/** @type {(v?: void) => void} */ resolve, reject) => {
         const r = t.objectStore(STORE).openCursor();
         r.onerror = () => reject(r.error);
         r.onsuccess = () => {
@@ -163,6 +201,7 @@ function idbBackend(db) {
       const s = t.objectStore(STORE);
       const idx = s.index('kind');
       let left = n;
+      /** @param {number} i */
       const dropKind = (i) => {
         if (i >= kinds.length || left <= 0) return;
         const r = idx.openCursor(IDBKeyRange.only(kinds[i]));
@@ -181,7 +220,9 @@ function idbBackend(db) {
   };
 }
 
+/** @returns {Backend} */
 function memoryBackend() {
+  /** @type {Row[]} */
   let rows = [];
   return {
     async count() {
@@ -197,6 +238,7 @@ function memoryBackend() {
       return rows.length;
     },
     async scan(limit, skip) {
+      /** @type {DeviceEvent[]} */
       const out = [];
       for (const r of rows) {
         if (out.length >= limit) break;
@@ -220,13 +262,20 @@ function memoryBackend() {
 }
 
 /**
- * Sends the outbox to the server and deletes what the server acknowledges.
+ * What the HTTP fallback answers: the events stored, and those refused as
+ * invalid (never to be resent).
+ * @typedef {{ack: string[], rejected: string[]}} PostResult
+ */
+
+/**
+ * Sends the outbox to the server and deletes what the server acknowledges,
+ * and what it refuses as invalid.
  *
  * @param {Outbox} outbox
  * @param {object} t transport
- * @param {(events: object[]) => boolean} t.send sends {"type":"events"} over the
+ * @param {(events: DeviceEvent[]) => boolean} t.send sends {"type":"events"} over the
  *   websocket; returns false when the websocket is not open
- * @param {(events: object[]) => Promise<string[]>} [t.post] HTTP fallback; resolves with the acked ids
+ * @param {(events: DeviceEvent[]) => Promise<PostResult>} [t.post] HTTP fallback
  * @param {() => boolean} [t.canPost] whether to use the HTTP fallback now (websocket down long enough)
  * @param {number} [t.retryMs] resend unacknowledged events after this long
  * @param {number} [t.batchSize] events per frame or request (the server takes at most 500)
@@ -235,11 +284,14 @@ function memoryBackend() {
  * @param {number} [t.intervalMs] how often to look for work
  */
 export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs = 15000, batchSize = 500, maxBytes = 120000, maxInFlight = 2, intervalMs = 5000 }) {
-  const inFlight = new Map(); // event id → time sent
-  let batches = []; // {ids, at}
+  /** @type {Map<string, number>} event id → time sent */
+  const inFlight = new Map();
+  /** @type {{ids: string[], at: number}[]} */
+  let batches = [];
   let running = false;
   let again = false;
 
+  /** @param {string} id */
   const busy = (id) => {
     const at = inFlight.get(id);
     return at !== undefined && Date.now() - at < retryMs;
@@ -274,8 +326,8 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
           if (!post || !canPost()) break;
           ids.forEach((id) => inFlight.set(id, now));
           try {
-            const acked = await post(events);
-            await acked_(acked);
+            const r = await post(events);
+            await done([...r.ack, ...dropped(r.rejected)]);
           } catch (err) {
             console.warn('outbox: HTTP fallback failed', err);
             break;
@@ -287,11 +339,20 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
     }
   }
 
-  async function acked_(ids) {
+  /**
+   * Forgets events once they are deleted, or a flush in between would send them again.
+   * @param {string[]} ids
+   */
+  async function done(ids) {
     if (!Array.isArray(ids)) return;
-    // Forget them only once deleted, or a flush in between would send them again.
     await outbox.ack(ids);
     ids.forEach((id) => inFlight.delete(id));
+  }
+
+  /** @param {string[]} ids */
+  function dropped(ids) {
+    if (ids.length) console.warn('outbox: the server refused invalid events, dropping them', ids);
+    return ids;
   }
 
   const offChange = outbox.onChange(() => flush());
@@ -300,9 +361,20 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
   return {
     /** Sends what is pending now. */
     flush,
-    /** Handles {"type":"ack","ids"}: deletes them and sends more. */
+    /**
+     * Handles {"type":"ack","ids"}: deletes them and sends more.
+     * @param {string[]} ids
+     */
     async acked(ids) {
-      await acked_(ids);
+      await done(ids);
+      flush();
+    },
+    /**
+     * Handles an error frame naming invalid events: deletes them (resending cannot help).
+     * @param {string[]} ids
+     */
+    async rejected(ids) {
+      await done(dropped(ids));
       flush();
     },
     /** Forgets what was in flight (a new connection: resend at once). */
@@ -311,6 +383,11 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
       batches = [];
       flush();
     },
+    /** Halves what one frame carries (the server closed with 4413, frame too large). */
+    shrink() {
+      batchSize = Math.max(1, Math.floor(batchSize / 2));
+      maxBytes = Math.max(4096, Math.floor(maxBytes / 2));
+    },
     stop() {
       clearInterval(timer);
       offChange();
@@ -318,7 +395,13 @@ export function syncOutbox(outbox, { send, post, canPost = () => false, retryMs 
   };
 }
 
-/** The longest prefix of events whose JSON stays under maxBytes (never empty when events is not). */
+/**
+ * The longest prefix of events whose JSON stays under maxBytes (never empty when events is not).
+ * @template T
+ * @param {T[]} events
+ * @param {number} maxBytes
+ * @returns {T[]}
+ */
 export function fitBytes(events, maxBytes) {
   let size = 0;
   for (let i = 0; i < events.length; i++) {

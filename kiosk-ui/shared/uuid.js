@@ -1,3 +1,4 @@
+// @ts-check
 // Random (version 4) UUIDs from crypto.getRandomValues, which, unlike
 // crypto.randomUUID, also works on plain-http LAN origins.
 

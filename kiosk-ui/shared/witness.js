@@ -1,3 +1,4 @@
+// @ts-check
 // The archive witness that every page of the hall runs — the public item
 // page on residents' phones, the kiosk, the LED player. A transparency log
 // is only as strong as its witnesses: whoever can rewrite the server's
@@ -24,6 +25,9 @@ const api = '/api/v1/archive';
  * Reads a signed note (golang.org/x/mod/sumdb/note): the signed text (up to
  * and including the newline before the blank line), the checkpoint it holds
  * and its signature lines. Null when the text is not a note.
+ * @typedef {{origin: string, size: number, root: string, text: string, body: string, sigs: {name: string, hash: number, sig: Uint8Array}[]}} Note
+ * @param {unknown} text
+ * @returns {Note|null}
  */
 export function parseNote(text) {
   const s = String(text || '');
@@ -51,6 +55,9 @@ export function parseNote(text) {
 /**
  * Reads a verifier key "<name>+<hash hex>+<base64 of 0x01 ‖ Ed25519 key>".
  * Null when it is not one.
+ * @typedef {{name: string, hash: number, raw: Uint8Array, key: Uint8Array}} Key
+ * @param {unknown} text
+ * @returns {Key|null}
  */
 export function parseKey(text) {
   const m = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(String(text || '').trim());
@@ -69,6 +76,9 @@ export function parseKey(text) {
  * Checks a note's signature by the key: "ok", "bad" (no signature by this
  * key, or one that does not verify) or "unsupported" (no Ed25519 in this
  * browser's WebCrypto).
+ * @param {Note} note
+ * @param {Key} key
+ * @returns {Promise<'ok'|'bad'|'unsupported'>}
  */
 export async function verifyNote(note, key) {
   const enc = new TextEncoder();
@@ -84,12 +94,12 @@ export async function verifyNote(note, key) {
   if (!sig || sig.sig.length !== 64) return 'bad';
   let pub;
   try {
-    pub = await crypto.subtle.importKey('raw', key.key, { name: 'Ed25519' }, false, ['verify']);
+    pub = await crypto.subtle.importKey('raw', /** @type {BufferSource} */ (key.key), { name: 'Ed25519' }, false, ['verify']);
   } catch {
     return 'unsupported';
   }
   try {
-    return (await crypto.subtle.verify({ name: 'Ed25519' }, pub, sig.sig, enc.encode(note.body))) ? 'ok' : 'bad';
+    return (await crypto.subtle.verify({ name: 'Ed25519' }, pub, /** @type {BufferSource} */ (sig.sig), enc.encode(note.body))) ? 'ok' : 'bad';
   } catch {
     return 'unsupported';
   }
@@ -97,6 +107,7 @@ export async function verifyNote(note, key) {
 
 // Requests carry ?witness=1 (the service workers pass those through, never
 // answering them from their cache: an old head is no witness's business).
+/** @param {string} url @returns {Promise<string>} */
 async function getText(url) {
   const res = await fetch(url, { headers: { Accept: 'text/plain' }, cache: 'no-store' });
   if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
@@ -123,6 +134,10 @@ export function rememberedHead() {
 /**
  * Reports a broken history to the server, once per pair of heads and
  * problem (the server rate-limits too).
+ * @param {string} device
+ * @param {string} problem
+ * @param {{size: number, root: string, note?: string}|null} prev
+ * @param {{size: number, root: string, text: string}|null} got
  */
 async function report(device, problem, prev, got) {
   const sig = [problem, prev ? `${prev.size}:${prev.root}` : '', got ? `${got.size}:${got.root}` : ''].join('|');
@@ -150,6 +165,8 @@ async function report(device, problem, prev, got) {
  *   unavailable — the server or network did not answer (nothing judged);
  *   unsupported — no WebCrypto here (plain http).
  * device names the page in reports: public, kiosk or player.
+ * @param {string} device
+ * @returns {Promise<{status: string, problem?: string, size?: number, first?: boolean, signature?: string}>}
  */
 export async function witness(device) {
   if (!canVerify()) return { status: 'unsupported' };
@@ -158,7 +175,7 @@ export async function witness(device) {
   try {
     [keyText, noteText] = await Promise.all([getText(`${api}/key`), getText(`${api}/checkpoint?witness=1`)]);
   } catch (err) {
-    console.warn('archive witness:', err.message);
+    console.warn('archive witness:', err instanceof Error ? err.message : err);
     // A server that found its own history inconsistent signs nothing and
     // says so in /readyz: that is a broken history too (it knows already).
     if (await refusing()) return { status: 'broken', problem: 'refused' };
@@ -167,6 +184,7 @@ export async function witness(device) {
   keyText = keyText.trim();
   const prev = rememberedHead();
   const note = parseNote(noteText);
+  /** @param {string} problem */
   const broken = (problem) => {
     report(device, problem, prev, note || { text: noteText, size: -1, root: '' });
     return { status: 'broken', problem, size: note ? note.size : undefined };
@@ -188,7 +206,7 @@ export async function witness(device) {
         if (!res.ok) throw new Error(`consistency proof: ${res.status}`);
         proof = await res.json();
       } catch (err) {
-        console.warn('archive witness:', err.message);
+        console.warn('archive witness:', err instanceof Error ? err.message : err);
         return { status: 'unavailable' };
       }
       if (!(await verifyConsistency(prev.size, note.size, prev.root, note.root, proof.proof))) return broken('consistency');

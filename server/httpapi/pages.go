@@ -2,11 +2,14 @@ package httpapi
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -39,33 +42,89 @@ func newPageCache(fsys fs.FS) (*pageCache, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
 		typ := mime.TypeByExtension(path.Ext(p))
 		if typ == "" {
 			typ = "application/octet-stream"
 		}
-		pc.files[p] = cachedFile{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, typ: typ}
+		pc.files[p] = newCachedFile(b, typ)
 		return nil
 	})
 	return pc, err
 }
 
-// serve writes one cached file with its ETag, revalidated on every use.
+func newCachedFile(body []byte, typ string) cachedFile {
+	sum := sha256.Sum256(body)
+	return cachedFile{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, typ: typ}
+}
+
+// serve writes one embedded file with its ETag, revalidated on every use.
 func (pc *pageCache) serve(c echo.Context, name string) error {
 	f, ok := pc.files[name]
 	if !ok {
 		return hall.Errorf(hall.ENotFound, "no such file")
 	}
+	return writeCached(c, f)
+}
+
+func writeCached(c echo.Context, f cachedFile) error {
 	h := c.Response().Header()
 	h.Set("ETag", f.etag)
 	h.Set("Cache-Control", "no-cache")
-	if strings.HasSuffix(name, "sw.js") {
-		h.Set("Service-Worker-Allowed", "/")
-	}
 	if match := c.Request().Header.Get("If-None-Match"); match != "" && match == f.etag {
 		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(http.StatusOK, f.typ, f.body)
+}
+
+// workerScript is the service worker both devices share.
+const workerScript = "shared/sw.js"
+
+// workerConfig is what the served worker learns from its first line.
+type workerConfig struct {
+	Device   string   `json:"device"`
+	Page     string   `json:"page"`
+	Version  string   `json:"version"`
+	Precache []string `json:"precache"`
+}
+
+// worker builds the service worker of a device (served at /<device>-sw.js):
+// shared/sw.js preceded by a line that names the device's page, every
+// embedded file under shared/ and <device>/ for it to precache, and a hash
+// of the script and of those files, so that a build that changes any of
+// them changes the worker and replaces its cache. The list is made from the
+// embedded files, so it cannot miss one. ok is false without shared/sw.js.
+func (pc *pageCache) worker(device string) (cachedFile, bool) {
+	script, ok := pc.files[workerScript]
+	if !ok {
+		return cachedFile{}, false
+	}
+	var names []string
+	for name := range pc.files {
+		if name != workerScript && (strings.HasPrefix(name, "shared/") || strings.HasPrefix(name, device+"/")) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	h := sha256.New()
+	for _, name := range append([]string{workerScript}, names...) {
+		body := pc.files[name].body
+		h.Write(binary.AppendUvarint([]byte(name+"\x00"), uint64(len(body))))
+		h.Write(body)
+	}
+	cfg := workerConfig{Device: device, Page: "/" + device, Version: hex.EncodeToString(h.Sum(nil)[:8]), Precache: []string{"/" + device}}
+	for _, name := range names {
+		cfg.Precache = append(cfg.Precache, "/ui/"+name)
+	}
+	line, err := json.Marshal(cfg)
+	if err != nil {
+		return cachedFile{}, false // cannot happen: strings only
+	}
+	var b strings.Builder
+	b.WriteString("// Written by the server from the embedded files of this build.\nself.hallcastWorker = ")
+	b.Write(line)
+	b.WriteString(";\n")
+	b.Write(script.body)
+	return newCachedFile([]byte(b.String()), script.typ), true
 }
 
 // page serves a front-end's HTML entry point.
@@ -73,9 +132,17 @@ func (s *Server) page(name string) echo.HandlerFunc {
 	return func(c echo.Context) error { return s.pages.serve(c, name) }
 }
 
-// asset serves one named file (a service worker at the site root).
-func (s *Server) asset(name string) echo.HandlerFunc {
-	return func(c echo.Context) error { return s.pages.serve(c, name) }
+// worker serves a device's service worker (see pageCache.worker), built
+// once here; it may control the whole site.
+func (s *Server) worker(device string) echo.HandlerFunc {
+	f, ok := s.pages.worker(device)
+	return func(c echo.Context) error {
+		if !ok {
+			return hall.Errorf(hall.ENotFound, "no such file")
+		}
+		c.Response().Header().Set("Service-Worker-Allowed", "/")
+		return writeCached(c, f)
+	}
 }
 
 // uiFile serves /ui/<path> from the embedded front-ends. Only files that

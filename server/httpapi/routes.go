@@ -152,8 +152,8 @@ func (s *Server) routes() {
 	e.GET("/kiosk", s.page("kiosk/index.html"))
 	e.GET("/admin", s.page("admin/index.html"))
 	e.GET("/p/:id", s.page("public/index.html"))
-	e.GET("/player-sw.js", s.asset("player/sw.js"))
-	e.GET("/kiosk-sw.js", s.asset("kiosk/sw.js"))
+	e.GET("/player-sw.js", s.worker("player"))
+	e.GET("/kiosk-sw.js", s.worker("kiosk"))
 	e.GET("/ui/*", s.uiFile)
 	e.GET("/media/:sha", s.serveMedia)
 	if s.Devices != nil {

@@ -1,12 +1,24 @@
+// @ts-check
 // DOM for what the LED player shows: an item revision (with its finance
 // table and QR code), a media entry, the idle screen; and the fitting of text
 // to the screen.
 
-import { financeRows } from '../shared/finance.js';
-import { t, lang, localized } from '../shared/i18n.js';
-import { formatFen, percent, formatDate, formatClock, formatWeekday, parseTime } from '../shared/format.js';
+import { financeRows } from './finance.js';
+import { t, lang, localized } from './i18n.js';
+import { formatFen, percent, formatDate, formatClock, formatWeekday, parseTime } from './format.js';
 
-/** document.createElement with a class, text and children. */
+/** @typedef {import('./protocol.js').Revision} Revision */
+/** @typedef {import('./protocol.js').Entry} Entry */
+/** @typedef {import('./protocol.js').Finance} Finance */
+
+/**
+ * document.createElement with a class, text and children.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string|null} [cls]
+ * @param {...(Node|string|number|null|undefined|false)} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, cls, ...children) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -22,11 +34,13 @@ const stages = new Set(['before', 'during', 'after']);
 /**
  * The item revision as an <article>. ctx: {tz, names: {category(key),
  * department(key)}}. The title is the element with id "title".
+ * @param {Revision} rev
+ * @param {{tz?: string, names?: {category?: (key: string|undefined) => string, department?: (key: string|undefined) => string}}} [ctx]
  */
 export function buildItem(rev, ctx = {}) {
   const names = ctx.names || {};
   const meta = el('div', 'meta');
-  if (stages.has(rev.stage)) meta.append(el('span', `badge stage-${rev.stage}`, t(`stage.${rev.stage}`)));
+  if (rev.stage && stages.has(rev.stage)) meta.append(el('span', `badge stage-${rev.stage}`, t(`stage.${rev.stage}`)));
   const cat = rev.category_name ? localized(rev.category_name) : names.category?.(rev.category);
   if (cat) meta.append(el('span', 'tag', cat));
   const dept = rev.department_name ? localized(rev.department_name) : names.department?.(rev.department);
@@ -78,7 +92,10 @@ export function buildItem(rev, ctx = {}) {
 }
 
 
-/** The finance table: totals with their line items indented beneath, budget and rate columns when any line has a budget. */
+/**
+ * The finance table: totals with their line items indented beneath, budget and rate columns when any line has a budget.
+ * @param {Finance} f
+ */
 export function buildFinance(f) {
   const unit = f.unit === 'wan' ? 'wan' : 'yuan';
   const cur = !f.currency || f.currency === 'CNY' ? t(`unit.${unit}`) : unit === 'wan' ? `${f.currency} ×10,000` : f.currency;
@@ -103,7 +120,10 @@ export function buildFinance(f) {
   return el('div', 'finance', el('div', 'unit', t('finance.unit', { unit: cur })), el('table', null, el('thead', null, head), body));
 }
 
-/** "image", "video", "pdf" from a type such as "image" or "image/png". */
+/**
+ * "image", "video", "pdf" from a type such as "image" or "image/png".
+ * @param {string|undefined} type
+ */
 export function mediaKind(type) {
   const s = String(type || '').toLowerCase();
   if (s.startsWith('image')) return 'image';
@@ -112,13 +132,16 @@ export function mediaKind(type) {
   return s;
 }
 
-/** A media entry: a full-screen image, a muted looping video, or a placeholder card for a PDF. */
+/**
+ * A media entry: a full-screen image, a muted looping video, or a placeholder card for a PDF.
+ * @param {Entry} entry
+ */
 export function buildMedia(entry) {
   const kind = mediaKind(entry.type);
   const box = el('div', `media media-${kind}`);
   if (kind === 'image') {
     const img = el('img');
-    img.src = entry.media_url;
+    img.src = entry.media_url || '';
     img.alt = '';
     box.append(img);
   } else if (kind === 'video') {
@@ -127,7 +150,7 @@ export function buildMedia(entry) {
     v.autoplay = true;
     v.loop = true;
     v.playsInline = true;
-    v.src = entry.media_url;
+    v.src = entry.media_url || '';
     box.append(v);
     v.play?.().catch(() => {});
   } else {
@@ -137,7 +160,10 @@ export function buildMedia(entry) {
   return box;
 }
 
-/** Stops a media element so that it frees the decoder. */
+/**
+ * Stops the videos under root so that they free the decoder.
+ * @param {Element} root
+ */
 export function releaseMedia(root) {
   for (const v of root.querySelectorAll('video')) {
     v.pause();
@@ -155,6 +181,11 @@ export function buildUnavailable() {
  * The idle screen: hall clock and the archive checkpoint. Returns {el,
  * dispose}. now() is the corrected clock, checkpoint() the last known
  * {size, short} or null.
+ * @param {object} o
+ * @param {() => number} o.now
+ * @param {string} [o.tz]
+ * @param {() => {size: number, short: string}|null} o.checkpoint
+ * @returns {{el: HTMLElement, dispose: () => void}}
  */
 export function buildIdle({ now, tz, checkpoint }) {
   const time = el('div', 'clock');
@@ -173,7 +204,11 @@ export function buildIdle({ now, tz, checkpoint }) {
   return { el: box, dispose: () => clearInterval(timer) };
 }
 
-/** Base and minimum font sizes (px) for a box of w × h. */
+/**
+ * Base and minimum font sizes (px) for a box of w × h.
+ * @param {number} w
+ * @param {number} h
+ */
 export function fontBounds(w, h) {
   return { max: Math.max(18, Math.round(Math.min(h / 14, w / 22))), min: Math.max(16, Math.round(Math.min(h / 38, w / 60))) };
 }
@@ -183,9 +218,13 @@ export function fontBounds(w, h) {
  * down to a readable minimum; if the scroll box (.main) still overflows, its
  * content scrolls smoothly over durationMs, holding at both ends. Returns the
  * running animation, if any, so the caller can cancel it.
+ * @param {HTMLElement} root
+ * @param {number} durationMs
+ * @returns {Animation|null}
  */
 export function fit(root, durationMs) {
   const main = root.querySelector('.main');
+  /** @type {HTMLElement|null} */
   const flow = root.querySelector('.flow');
   const { max, min } = fontBounds(root.clientWidth, root.clientHeight);
   flow?.getAnimations?.().forEach((a) => a.cancel());

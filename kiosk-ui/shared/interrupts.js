@@ -1,25 +1,32 @@
+// @ts-check
 // The set of interrupts in force: from the manifest, from interrupt frames,
 // removed by interrupt_clear or when their `until` passes.
 
-import { parseTime } from '../shared/format.js';
+import { parseTime } from './format.js';
 import { activeInterrupts } from './rotation.js';
+
+/** @typedef {import('./protocol.js').Interrupt} Interrupt */
 
 export class Interrupts {
   /**
    * @param {() => number} now corrected clock
-   * @param {(active: object[]) => void} onChange called with the interrupts in force, oldest first
+   * @param {(active: Interrupt[]) => void} onChange called with the interrupts in force, oldest first
    */
   constructor(now, onChange) {
     this.now = now;
     this.onChange = onChange;
-    this.list = new Map(); // id → {msg, at}
-    this.timer = 0;
+    /** @type {Map<string, {msg: Interrupt, at: number}>} id → the interrupt and when it arrived */
+    this.list = new Map();
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    this.timer = undefined;
     this.last = '';
   }
 
   /**
    * Replaces the set with a manifest's interrupts, keeping those received by
    * frame after the manifest was generated.
+   * @param {Interrupt[]|undefined} list
+   * @param {string|undefined} generatedAt
    */
   fromManifest(list, generatedAt) {
     const gen = parseTime(generatedAt);
@@ -30,12 +37,14 @@ export class Interrupts {
     this.update();
   }
 
+  /** @param {Interrupt} msg an interrupt frame */
   add(msg) {
     if (!msg || !msg.id) return;
     this.list.set(msg.id, { msg, at: this.now() });
     this.update();
   }
 
+  /** @param {string} id */
   clear(id) {
     if (this.list.delete(id)) this.update();
   }

@@ -1,15 +1,20 @@
+// @ts-check
 // Pairing a screen set up on site: show a six-digit code until an admin
 // claims it in the console, then hand back the screen token.
 
-import { t, lang } from '../shared/i18n.js';
-import { formatClock, parseTime } from '../shared/format.js';
+import { t, lang } from './i18n.js';
+import { formatClock, parseTime } from './format.js';
 import { el } from './render.js';
 
 const pollMs = 3000;
 
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** "123456" → "123 456" */
+/**
+ * "123456" → "123 456"
+ * @param {unknown} code
+ */
 export function spacedCode(code) {
   const s = String(code || '');
   return s.length === 6 ? `${s.slice(0, 3)} ${s.slice(3)}` : s;
@@ -18,6 +23,7 @@ export function spacedCode(code) {
 /**
  * Runs the pairing flow in root until a token arrives. Starts a new pairing
  * when the old one expires (404).
+ * @param {HTMLElement} root
  * @returns {Promise<string>} the screen token
  */
 export async function pair(root) {
@@ -27,6 +33,7 @@ export async function pair(root) {
   root.replaceChildren(el('div', 'pairing', el('div', 'label', t('pairing.title')), code, el('p', 'hint', t('pairing.hint')), expires, status));
   let failures = 0;
   for (;;) {
+    /** @type {{id: string, secret: string, code: string, expires_at?: string}} */
     let p;
     try {
       const res = await fetch('/api/v1/pairings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });

@@ -1,3 +1,4 @@
+// @ts-check
 // Full-screen playback: shows the entry the timeline puts at the corrected
 // time, switches exactly at each boundary (recomputed from the clock every
 // time, so there is no drift) and records an impression for every showing.
@@ -5,32 +6,52 @@
 import { planAt } from './rotation.js';
 import { buildItem, buildMedia, buildIdle, buildUnavailable, releaseMedia, fit } from './render.js';
 
+/** @typedef {import('./protocol.js').Manifest} Manifest */
+/** @typedef {import('./protocol.js').Entry} Entry */
+/** @typedef {import('./protocol.js').Showing} Showing */
+/** @typedef {import('./rotation.js').Plan} Plan */
+
 const minImpressionMs = 500;
 const maxTimerMs = 60000;
 
+/**
+ * What a playback (or the player's ticker) needs from its page.
+ * @typedef {object} PlaybackOptions
+ * @property {HTMLElement} stage where content goes
+ * @property {() => number} now corrected clock (ms)
+ * @property {import('./content.js').Content} content
+ * @property {() => string|undefined} tz the hall's time zone
+ * @property {(event: {kind: string} & Object<string, unknown>) => void} record stores an impression event
+ * @property {(view: 'idle'|'playing', itemID?: string) => void} onView
+ * @property {(showing: Showing|null) => void} onShowing
+ */
+
 export class Playback {
-  /**
-   * @param {object} o
-   * @param {HTMLElement} o.stage where content goes
-   * @param {() => number} o.now corrected clock (ms)
-   * @param {import('./content.js').Content} o.content
-   * @param {() => string} o.tz the hall's time zone
-   * @param {(event: object) => void} o.record stores an impression event
-   * @param {(view: 'idle'|'playing', itemID?: string) => void} o.onView
-   * @param {(showing: object|null) => void} o.onShowing
-   */
+  /** @param {PlaybackOptions} o */
   constructor(o) {
-    Object.assign(this, o);
+    this.stage = o.stage;
+    this.now = o.now;
+    this.content = o.content;
+    this.tz = o.tz;
+    this.record = o.record;
+    this.onView = o.onView;
+    this.onShowing = o.onShowing;
+    /** @type {Pick<Manifest, 'timeline'>|null} */
     this.manifest = null;
+    /** @type {Plan|null} */
     this.plan = null;
     this.boundary = 0;
-    this.timer = 0;
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    this.timer = undefined;
     this.gen = 0;
-    this.view = null; // {el, dispose, anim}
-    this.showing = null; // {entry, playlistId, started}
+    /** @type {{el: HTMLElement, dispose?: () => void, anim: Animation|null}|null} */
+    this.view = null;
+    /** @type {{entry: Entry, playlistId: string, started: number}|null} */
+    this.showing = null;
     this.suspended = false;
   }
 
+  /** @param {Pick<Manifest, 'timeline'>} m */
   setManifest(m) {
     this.manifest = m;
     this.tick(false);
@@ -41,6 +62,7 @@ export class Playback {
     this.tick(false);
   }
 
+  /** @param {boolean} force show the plan even when it did not change */
   tick(force) {
     clearTimeout(this.timer);
     if (!this.manifest) return;
@@ -54,7 +76,10 @@ export class Playback {
     this.timer = setTimeout(() => this.tick(false), Math.min(maxTimerMs, Math.max(0, delay)));
   }
 
-  /** While suspended (an urgent interrupt covers the screen) nothing is shown or counted. */
+  /**
+   * While suspended (an urgent interrupt covers the screen) nothing is shown or counted.
+   * @param {boolean} on
+   */
   setSuspended(on) {
     if (on === this.suspended) return;
     this.suspended = on;
@@ -80,6 +105,11 @@ export class Playback {
     this.gen++;
   }
 
+  /**
+   * Puts el on the stage, disposing of what was there.
+   * @param {HTMLElement} el
+   * @param {() => void} [dispose]
+   */
   mount(el, dispose) {
     const old = this.view;
     if (old) {
@@ -88,9 +118,13 @@ export class Playback {
       releaseMedia(old.el);
     }
     this.stage.replaceChildren(el);
-    this.view = { el, dispose, anim: null };
+    /** @type {{el: HTMLElement, dispose?: () => void, anim: Animation|null}} */
+    const view = { el, dispose, anim: null };
+    this.view = view;
+    return view;
   }
 
+  /** @param {Plan} plan */
   async show(plan) {
     this.endShowing();
     this.plan = plan;
@@ -125,16 +159,23 @@ export class Playback {
       setTimeout(() => gen === this.gen && this.show(plan), 5000);
       return;
     }
-    const names = { category: (k) => this.content.categoryName(k), department: (k) => this.content.departmentName(k) };
+    const names = {
+      category: (/** @type {string|undefined} */ k) => this.content.categoryName(k),
+      department: (/** @type {string|undefined} */ k) => this.content.departmentName(k),
+    };
     const art = buildItem(rev, { tz: this.tz(), names });
-    this.mount(art);
-    this.view.anim = fit(art, plan.boundary - this.now());
+    const view = this.mount(art);
+    view.anim = fit(art, plan.boundary - this.now());
     art.querySelectorAll('.flow img').forEach((img) => img.addEventListener('load', () => this.view?.el === art && this.refit()));
     this.begin(plan, entry);
     this.onView('playing', entry.item_id);
     this.onShowing({ item_id: entry.item_id, revision: entry.revision });
   }
 
+  /**
+   * @param {Plan} plan
+   * @param {Entry} entry
+   */
   begin(plan, entry) {
     this.showing = { entry, playlistId: plan.slot ? plan.slot.playlist_id || '' : '', started: this.now() };
   }
@@ -145,6 +186,7 @@ export class Playback {
     if (!s) return;
     const duration = Math.round(this.now() - s.started);
     if (duration < minImpressionMs) return;
+    /** @type {{kind: string} & Object<string, unknown>} */
     const ev = { kind: 'impression', at: new Date(s.started).toISOString(), duration_ms: duration, playlist_id: s.playlistId };
     if (s.entry.item_id) Object.assign(ev, { item_id: s.entry.item_id, revision: s.entry.revision });
     else ev.media_url = s.entry.media_url;
