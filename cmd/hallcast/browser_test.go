@@ -179,6 +179,24 @@ func TestKioskResidentPath(t *testing.T) {
 			t.Errorf("feedback stored %+v, want text %q receipt %q topic content", f, typed, receipt)
 		}
 	})
+
+	// Pinyin initials on the on-screen letters find the riverside trail
+	// (步道改造) among the suggestions.
+	t.Run("SearchByPinyin", func(t *testing.T) {
+		p := p.in(t)
+		p.click(`[data-nav="search"]`)
+		p.waitState(10*time.Second, "search")
+		for _, k := range []string{"b", "d", "g", "z"} {
+			p.click(fmt.Sprintf(`[data-key=%s]`, jsString(k)))
+		}
+		if got := eval[string](p, `document.getElementById('search-text').dataset.value`); got != "bdgz" {
+			t.Fatalf("#search-text holds %q, want bdgz", got)
+		}
+		p.waitFor(10*time.Second, "suggestions, all about 步道改造",
+			`(() => { const rows = [...document.querySelectorAll('#suggestions .row-title')];
+				return rows.length > 0 && rows.every((e) => e.textContent.includes('步道改造')); })()`)
+		t.Logf("screenshot: %s", p.screenshot(shots, "resident-5-search-pinyin.png"))
+	})
 }
 
 // TestKioskOutboxOffline rates the hall's service while the server is down,

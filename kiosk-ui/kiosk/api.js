@@ -140,12 +140,14 @@ export async function checkpoint() {
 
 /**
  * Searches the saved item lists (used when the server cannot be reached):
- * items whose title or summary contains q, newest first.
+ * items whose title or summary contains every word of q, newest first.
  */
 export async function searchSaved(q) {
   const d = await db;
   if (!d || !q) return [];
-  const needle = q.toLowerCase();
+  // Like the server, every word must match; offline, only as a substring of
+  // the title or summary as saved.
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
   const byID = new Map();
   try {
     const all = await req(d.transaction('responses').objectStore('responses').getAll());
@@ -157,7 +159,10 @@ export async function searchSaved(q) {
     return [];
   }
   return [...byID.values()]
-    .filter((it) => `${it.title || ''} ${it.summary || ''}`.toLowerCase().includes(needle))
+    .filter((it) => {
+      const text = `${it.title || ''} ${it.summary || ''}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    })
     .sort((a, b) => parseTime(b.published_at) - parseTime(a.published_at));
 }
 

@@ -6,8 +6,10 @@
 // for search, the category names plus a static list of the words residents
 // look for most (预算, 低保, 征兵 …); for feedback, common words and phrases
 // (建议, 希望, 不清楚 …). Digits, Latin letters and punctuation are always
-// there. Search also suggests matching titles from the server as keys are
-// tapped, so one or two words are usually enough to find an item.
+// there, and search matches Latin letters against the pinyin of titles
+// (budao or its initials bd find 步道). Search also suggests matching titles
+// from the server as keys are tapped, so one or two words are usually enough
+// to find an item.
 
 import { t } from '../shared/i18n.js';
 import { el, button } from './ui.js';

@@ -1,16 +1,19 @@
 package archive
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/search"
 )
 
 // Everything the public reads — listings, category counts, search, matters,
@@ -34,10 +37,15 @@ type publicIndex struct {
 }
 
 type indexItem struct {
-	id      string
-	state   *hall.PublicState // SearchText cleared: search holds it
-	search  string            // lower-cased search text
-	entries []int64           // archive indexes of the item's entries, oldest first
+	id    string
+	state *hall.PublicState // SearchText cleared: text holds it
+	// text is the latest revision's title, summary, body and finance line
+	// names as plain text; doc its search document, made the first time a
+	// search needs it.
+	text    string
+	docOnce sync.Once
+	doc     search.Doc
+	entries []int64 // archive indexes of the item's entries, oldest first
 	// revisions[r-1] is the archive index of revision r's publish entry.
 	revisions []int64
 	// problem is why an entry of the item does not follow the ones before
@@ -73,7 +81,8 @@ func (x *publicIndex) add(s *hall.ArchiveEntry, text hall.TextFunc) string {
 	publish := e.Kind == hall.EntryPublish
 	if publish {
 		it.revisions = append(it.revisions, e.Index)
-		it.search = strings.ToLower(next.SearchText)
+		it.text = next.SearchText
+		it.docOnce = sync.Once{}
 		if it.state != nil {
 			x.unplace(it)
 		}
@@ -108,8 +117,15 @@ func (x *publicIndex) unplace(it *indexItem) {
 	}
 }
 
-// matches reports whether the item passes the filter's public conditions.
-func (it *indexItem) matches(f *hall.ItemFilter, q string) bool {
+// searchDoc is the item's search document, made on first use.
+func (it *indexItem) searchDoc() search.Doc {
+	it.docOnce.Do(func() { it.doc = search.Index(it.state.Title, it.text) })
+	return it.doc
+}
+
+// matches reports whether the item passes the filter's public conditions
+// (the search query aside).
+func (it *indexItem) matches(f *hall.ItemFilter) bool {
 	p := it.state
 	switch {
 	case p == nil || it.problem != "":
@@ -118,7 +134,6 @@ func (it *indexItem) matches(f *hall.ItemFilter, q string) bool {
 		f.Department != "" && p.Department != f.Department,
 		len(f.Departments) > 0 && !slices.Contains(f.Departments, p.Department),
 		f.MatterID != "" && p.MatterID != f.MatterID,
-		q != "" && !strings.Contains(it.search, q),
 		!f.LiveAt.IsZero() && !p.Live(f.LiveAt),
 		!f.PublishedFrom.IsZero() && p.PublishedAt.Before(f.PublishedFrom),
 		!f.PublishedTo.IsZero() && !p.PublishedAt.Before(f.PublishedTo):
@@ -155,9 +170,11 @@ func (l *Log) syncForRead(ctx context.Context) error {
 
 // PublicItems lists items by the public state their archive entries define,
 // as hall.ItemStore.ListItems does with Public set: the filter's category,
-// department(s), matter, search text (Q, in title, summary, body and finance
-// line names, ignoring case), liveness at LiveAt and publication window;
-// newest publication first; Limit (default 100, at most 1000) and Offset.
+// department(s), matter, liveness at LiveAt and publication window; newest
+// publication first; Limit (default 100, at most 1000) and Offset. With Q,
+// only items whose latest revision matches every word (package search:
+// traditional characters, numbers, pinyin of titles) are listed, best match
+// first (a match in the title before one only in the text), then newest.
 // Status is ignored. Only ID, Public and the fields mirroring Public are set.
 func (l *Log) PublicItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error) {
 	if err := l.syncForRead(ctx); err != nil {
@@ -171,12 +188,19 @@ func (l *Log) PublicItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item,
 		limit = 1000
 	}
 	skip := max(f.Offset, 0)
-	q := strings.ToLower(strings.TrimSpace(f.Q))
+	q, err := search.ParseQuery(f.Q)
+	if err != nil {
+		return nil, err
+	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	candidates := l.index.order
+	if !q.Empty() {
+		candidates = ranked(candidates, &f, q)
+	}
 	out := []*hall.Item{}
-	for _, it := range l.index.order {
-		if !it.matches(&f, q) {
+	for _, it := range candidates {
+		if !it.matches(&f) {
 			continue
 		}
 		if skip > 0 {
@@ -370,4 +394,28 @@ func (l *Log) checkLeaf(s *hall.ArchiveEntry) (*hall.ArchiveEntry, error) {
 func (l *Log) refuse(problem string) error {
 	l.raise(problem)
 	return hall.Errorf(hall.EInternal, "refused to serve archive content: %s", problem)
+}
+
+// ranked returns the items that pass the filter and match the query, best
+// first, then in their given order (newest first).
+func ranked(items []*indexItem, f *hall.ItemFilter, q search.Query) []*indexItem {
+	type scored struct {
+		it    *indexItem
+		score float64
+	}
+	var hits []scored
+	for _, it := range items {
+		if !it.matches(f) {
+			continue
+		}
+		if score, ok := q.Score(it.searchDoc()); ok {
+			hits = append(hits, scored{it, score})
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	out := make([]*indexItem, len(hits))
+	for i, h := range hits {
+		out[i] = h.it
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/search"
 )
 
 // ItemView is an item as the console sees it, with its next due date.
@@ -76,8 +77,8 @@ func (s *Service) List(ctx context.Context, actor *hall.User, f hall.ItemFilter)
 	default:
 		return nil, hall.FieldError("status", "want draft, submitted, approved, published or withdrawn")
 	}
-	if len([]rune(f.Q)) > 100 {
-		return nil, hall.FieldError("q", "at most 100 characters")
+	if _, err := search.ParseQuery(f.Q); err != nil {
+		return nil, hall.FieldError("q", "%v", err)
 	}
 	if actor.Role == hall.RoleEditor {
 		f.Departments = actor.Departments

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/privacy"
+	"github.com/hallcast/hallcast/server/search"
 )
 
 // Renderer turns Markdown into sanitised HTML and plain text.
@@ -270,6 +271,7 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 	if it.Public, err = hall.NextPublicState(cur, entry, s.Renderer.PlainText); err != nil {
 		return nil, err
 	}
+	it.Public.Index = search.Revision(rev, s.Renderer.PlainText)
 	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusPublished, actor.Username, now
 	detail := fmt.Sprintf("revision %d", rev.Revision)
 	if override != "" {
@@ -312,9 +314,11 @@ func (s *Service) Withdraw(ctx context.Context, actor *hall.User, id, reason str
 	if err != nil {
 		return nil, err
 	}
+	index := it.Public.Index // the revision's, made when it was published
 	if it.Public, err = hall.NextPublicState(cur, entry, s.Renderer.PlainText); err != nil {
 		return nil, err
 	}
+	it.Public.Index = index
 	it.Status, it.UpdatedBy, it.UpdatedAt = hall.StatusWithdrawn, actor.Username, now
 	if err := s.Store.SaveWithEntry(s.audited(ctx, actor, "item.withdraw", it.ID, reason), it, entry); err != nil {
 		return nil, err
@@ -356,9 +360,14 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
+		index := hall.SearchDoc{}
+		if it.Public != nil {
+			index = it.Public.Index // the revision's, made when it was published
+		}
 		if it.Public, err = hall.NextPublicState(cur, entry, s.Renderer.PlainText); err != nil {
 			return n, err
 		}
+		it.Public.Index = index
 		if err := s.Store.SaveWithEntry(s.audited(ctx, nil, "item.expire", it.ID, ""), it, entry); hall.IsCode(err, hall.EConflict) {
 			continue // edited meanwhile; the next sweep sees it again
 		} else if err != nil {

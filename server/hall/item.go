@@ -88,6 +88,7 @@ type PublicState struct {
 	MatterID       string     `json:"matter_id,omitempty"`
 	Cadence        Cadence    `json:"cadence,omitempty"`
 	SearchText     string     `json:"-"` // title, summary and body as plain text
+	Index          SearchDoc  `json:"-"` // what ItemFilter.Q searches, made at publish
 	HasFinance     bool       `json:"has_finance,omitempty"`
 	PublishedAt    time.Time  `json:"published_at"`
 	FirstPublished time.Time  `json:"first_published"`
@@ -108,6 +109,15 @@ func (p *PublicState) Live(t time.Time) bool {
 		return false
 	}
 	return p.ValidUntil == nil || t.Before(*p.ValidUntil)
+}
+
+// SearchDoc is the search index document of a published revision, made by
+// server/search (hall.SearchDoc(search.Index(…)): the two types convert):
+// terms separated by single spaces, the title's apart from the rest's. Stores keep it as given and match ItemFilter.Q
+// against it; they never make one.
+type SearchDoc struct {
+	Title string // the title's terms and its pinyin
+	Text  string // the terms of the summary, body and finance lines
 }
 
 // Asset is a media file attached to an item.
@@ -290,7 +300,13 @@ type ItemFilter struct {
 	Departments []string // any of these (an editor's own)
 	Status      Status
 	MatterID    string
-	Q           string // substring of title, summary or body
+	// Q is what was searched for (server/search.ParseQuery: at most 100
+	// characters, 10 words, all required). With Public it is matched against
+	// PublicState.Index and the results come best first (a match in the title
+	// before one only in the text), then by the usual order; without Public,
+	// an item matches when every word of Q is a substring of its working
+	// copy's title, summary or body, or when its published revision matches.
+	Q string
 	// Public selects items by their published revision: only items ever
 	// published, searched and filtered on their public fields.
 	Public bool

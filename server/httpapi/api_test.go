@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -454,6 +456,64 @@ func TestPublicSearchChinese(t *testing.T) {
 	}
 	if counts["finance"] != "2" || counts["construction"] != "0" {
 		t.Errorf("category counts %v: %s", counts, cats.Body)
+	}
+}
+
+// TestPublicSearchMeaning searches the way residents type: several words,
+// numbers without their separators, pinyin of the title and traditional
+// characters, best matches first.
+func TestPublicSearchMeaning(t *testing.T) {
+	h := newHarness(t)
+	item := func(title, body string) map[string]any {
+		it := budgetItem()
+		delete(it, "finance")
+		it["title"], it["summary"], it["body"] = title, "", body
+		return it
+	}
+	trail := h.publish(item("滨河步道改造工程", "工程预算共计3,280元，用于步道铺装。"))
+	funds := h.publish(item("村級財務公開", "本年度收支情況。"))
+	brief := h.publish(item("三月工作简报", "步道已清扫；改造计划另行公示。"))
+
+	ids := func(r result) []string {
+		var out []string
+		for _, it := range r.JSON["items"].([]any) {
+			out = append(out, str(it, "id"))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"步道 改造", []string{trail, brief}}, // the title match first, though older
+		{"步道改造", []string{trail}},
+		{"改造", []string{trail, brief}},
+		{"3280", []string{trail}},
+		{"3,280", []string{trail}},
+		{"budao", []string{trail}},
+		{"BD", []string{trail}},
+		{"預算", []string{trail}},
+		{"财务公开", []string{funds}},
+		{"桥梁", nil},
+	} {
+		r := h.must(h.do("GET", "/api/v1/public/items?limit=20&q="+url.QueryEscape(tc.q), "", nil), http.StatusOK)
+		if got := ids(r); !slices.Equal(got, tc.want) {
+			t.Errorf("q=%s: got %q, want %q", tc.q, got, tc.want)
+		}
+	}
+
+	// Staff find the published revision the same way.
+	r := h.must(h.do("GET", "/api/v1/items?q="+url.QueryEscape("預算"), "reviewer", nil), http.StatusOK)
+	if got := ids(r); !slices.Equal(got, []string{trail}) {
+		t.Errorf("staff q=預算: got %q, want %q", got, []string{trail})
+	}
+
+	tooMany := url.QueryEscape("一 二 三 四 五 六 七 八 九 十 十一")
+	for _, path := range []string{"/api/v1/public/items?q=", "/api/v1/items?q="} {
+		r := h.must(h.do("GET", path+tooMany, "reviewer", nil), http.StatusUnprocessableEntity)
+		if str(r.JSON, "error", "field") != "q" {
+			t.Errorf("%s with 11 words: %s", path, r.Body)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/search"
 )
 
 // publicItem is an item in a public listing: its latest published revision
@@ -63,13 +64,14 @@ func revisionURL(id string, n int) string {
 
 // publicItems lists published items for kiosks: live ones by default, with
 // include=archived also withdrawn and expired ones; q searches title,
-// summary and body; month (YYYY-MM) filters by publication month.
+// summary, body and finance lines (server/search), best matches first;
+// month (YYYY-MM) filters by publication month.
 func (s *Server) publicItems(c echo.Context) error {
 	now := s.Now()
 	f := hall.ItemFilter{Public: true, Category: c.QueryParam("category"), Department: c.QueryParam("department"),
 		MatterID: c.QueryParam("matter_id"), Q: c.QueryParam("q"), LiveAt: now}
-	if len([]rune(f.Q)) > 100 {
-		return hall.FieldError("q", "at most 100 characters")
+	if _, err := search.ParseQuery(f.Q); err != nil {
+		return hall.FieldError("q", "%v", err)
 	}
 	switch c.QueryParam("include") {
 	case "":

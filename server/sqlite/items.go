@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/search"
 )
 
 // itemCols are the items columns after id, in the order itemValues gives.
@@ -18,7 +19,7 @@ var itemCols = []string{
 	"pub_revision", "pub_archive_index", "pub_category", "pub_department", "pub_title", "pub_summary",
 	"pub_stage", "pub_matter_id", "pub_cadence", "pub_search_text", "pub_has_finance",
 	"pub_published_at", "pub_first_published", "pub_valid_from", "pub_valid_until",
-	"pub_withdrawn_at", "pub_withdraw_reason", "pub_expired_at",
+	"pub_withdrawn_at", "pub_withdraw_reason", "pub_expired_at", "pub_index_title", "pub_index_text",
 }
 
 var (
@@ -47,9 +48,9 @@ func itemValues(it *hall.Item, version int) ([]any, error) {
 		v = append(v, p.Revision, p.ArchiveIndex, p.Category, p.Department, p.Title, p.Summary,
 			string(p.Stage), p.MatterID, string(p.Cadence), p.SearchText, p.HasFinance,
 			encTime(p.PublishedAt), encTime(p.FirstPublished), encTimePtr(p.ValidFrom), encTimePtr(p.ValidUntil),
-			encTimePtr(p.WithdrawnAt), p.WithdrawReason, encTimePtr(p.ExpiredAt))
+			encTimePtr(p.WithdrawnAt), p.WithdrawReason, encTimePtr(p.ExpiredAt), p.Index.Title, p.Index.Text)
 	} else {
-		v = append(v, make([]any, 18)...)
+		v = append(v, make([]any, 20)...)
 	}
 	return v, nil
 }
@@ -72,7 +73,8 @@ func scanItem(row scanner) (*hall.Item, error) {
 		&pubRevision, &archiveIdx, strCol{&p.Category}, strCol{&p.Department}, strCol{&p.Title}, strCol{&p.Summary},
 		strCol{(*string)(&p.Stage)}, strCol{&p.MatterID}, strCol{(*string)(&p.Cadence)}, strCol{&p.SearchText}, &hasFinance,
 		&published, &first, timePtrCol{&p.ValidFrom}, timePtrCol{&p.ValidUntil},
-		timePtrCol{&p.WithdrawnAt}, strCol{&p.WithdrawReason}, timePtrCol{&p.ExpiredAt})
+		timePtrCol{&p.WithdrawnAt}, strCol{&p.WithdrawReason}, timePtrCol{&p.ExpiredAt},
+		strCol{&p.Index.Title}, strCol{&p.Index.Text})
 	if err != nil {
 		return nil, err
 	}
@@ -210,9 +212,30 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// searchMatches selects the item ids whose published revision matches an
+// FTS5 expression.
+const searchMatches = `SELECT k.item_id FROM item_search JOIN item_search_keys k ON k.k = item_search.rowid
+	WHERE item_search MATCH ?`
+
 // ListItems returns the items the filter selects: public ones by their
 // latest publication, newest first; others by last update, newest first.
+// With Q, public ones come by relevance first (bm25 over the index, the
+// title weighing search.TitleWeight times the text).
 func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error) {
+	query, args, err := listItemsQuery(f)
+	if err != nil || query == "" {
+		return []*hall.Item{}, err
+	}
+	items, err := queryAll(ctx, s.rdb, scanItem, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list items: %w", err)
+	}
+	return items, nil
+}
+
+// listItemsQuery returns the query ListItems runs for f and its arguments;
+// "" when f selects nothing (a public search for punctuation only).
+func listItemsQuery(f hall.ItemFilter) (string, []any, error) {
 	var (
 		where []string
 		args  []any
@@ -221,10 +244,44 @@ func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item,
 		where = append(where, cond)
 		args = append(args, a...)
 	}
+	from := "items"
+	order := "updated_at DESC, items.id"
+	ranked := false // by relevance: a public search
 	col := func(name string) string { return name }
 	if f.Public {
 		col = func(name string) string { return "pub_" + name }
 		add("pub_revision IS NOT NULL")
+		order = "pub_published_at DESC, items.id"
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		pq, err := search.ParseQuery(q)
+		if err != nil {
+			return "", nil, hall.FieldError("q", "%v", err)
+		}
+		switch {
+		case f.Public && pq.Empty():
+			return "", nil, nil
+		case f.Public:
+			from = "item_search JOIN item_search_keys k ON k.k = item_search.rowid JOIN items ON items.id = k.item_id"
+			add("item_search MATCH ?", pq.FTS5())
+			ranked = true
+		default:
+			// Working copies have no index document: each word is a
+			// substring of the title, summary or body, as typed; or the
+			// published revision matches.
+			var words []string
+			for _, w := range strings.Fields(q) {
+				p := "%" + escapeLike(w) + "%"
+				words = append(words, `(title LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\')`)
+				args = append(args, p, p, p)
+			}
+			cond := strings.Join(words, " AND ")
+			if !pq.Empty() {
+				cond += " OR items.id IN (" + searchMatches + ")"
+				args = append(args, pq.FTS5())
+			}
+			where = append(where, "("+cond+")")
+		}
 	}
 	if f.Category != "" {
 		add(col("category")+" = ?", f.Category)
@@ -246,17 +303,7 @@ func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item,
 	if f.MatterID != "" {
 		add(col("matter_id")+" = ?", f.MatterID)
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
-		if f.Public {
-			add(`pub_search_text LIKE ? ESCAPE '\'`, pattern)
-		} else {
-			add(`(title LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\')`, pattern, pattern, pattern)
-		}
-	}
-	order := "updated_at DESC, id"
 	if f.Public {
-		order = "pub_published_at DESC, id"
 		if !f.LiveAt.IsZero() {
 			t := encTime(f.LiveAt)
 			add(`pub_withdrawn_at IS NULL
@@ -270,15 +317,67 @@ func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item,
 			add("pub_published_at < ?", encTime(f.PublishedTo))
 		}
 	}
-	query := itemSelect
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	cols := "items.id, " + strings.Join(itemCols, ", ")
+	var query string
+	if ranked {
+		// Rank on the index and the few columns the filters read, then
+		// read whole rows for the page only: a whole row is large (body,
+		// search text, index document), and SQLite reads every selected
+		// column of each match before sorting.
+		query = fmt.Sprintf(`SELECT %s FROM (SELECT items.id AS rid, bm25(item_search, %g, 1.0) AS score, pub_published_at AS pa
+			FROM %s WHERE %s ORDER BY score, pa DESC, rid LIMIT ? OFFSET ?) AS r
+			JOIN items ON items.id = r.rid ORDER BY r.score, r.pa DESC, r.rid`,
+			cols, search.TitleWeight, from, strings.Join(where, " AND "))
+	} else {
+		query = "SELECT " + cols + " FROM " + from
+		if len(where) > 0 {
+			query += " WHERE " + strings.Join(where, " AND ")
+		}
+		query += " ORDER BY " + order + " LIMIT ? OFFSET ?"
 	}
-	query += " ORDER BY " + order + " LIMIT ? OFFSET ?"
 	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
-	items, err := queryAll(ctx, s.rdb, scanItem, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list items: %w", err)
+	return query, args, nil
+}
+
+// backfillSearch gives each item published before the index existed its
+// index document, made from its stored title and search text; the triggers
+// index it. It works in batches, each its own transaction, and only on rows
+// still without a document, so two processes opening the file at once do
+// the same harmless work.
+func backfillSearch(ctx context.Context, db *sql.DB) error {
+	const batch = 200
+	type row struct{ id, title, text string }
+	for {
+		rows, err := queryAll(ctx, db, func(sc scanner) (row, error) {
+			var r row
+			err := sc.Scan(&r.id, strCol{&r.title}, strCol{&r.text})
+			return r, err
+		}, `SELECT id, pub_title, pub_search_text FROM items
+			WHERE pub_revision IS NOT NULL AND pub_index_title IS NULL LIMIT ?`, batch)
+		if err != nil {
+			return fmt.Errorf("search back-fill: %w", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("search back-fill: %w", err)
+		}
+		for _, r := range rows {
+			// The search text starts with the title (disclosure.Publish).
+			d := search.Index(r.title, strings.TrimPrefix(r.text, r.title))
+			if _, err := tx.ExecContext(ctx, `UPDATE items SET pub_index_title = ?, pub_index_text = ?
+				WHERE id = ? AND pub_index_title IS NULL`, d.Title, d.Text, r.id); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("search back-fill: %w", err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("search back-fill: %w", err)
+		}
+		if len(rows) < batch {
+			return nil
+		}
 	}
-	return items, nil
 }

@@ -64,15 +64,24 @@ func (s *Store) preparedEventInserts(ctx context.Context) (map[int]*sql.Stmt, er
 
 var _ hall.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database file at path and applies any
-// migrations it has not seen yet. The path must name a file: the writer and
+// Open opens (creating if needed) the database file at path, applies any
+// migrations it has not seen yet and indexes for search the published items
+// saved before the index existed. The path must name a file: the writer and
 // the readers are separate connections, so ":memory:" does not work.
 func Open(ctx context.Context, path string) (*Store, error) {
 	migrations, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	return open(ctx, path, migrations)
+	s, err := open(ctx, path, migrations)
+	if err != nil {
+		return nil, err
+	}
+	if err := backfillSearch(ctx, s.db); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	return s, nil
 }
 
 func open(ctx context.Context, path string, migrations fs.FS) (*Store, error) {

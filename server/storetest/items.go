@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/search"
 )
 
 // fullItem returns an item with every field set, published once.
@@ -51,6 +52,7 @@ func fullItem() *hall.Item {
 			MatterID:       "mt_budget",
 			Cadence:        hall.CadenceMonthly,
 			SearchText:     "2025年1月财政收支情况 本月一般公共预算收入与支出明细 说明 详见下表",
+			Index:          index("2025年1月财政收支情况", "本月一般公共预算收入与支出明细", "说明 详见下表", "收入合计 上级补助"),
 			HasFinance:     true,
 			PublishedAt:    at(2 * time.Hour).In(cst),
 			FirstPublished: at(time.Hour),
@@ -61,6 +63,12 @@ func fullItem() *hall.Item {
 			ExpiredAt:      ptr(at(4 * time.Hour).In(cst)),
 		},
 	}
+}
+
+// index returns the index document of a revision, as the disclosure service
+// makes it at publish.
+func index(title string, text ...string) hall.SearchDoc {
+	return hall.SearchDoc(search.Index(title, text...))
 }
 
 // inUTC returns a copy of it with every time in UTC, as a store returns it.
@@ -143,15 +151,18 @@ func testItems(t *testing.T, s hall.Store) {
 		it.Status = hall.StatusPublished
 		it.UpdatedAt = at(time.Hour)
 		it.Public = &hall.PublicState{Revision: 1, Category: "policy", Department: "minzheng", Title: it.Title,
-			SearchText: it.Title + " " + it.Body, PublishedAt: at(time.Hour), FirstPublished: at(time.Hour)}
+			SearchText: it.Title + " " + it.Body, Index: index(it.Title, it.Body),
+			PublishedAt: at(time.Hour), FirstPublished: at(time.Hour)}
 		mustOK(t, s.UpdateItem(ctx, &it), "UpdateItem")
 		if it.Version != 2 {
 			t.Errorf("UpdateItem: Version %d, want 2", it.Version)
 		}
 		wantItem(t, s, &it)
 
-		// Fields can be cleared again.
+		// Fields can be cleared again, and a new index document replaces
+		// the old one.
 		it.Finance, it.Assets, it.ValidUntil = nil, nil, nil
+		it.Public.Index = index("低保", "")
 		it.Public.WithdrawnAt = ptr(at(2 * time.Hour))
 		mustOK(t, s.UpdateItem(ctx, &it), "UpdateItem clearing fields")
 		if it.Version != 3 {
@@ -207,6 +218,7 @@ func listFixture() []*hall.Item {
 	pub := func(it *hall.Item, published time.Duration, search string) *hall.PublicState {
 		return &hall.PublicState{Revision: 1, Category: it.Category, Department: it.Department, Title: it.Title,
 			Summary: it.Summary, Stage: it.Stage, MatterID: it.MatterID, SearchText: search,
+			Index:       index(it.Title, it.Summary, it.Body),
 			PublishedAt: at(published), FirstPublished: at(published)}
 	}
 	item := func(id, category, dept, title, summary, body string, status hall.Status, updated time.Duration) *hall.Item {
@@ -340,4 +352,160 @@ func testListItemsLimit(t *testing.T, s hall.Store) {
 	if len(items) != n {
 		t.Errorf("ListItems with a large limit: got %d items, want %d", len(items), n)
 	}
+}
+
+// searchFixture is the set of items the search cases select from, in
+// category construction unless said. Public ones by PublishedAt:
+//
+//	id          published  public state
+//	it_trail    1h         live: 滨河步道改造工程预算公示 … 3,280元 … 步道铺装
+//	it_trad     2h         live, finance, written in traditional characters: 村級財務公開 … 預算
+//	it_light    3h         live: 村道路灯维修 … ３２８０元
+//	it_brief    4h         live: 三月工作简报 … 路灯 … 步道改造
+//	it_old      5h         withdrawn: 步道改造旧方案
+//	it_draft    -          never published: 步道改造设计方案（草稿）
+func searchFixture() []*hall.Item {
+	item := func(id, category, title, summary, body string, published time.Duration) *hall.Item {
+		it := &hall.Item{ID: id, Category: category, Department: "jianshe", Title: title, Summary: summary, Body: body,
+			Status: hall.StatusDraft, CreatedAt: t0, UpdatedAt: at(published)}
+		if published > 0 {
+			it.Status = hall.StatusPublished
+			it.Public = &hall.PublicState{Revision: 1, Category: category, Department: "jianshe", Title: title,
+				Summary: summary, SearchText: title + "\n" + summary + "\n" + body, Index: index(title, summary, body),
+				PublishedAt: at(published), FirstPublished: at(published)}
+		}
+		return it
+	}
+	old := item("it_old", "construction", "步道改造旧方案", "", "已作废。", 5*time.Hour)
+	old.Public.WithdrawnAt, old.Public.WithdrawReason = ptr(at(6*time.Hour)), "方案调整"
+	return []*hall.Item{
+		item("it_trail", "construction", "滨河步道改造工程预算公示", "征求居民意见",
+			"工程预算共计3,280元，用于步道铺装。", time.Hour),
+		item("it_trad", "finance", "村級財務公開", "", "本年度預算執行情況良好。", 2*time.Hour),
+		item("it_light", "construction", "村道路灯维修", "", "更换路灯12盏，费用３２８０元。", 3*time.Hour),
+		item("it_brief", "construction", "三月工作简报", "", "村道路灯已全部修好，步道改造进展顺利。", 4*time.Hour),
+		old,
+		item("it_draft", "construction", "步道改造设计方案（草稿）", "", "", 0),
+	}
+}
+
+func testListItemsSearch(t *testing.T, s hall.Store) {
+	ctx := t.Context()
+	for _, it := range searchFixture() {
+		mustOK(t, s.CreateItem(ctx, it), "CreateItem "+it.ID)
+	}
+	pub := func(q string) hall.ItemFilter { return hall.ItemFilter{Public: true, Q: q} }
+	live := func(q string) hall.ItemFilter { return hall.ItemFilter{Public: true, Q: q, LiveAt: at(7 * time.Hour)} }
+
+	// ranked cases want this order; the others want these items in any order.
+	tests := []struct {
+		name   string
+		f      hall.ItemFilter
+		want   []string
+		ranked bool
+	}{
+		{"SeveralWordsAND", pub("步道 改造"), []string{"it_trail", "it_brief", "it_old"}, false},
+		{"SeveralWordsNarrow", pub("步道 铺装"), []string{"it_trail"}, false},
+		{"SeveralWordsApart", pub("路灯 步道"), []string{"it_brief"}, false},
+		{"WordInAnyOrder", pub("改造 步道"), []string{"it_trail", "it_brief", "it_old"}, false},
+		{"Phrase", pub("步道改造"), []string{"it_trail", "it_brief", "it_old"}, false},
+		{"PhraseNotScattered", pub("步道工程"), nil, false},
+		{"NumberPlain", pub("3280"), []string{"it_trail", "it_light"}, false},
+		{"NumberWithSeparator", pub("3,280"), []string{"it_trail", "it_light"}, false},
+		{"NumberFullWidth", pub("３２８０"), []string{"it_trail", "it_light"}, false},
+		{"NumberExact", pub("328"), nil, false},
+		{"TraditionalQuery", pub("預算"), []string{"it_trail", "it_trad"}, true},
+		{"SimplifiedQueryTraditionalText", pub("预算"), []string{"it_trail", "it_trad"}, true},
+		{"SimplifiedQueryTraditionalTitle", pub("财务公开"), []string{"it_trad"}, false},
+		{"PinyinFull", pub("budao"), []string{"it_trail", "it_old"}, false},
+		{"PinyinFullWhole", pub("binhebudaogaizao"), []string{"it_trail"}, false},
+		{"PinyinFromTheMiddle", pub("ludeng"), []string{"it_light"}, false},
+		{"PinyinCaseInsensitive", pub("LuDeng"), []string{"it_light"}, false},
+		{"PinyinInitials", pub("bdgz"), []string{"it_trail", "it_old"}, false},
+		{"PinyinInitialsPrefix", pub("ldwx"), []string{"it_light"}, false},
+		{"PinyinTitleOnly", pub("jianbao"), []string{"it_brief"}, false},
+		{"OneCharacter", pub("灯"), []string{"it_light", "it_brief"}, false},
+		{"TwoCharacters", pub("铺装"), []string{"it_trail"}, false},
+		{"RankTitleAboveBody", pub("路灯"), []string{"it_light", "it_brief"}, true},
+		{"RankLimit", hall.ItemFilter{Public: true, Q: "路灯", Limit: 1}, []string{"it_light"}, true},
+		{"RankOffset", hall.ItemFilter{Public: true, Q: "路灯", Limit: 1, Offset: 1}, []string{"it_brief"}, true},
+		{"WithCategory", hall.ItemFilter{Public: true, Q: "预算", Category: "finance"}, []string{"it_trad"}, false},
+		{"WithLiveAt", live("步道 改造"), []string{"it_trail", "it_brief"}, false},
+		{"WithPublishedRange", hall.ItemFilter{Public: true, Q: "步道", PublishedFrom: at(2 * time.Hour)}, []string{"it_brief", "it_old"}, false},
+		{"NeverPublishedIsNotPublic", pub("草稿"), nil, false},
+		{"NoMatch", pub("桥梁"), nil, false},
+		{"PunctuationOnly", pub("%%"), nil, false},
+		{"TenWords", pub("步 道 改 造 工 程 预 算 公 示"), []string{"it_trail"}, false},
+
+		{"StaffSubstringWords", hall.ItemFilter{Q: "步道 改造"}, []string{"it_trail", "it_brief", "it_old", "it_draft"}, false},
+		{"StaffPublishedRevision", hall.ItemFilter{Q: "預算"}, []string{"it_trail", "it_trad"}, false},
+		{"StaffPinyin", hall.ItemFilter{Q: "ludeng"}, []string{"it_light"}, false},
+		{"StaffDraft", hall.ItemFilter{Q: "草稿"}, []string{"it_draft"}, false},
+		{"StaffWithStatus", hall.ItemFilter{Q: "步道", Status: hall.StatusDraft}, []string{"it_draft"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			items, err := s.ListItems(ctx, tc.f)
+			mustOK(t, err, "ListItems")
+			var got []string
+			for _, it := range items {
+				got = append(got, it.ID)
+			}
+			want := tc.want
+			if !tc.ranked {
+				got, want = slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("ListItems(Q %q, public %v):\n got %q\nwant %q", tc.f.Q, tc.f.Public, got, want)
+			}
+		})
+	}
+
+	t.Run("ErrTooManyWords", func(t *testing.T) {
+		for _, public := range []bool{true, false} {
+			_, err := s.ListItems(ctx, hall.ItemFilter{Public: public, Q: "步 道 改 造 工 程 预 算 公 示 栏"})
+			wantCode(t, err, hall.EValidation, fmt.Sprintf("ListItems with 11 words (public %v)", public))
+		}
+	})
+
+	t.Run("ReindexOnSave", func(t *testing.T) {
+		it, err := s.Item(ctx, "it_light")
+		mustOK(t, err, "Item")
+		it.Public.Title, it.Public.Index = "村道桥梁维修", index("村道桥梁维修", "更换护栏。")
+		mustOK(t, s.UpdateItem(ctx, it), "UpdateItem")
+		for q, want := range map[string][]string{"桥梁": {"it_light"}, "qiaoliang": {"it_light"}, "路灯": {"it_brief"}} {
+			items, err := s.ListItems(ctx, pub(q))
+			mustOK(t, err, "ListItems")
+			var got []string
+			for _, it := range items {
+				got = append(got, it.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("after the new revision, Q %q: got %q, want %q", q, got, want)
+			}
+		}
+
+		// A refused save changes no index.
+		stale := *it
+		stale.Version--
+		stale.Public = ptr(*it.Public)
+		stale.Public.Index = index("路灯维修", "")
+		wantCode(t, s.UpdateItem(ctx, &stale), hall.EConflict, "UpdateItem of a stale version")
+		if items, err := s.ListItems(ctx, pub("路灯")); err != nil || len(items) != 1 || items[0].ID != "it_brief" {
+			t.Errorf("after a refused save, Q 路灯: got %d items (%v), want it_brief alone", len(items), err)
+		}
+
+		// A save that carries the item's index document unchanged (as a
+		// withdraw does) keeps it searchable.
+		e, err := hall.NewStateEntry(hall.EntryWithdraw, it.ID, it.Public.Revision, at(8*time.Hour), "重复")
+		mustOK(t, err, "NewStateEntry")
+		it.Public.WithdrawnAt = ptr(at(8 * time.Hour))
+		mustOK(t, s.SaveWithEntry(ctx, it, e), "SaveWithEntry")
+		items, err := s.ListItems(ctx, pub("桥梁"))
+		mustOK(t, err, "ListItems")
+		if len(items) != 1 || items[0].ID != "it_light" {
+			t.Errorf("after a withdraw, Q 桥梁: got %d items, want it_light", len(items))
+		}
+		wantItem(t, s, it)
+	})
 }

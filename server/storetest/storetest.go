@@ -35,6 +35,26 @@
 // id, a zero from or to leaving that end open, with the default and maximum
 // limits of ListAudit (100, 1000).
 //
+// For search (ItemFilter.Q): terms come from server/search; a store keeps
+// PublicState.Index exactly as given (it never makes one) and returns it,
+// and the index changes with the item, atomically: a refused save changes
+// neither. search.ParseQuery(Q) gives the words; an error from it is
+// EValidation on field "q". With Public, an item matches when its Index
+// matches every word (an empty query matches nothing): a word's terms one
+// after the other in one field of the Index, the last one as a prefix when
+// Word.Prefix. Results come best first, a match in the Index's Title before
+// a match only in its Text, ties in the usual order (newest published
+// first). SQLite does this with FTS5 (search.Query.FTS5, bm25 weighted
+// search.TitleWeight to 1). A store without a full-text engine can keep a
+// set of item ids per term (search.Doc(p.Index).Terms()), intersect the sets
+// of each word's terms, expand a prefix word through a sorted term
+// dictionary, then keep and rank the candidates with search.Query.Score on
+// search.Doc(p.Index), which decides phrases and order exactly. Without
+// Public, an item matches when every word of Q (split at white space, as
+// typed) is a substring of its working copy's title, summary or body (ASCII
+// letters case-insensitively, % and _ literal), or when its published
+// revision matches as above; the order stays by last update.
+//
 // For feedback and cases: a feedback event stored for the first time
 // becomes feedback with status "open", dated when the server received it
 // (ReceivedAt, not the kiosk's At), and the receipt hall.Receipt(id), or,
@@ -81,6 +101,7 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		{"ItemsConflict", testItemsConflict},
 		{"ListItemsFilters", testListItemsFilters},
 		{"ListItemsLimit", testListItemsLimit},
+		{"ListItemsSearch", testListItemsSearch},
 		{"Archive", testArchive},
 		{"ArchiveConcurrent", testArchiveConcurrent},
 		{"Checkpoints", testCheckpoints},
