@@ -14,12 +14,15 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/search"
 )
 
 // Items: {m}:item:<id> holds the whole item (itemRec); {m}:items:idx holds,
 // per id, the fields lists filter and sort on (itemIndex), so a list reads
-// the index and then only the items it returns (or, to match a search
-// text, the candidates until the page is full).
+// the index and then only the items it returns. A search reads the
+// candidates: a staff search until the page is full, a public one all of
+// them, to rank the matches by their index documents (hall.SearchDoc, kept
+// in the item as given) with search.Query.Score.
 
 type itemRec struct {
 	*hall.Item
@@ -30,6 +33,8 @@ type itemRec struct {
 type publicRec struct {
 	*hall.PublicState
 	SearchText string `json:"search_text"`
+	IndexTitle string `json:"index_title,omitempty"` // hall.SearchDoc, kept as given
+	IndexText  string `json:"index_text,omitempty"`
 }
 
 func encItem(it *hall.Item) string {
@@ -42,7 +47,8 @@ func encItem(it *hall.Item) string {
 		p.PublishedAt, p.FirstPublished = p.PublishedAt.UTC(), p.FirstPublished.UTC()
 		p.ValidFrom, p.ValidUntil = utcPtr(p.ValidFrom), utcPtr(p.ValidUntil)
 		p.WithdrawnAt, p.ExpiredAt = utcPtr(p.WithdrawnAt), utcPtr(p.ExpiredAt)
-		r.Public = &publicRec{PublicState: &p, SearchText: p.SearchText}
+		r.Public = &publicRec{PublicState: &p, SearchText: p.SearchText,
+			IndexTitle: p.Index.Title, IndexText: p.Index.Text}
 	}
 	return mustJSON(r)
 }
@@ -61,6 +67,7 @@ func decItem(s string) (*hall.Item, error) {
 		}
 		it.Public = r.Public.PublicState
 		it.Public.SearchText = r.Public.SearchText
+		it.Public.Index = hall.SearchDoc{Title: r.Public.IndexTitle, Text: r.Public.IndexText}
 	}
 	return it, nil
 }
@@ -277,19 +284,87 @@ func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item,
 		if offset >= len(cands) {
 			return out, nil
 		}
-		cands = cands[offset:min(offset+limit, len(cands))]
+		ids := make([]string, 0, limit)
+		for _, c := range cands[offset:min(offset+limit, len(cands))] {
+			ids = append(ids, c.id)
+		}
+		err := s.eachItem(ctx, ids, func(it *hall.Item) bool {
+			out = append(out, it)
+			return true
+		})
+		return out, err
 	}
-	q = foldASCII(q)
+
+	pq, err := search.ParseQuery(q)
+	if err != nil {
+		return nil, hall.FieldError("q", "%v", err)
+	}
+	if f.Public && pq.Empty() {
+		return out, nil
+	}
+	ids := make([]string, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	if !f.Public {
+		// Working copies have no index document: each word is a substring
+		// of the title, summary or body, as typed; or the published
+		// revision matches. In the usual order, so a page ends the scan.
+		words := strings.Fields(foldASCII(q))
+		err := s.eachItem(ctx, ids, func(it *hall.Item) bool {
+			if !draftMatches(it, words) && !publicMatches(it, pq) {
+				return true
+			}
+			if offset > 0 {
+				offset--
+				return true
+			}
+			out = append(out, it)
+			return len(out) < limit
+		})
+		return out, err
+	}
+
+	// A public search ranks every match (Query.Score, the title weighing
+	// search.TitleWeight times the text), then takes the page.
+	type hit struct {
+		it    *hall.Item
+		score float64
+		rank  int // place in the usual order
+	}
+	var hits []hit
+	err = s.eachItem(ctx, ids, func(it *hall.Item) bool {
+		if it.Public != nil {
+			if score, ok := pq.Score(search.Doc(it.Public.Index)); ok {
+				hits = append(hits, hit{it, score, len(hits)})
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.rank, b.rank)) })
+	for _, h := range hits[min(offset, len(hits)):min(offset+limit, len(hits))] {
+		out = append(out, h.it)
+	}
+	return out, nil
+}
+
+// eachItem reads the items with the given ids in order, in batches, and
+// calls fn with each until it returns false. Ids deleted since they were
+// listed are skipped.
+func (s *Store) eachItem(ctx context.Context, ids []string, fn func(*hall.Item) bool) error {
 	const chunk = 200
-	for start := 0; start < len(cands) && len(out) < limit; start += chunk {
-		part := cands[start:min(start+chunk, len(cands))]
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
 		keys := make([]string, len(part))
-		for i, c := range part {
-			keys[i] = s.itemKey(c.id)
+		for i, id := range part {
+			keys[i] = s.itemKey(id)
 		}
 		vals, err := s.rdb.MGet(ctx, keys...).Result()
 		if err != nil {
-			return nil, s.wrap("list items", err)
+			return s.wrap("list items", err)
 		}
 		for i, v := range vals {
 			raw, ok := v.(string)
@@ -298,24 +373,14 @@ func (s *Store) ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item,
 			}
 			it, err := decItem(raw)
 			if err != nil {
-				return nil, fmt.Errorf("redisstore: item %q: %w", part[i].id, err)
+				return fmt.Errorf("redisstore: item %q: %w", part[i], err)
 			}
-			if q != "" {
-				if !containsText(it, f.Public, q) {
-					continue
-				}
-				if offset > 0 {
-					offset--
-					continue
-				}
-			}
-			out = append(out, it)
-			if len(out) == limit {
-				break
+			if !fn(it) {
+				return nil
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // matches reports whether the item passes the filter's fields (all but Q)
@@ -349,18 +414,25 @@ func (x *itemIndex) matches(f *hall.ItemFilter) (time.Time, bool) {
 	return at, true
 }
 
-// containsText reports whether the item's text holds q (already folded):
-// the published search text, or the working copy's title, summary and body.
-func containsText(it *hall.Item, public bool, q string) bool {
-	if public {
-		return it.Public != nil && strings.Contains(foldASCII(it.Public.SearchText), q)
-	}
-	for _, t := range []string{it.Title, it.Summary, it.Body} {
-		if strings.Contains(foldASCII(t), q) {
-			return true
+// draftMatches reports whether every word (already folded) is in the
+// working copy's title, summary or body.
+func draftMatches(it *hall.Item, words []string) bool {
+	fields := []string{foldASCII(it.Title), foldASCII(it.Summary), foldASCII(it.Body)}
+	for _, w := range words {
+		if !slices.ContainsFunc(fields, func(f string) bool { return strings.Contains(f, w) }) {
+			return false
 		}
 	}
-	return false
+	return true
+}
+
+// publicMatches reports whether the item's published revision matches q.
+func publicMatches(it *hall.Item, q search.Query) bool {
+	if it.Public == nil || q.Empty() {
+		return false
+	}
+	_, ok := q.Score(search.Doc(it.Public.Index))
+	return ok
 }
 
 // foldASCII lower-cases ASCII letters only, as SQLite's LIKE compares.
