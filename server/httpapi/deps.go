@@ -137,4 +137,6 @@ type PublicStore interface {
 	ListDepartments(ctx context.Context) ([]*hall.Department, error)
 	Item(ctx context.Context, id string) (*hall.Item, error)
 	Matter(ctx context.Context, id string) (*hall.Matter, error)
+	Hall(ctx context.Context, id string) (*hall.Hall, error)
+	ListHalls(ctx context.Context) ([]*hall.Hall, error)
 }

@@ -94,7 +94,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []hall.Category{{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly}, {Key: "construction", Name: hall.Text{ZH: "城镇建设"}, Cadence: hall.CadenceOnce}} {
+	for _, c := range []hall.Category{{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly, Group: hall.GroupFinance}, {Key: "construction", Name: hall.Text{ZH: "城镇建设"}, Cadence: hall.CadenceOnce, Group: hall.GroupGovernment}} {
 		if err := store.PutCategory(ctx, &c); err != nil {
 			t.Fatal(err)
 		}

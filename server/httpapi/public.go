@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ type publicItem struct {
 	Revision       int        `json:"revision"`
 	Category       string     `json:"category"`
 	Department     string     `json:"department"`
+	Hall           string     `json:"hall,omitempty"`
 	Title          string     `json:"title"`
 	Summary        string     `json:"summary"`
 	Stage          hall.Stage `json:"stage,omitempty"`
@@ -52,7 +54,7 @@ func publicState(p *hall.PublicState, t time.Time) string {
 func toPublic(it *hall.Item, now time.Time) publicItem {
 	p := it.Public
 	return publicItem{ID: it.ID, Revision: p.Revision, Category: p.Category, Department: p.Department,
-		Title: p.Title, Summary: p.Summary, Stage: p.Stage, MatterID: p.MatterID, HasFinance: p.HasFinance,
+		Hall: p.Hall, Title: p.Title, Summary: p.Summary, Stage: p.Stage, MatterID: p.MatterID, HasFinance: p.HasFinance,
 		PublishedAt: p.PublishedAt, FirstPublished: p.FirstPublished, ValidUntil: p.ValidUntil,
 		State: publicState(p, now), WithdrawReason: p.WithdrawReason, ArchiveIndex: p.ArchiveIndex,
 		URL: revisionURL(it.ID, p.Revision), Page: "/p/" + it.ID}
@@ -70,6 +72,13 @@ func (s *Server) publicItems(c echo.Context) error {
 	now := s.Now()
 	f := hall.ItemFilter{Public: true, Category: c.QueryParam("category"), Department: c.QueryParam("department"),
 		MatterID: c.QueryParam("matter_id"), Q: c.QueryParam("q"), LiveAt: now}
+	if ok, err := s.boardScope(c, &f); err != nil || !ok {
+		if err == nil {
+			c.Response().Header().Set("Cache-Control", "public, max-age=10")
+			err = c.JSON(http.StatusOK, map[string]any{"items": []publicItem{}})
+		}
+		return err
+	}
 	if _, err := search.ParseQuery(f.Q); err != nil {
 		return hall.FieldError("q", "%v", err)
 	}
@@ -120,13 +129,22 @@ func (s *Server) publicCategories(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := hall.AllItems(ctx, hall.ListFunc(s.Archive.PublicItems), hall.ItemFilter{Public: true, LiveAt: s.Now()})
+	f := hall.ItemFilter{Public: true, LiveAt: s.Now()}
+	ok, err := s.boardScope(c, &f)
 	if err != nil {
 		return err
 	}
-	out := make([]publicCategory, len(cats))
-	for i, cat := range cats {
-		out[i] = publicCategory{Category: cat}
+	var items []*hall.Item
+	if ok {
+		if items, err = hall.AllItems(ctx, hall.ListFunc(s.Archive.PublicItems), f); err != nil {
+			return err
+		}
+	}
+	out := make([]publicCategory, 0, len(cats))
+	for _, cat := range cats {
+		if g := c.QueryParam("group"); g == "" || cat.Group == g {
+			out = append(out, publicCategory{Category: cat})
+		}
 	}
 	for _, it := range items {
 		for i := range out {
@@ -145,6 +163,82 @@ func (s *Server) publicCategories(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=10")
 	return c.JSON(http.StatusOK, map[string]any{"categories": out, "departments": depts})
+}
+
+// boardScope narrows f to the board the query names: hall=H, the items on
+// hall H's own board; board=H, everything H's board shows (the township's
+// items, H's own and those of the halls under it); group=party, government
+// or finance, the categories under that heading (三务公开). It reports
+// false when nothing can match (a group with no category).
+func (s *Server) boardScope(c echo.Context, f *hall.ItemFilter) (bool, error) {
+	ctx := c.Request().Context()
+	if id := c.QueryParam("hall"); id != "" {
+		if _, err := s.Store.Hall(ctx, id); hall.IsCode(err, hall.ENotFound) {
+			return false, hall.FieldError("hall", "no hall %q", id)
+		} else if err != nil {
+			return false, err
+		}
+		f.Halls = []string{id}
+	}
+	if id := c.QueryParam("board"); id != "" {
+		if f.Halls != nil {
+			return false, hall.FieldError("board", "give hall or board, not both")
+		}
+		halls, err := s.Store.ListHalls(ctx)
+		if err != nil {
+			return false, err
+		}
+		if !slices.ContainsFunc(halls, func(h *hall.Hall) bool { return h.ID == id }) {
+			return false, hall.FieldError("board", "no hall %q", id)
+		}
+		f.Halls = []string{"", id}
+		for _, h := range halls {
+			if h.Parent == id {
+				f.Halls = append(f.Halls, h.ID)
+			}
+		}
+	}
+	switch g := c.QueryParam("group"); g {
+	case "":
+	case hall.GroupParty, hall.GroupGovernment, hall.GroupFinance:
+		cats, err := s.Store.ListCategories(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, cat := range cats {
+			if cat.Group == g {
+				f.Categories = append(f.Categories, cat.Key)
+			}
+		}
+		if len(f.Categories) == 0 {
+			return false, nil
+		}
+	default:
+		return false, hall.FieldError("group", `want "party", "government" or "finance"`)
+	}
+	return true, nil
+}
+
+// publicHall is what the public reads of a hall.
+type publicHall struct {
+	ID     string        `json:"id"`
+	Name   string        `json:"name"`
+	Kind   hall.HallKind `json:"kind"`
+	Parent string        `json:"parent,omitempty"`
+}
+
+// publicHalls lists the halls, so a phone can find its village's board.
+func (s *Server) publicHalls(c echo.Context) error {
+	halls, err := s.Store.ListHalls(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]publicHall, len(halls))
+	for i, h := range halls {
+		out[i] = publicHall{ID: h.ID, Name: h.Name, Kind: h.Kind, Parent: h.Parent}
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=60")
+	return c.JSON(http.StatusOK, map[string]any{"halls": out})
 }
 
 // publicView is a revision as the public reads it, with the item's state.
