@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/connlimit"
+	"github.com/hallcast/hallcast/server/dashboard"
 	"github.com/hallcast/hallcast/server/demo"
 	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/hall"
@@ -174,6 +176,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"most feedback messages one kiosk may leave per --feedback-window; 0: no limit (HALLCAST_FEEDBACK_LIMIT)")
 	feedbackWindow := fs.Duration("feedback-window", envParsed(getenv, "HALLCAST_FEEDBACK_WINDOW", ingest.FeedbackWindow, time.ParseDuration, &envErrs),
 		"the window of --feedback-limit (HALLCAST_FEEDBACK_WINDOW)")
+	offlineAfter := fs.Duration("offline-alert-after", envParsed(getenv, "HALLCAST_OFFLINE_ALERT_AFTER", 10*time.Minute, time.ParseDuration, &envErrs),
+		"a screen unseen this long is listed on the dashboard and posted to --webhook-url (HALLCAST_OFFLINE_ALERT_AFTER)")
+	webhookURL := fs.String("webhook-url", getenv("HALLCAST_WEBHOOK_URL"), "post a JSON event here when a screen stays offline longer than --offline-alert-after (HALLCAST_WEBHOOK_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -207,6 +212,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *publicURL != "" && !strings.HasPrefix(*publicURL, "http://") && !strings.HasPrefix(*publicURL, "https://") {
 		return fmt.Errorf("--public-url: want http:// or https://")
 	}
+	if u, err := url.Parse(*webhookURL); *webhookURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return fmt.Errorf("--webhook-url: want an http:// or https:// URL")
+	}
+	if *offlineAfter <= 0 {
+		return fmt.Errorf("--offline-alert-after: want a positive duration")
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -218,6 +229,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	a, err := open(ctx, where, logger, reg, func(c *app.Config) {
 		c.CaseWorkdays, c.FeedbackWorkdays = *caseDays, *feedbackDays
+		c.OfflineAfter = *offlineAfter
 		if *mediaDir != "" {
 			c.MediaDir = *mediaDir
 		}
@@ -268,7 +280,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	api, err := httpapi.New(httpapi.Deps{
 		Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
-		Reports: svc.Reports, Media: svc.Media, Events: events, Store: a.store, Ready: ready,
+		Reports: svc.Reports, Dashboard: svc.Dashboard, Media: svc.Media, Events: events, Store: a.store, Ready: ready,
 		Archive: a.log, Alarms: &archive.AlarmDesk{Log: a.log, Store: a.store, Now: time.Now},
 		Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key, Origin: archiveOrigin,
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
@@ -306,6 +318,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workers.Go(func() { screens.Run(bg) })
 	if peers != nil {
 		workers.Go(func() { peers.run(bg) })
+	}
+	if *webhookURL != "" {
+		hook := &dashboard.Webhook{URL: *webhookURL, After: *offlineAfter, Screens: svc.Signage, Limits: a.store, Audit: a.store,
+			Now: time.Now, Logger: logger}
+		workers.Go(func() { hook.Run(bg) })
 	}
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
 	ingestDone := make(chan struct{})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hallcast/hallcast/server/accounts"
 	"github.com/hallcast/hallcast/server/catalog"
+	"github.com/hallcast/hallcast/server/dashboard"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/financefile"
@@ -112,6 +113,11 @@ type Reports interface {
 	Engagement(ctx context.Context, actor *hall.User, from, to time.Time, by string) (*reports.Engagement, error)
 	Scorecard(ctx context.Context, actor *hall.User, period string) (*scorecard.Scorecard, error)
 	Audit(ctx context.Context, actor *hall.User, f hall.AuditFilter) ([]*hall.AuditEntry, error)
+}
+
+// Dashboard is what staff see first.
+type Dashboard interface {
+	Get(ctx context.Context, actor *hall.User) (*dashboard.Dashboard, error)
 }
 
 // Media is the uploaded files.

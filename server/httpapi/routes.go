@@ -106,6 +106,7 @@ func (s *Server) api() []route {
 		{"POST", "/feedback/:id/reply", s.replyFeedback, reviewer},
 		{"GET", "/cases", s.listCases, readers},
 		{"POST", "/cases/:id/resolve", s.resolveCase, reviewer},
+		{"GET", "/dashboard", s.dashboard, staff},
 		{"GET", "/reports/engagement", s.engagementReport, auditor},
 		{"GET", "/reports/scorecard", s.scorecardReport, auditor},
 

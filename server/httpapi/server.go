@@ -29,8 +29,10 @@ type Deps struct {
 	Signage  Signage
 	Feedback Feedback
 	Reports  Reports
-	Media    Media
-	Events   Events
+	// Dashboard is what is due or wrong for the caller.
+	Dashboard Dashboard
+	Media     Media
+	Events    Events
 	// Store is what public pages and the archive read.
 	Store   PublicStore
 	Archive *archive.Log
