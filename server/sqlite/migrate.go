@@ -68,7 +68,11 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) ([]int, error) {
 		return nil, fmt.Errorf("read schema version: %w", err)
 	}
 	if newest.Valid && (len(ms) == 0 || newest.Int64 > int64(ms[len(ms)-1].version)) {
-		return nil, fmt.Errorf("database schema version %d is newer than this build knows", newest.Int64)
+		latest := 0
+		if len(ms) > 0 {
+			latest = ms[len(ms)-1].version
+		}
+		return nil, newerSchemaError(int(newest.Int64), latest)
 	}
 	var applied []int
 	for _, m := range ms {
