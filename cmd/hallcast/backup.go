@@ -128,7 +128,7 @@ func sqliteNewer(st sqlite.SchemaStatus) error {
 
 // scheduledName matches the files scheduled backups write, and only those
 // are ever pruned.
-var scheduledName = regexp.MustCompile(`^hallcast-\d{8}T\d{6}Z\.tar\.gz$`)
+var scheduledName = regexp.MustCompile(`^hallcast-\d{8}T\d{6}\.\d{3}Z\.tar\.gz$`)
 
 // backupScheduler takes a backup every interval and keeps the newest keep.
 type backupScheduler struct {
@@ -168,7 +168,7 @@ func (s *backupScheduler) run(ctx context.Context) {
 // once takes one backup and prunes the old ones.
 func (s *backupScheduler) once(ctx context.Context) {
 	now := time.Now().UTC()
-	dest := filepath.Join(s.dir, "hallcast-"+now.Format("20060102T150405Z")+".tar.gz")
+	dest := filepath.Join(s.dir, "hallcast-"+now.Format("20060102T150405.000Z")+".tar.gz")
 	m, err := backup.Create(ctx, backup.Source{DataDir: s.dataDir, MediaDir: s.mediaDir, Version: version}, dest)
 	s.mu.Lock()
 	defer s.mu.Unlock()
