@@ -255,10 +255,6 @@ func redisBackupReport(ctx context.Context, sc *storeConfig, mediaDir string, st
 	)
 	check := func(ctx context.Context, c *goredis.Client) error {
 		addr := c.Options().Addr
-		cfg, err := c.ConfigGet(ctx, "*").Result()
-		if err != nil {
-			return fmt.Errorf("%s: CONFIG GET: %w", addr, err)
-		}
 		info, err := c.Info(ctx, "persistence").Result()
 		if err != nil {
 			return fmt.Errorf("%s: INFO persistence: %w", addr, err)
@@ -271,16 +267,37 @@ func redisBackupReport(ctx context.Context, sc *storeConfig, mediaDir string, st
 			}
 			return "?"
 		}
+		cfg := map[string]string{}
+		for _, key := range []string{"appendonly", "appendfsync", "save", "dir", "dbfilename", "appenddirname"} {
+			kv, err := c.ConfigGet(ctx, key).Result()
+			if err != nil {
+				cfg = nil // CONFIG is refused: INFO is all there is
+				break
+			}
+			cfg[key] = kv[key]
+		}
+		if cfg == nil {
+			aof := field("aof_enabled") == "1"
+			mu.Lock()
+			defer mu.Unlock()
+			lines = append(lines, fmt.Sprintf("%s: CONFIG refused; INFO says aof_enabled=%s last bgsave=%s: ask its administrator where its RDB and append-only files are",
+				addr, field("aof_enabled"), field("rdb_last_bgsave_status")))
+			if !aof {
+				noPersi = append(noPersi, addr+" (no append-only file; whether it takes RDB snapshots cannot be read)")
+			}
+			return nil
+		}
 		aof, save := cfg["appendonly"] == "yes", strings.TrimSpace(cfg["save"])
 		mu.Lock()
 		defer mu.Unlock()
-		lines = append(lines, fmt.Sprintf("%s: appendonly=%s appendfsync=%s save=%q last bgsave=%s aof last write=%s",
-			addr, cfg["appendonly"], cfg["appendfsync"], save, field("rdb_last_bgsave_status"), field("aof_last_write_status")))
+		block := fmt.Sprintf("%s: appendonly=%s appendfsync=%s save=%q last bgsave=%s aof last write=%s",
+			addr, cfg["appendonly"], cfg["appendfsync"], save, field("rdb_last_bgsave_status"), field("aof_last_write_status"))
 		lastSave, _ := strconv.ParseInt(field("rdb_last_save_time"), 10, 64)
-		lines = append(lines, fmt.Sprintf("  back up on that host: %s (RDB, last saved %s)", filepath.Join(cfg["dir"], cfg["dbfilename"]), time.Unix(lastSave, 0).UTC().Format(time.RFC3339)))
+		block += fmt.Sprintf("\n  back up on that host: %s (RDB, last saved %s)", filepath.Join(cfg["dir"], cfg["dbfilename"]), time.Unix(lastSave, 0).UTC().Format(time.RFC3339))
 		if aof {
-			lines = append(lines, fmt.Sprintf("  and the append-only files in %s", filepath.Join(cfg["dir"], cfg["appenddirname"])))
+			block += fmt.Sprintf("\n  and the append-only files in %s", filepath.Join(cfg["dir"], cfg["appenddirname"]))
 		}
+		lines = append(lines, block)
 		if !aof && save == "" {
 			noPersi = append(noPersi, addr)
 		}
