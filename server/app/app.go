@@ -13,6 +13,7 @@ import (
 	"github.com/hallcast/hallcast/server/accounts"
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
+	"github.com/hallcast/hallcast/server/bulletin"
 	"github.com/hallcast/hallcast/server/catalog"
 	"github.com/hallcast/hallcast/server/dashboard"
 	"github.com/hallcast/hallcast/server/disclosure"
@@ -59,6 +60,7 @@ type Services struct {
 	Reports   *reports.Service
 	Media     *media.Library
 	Dashboard *dashboard.Service
+	Public    *bulletin.Service
 }
 
 // New builds the services. Nothing is announced to screens until
@@ -100,6 +102,7 @@ func New(cfg Config) *Services {
 		Reports: &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, Rules: rules},
 		Media:   &media.Library{Dir: cfg.MediaDir, Store: st, Now: now},
 	}
+	s.Public = &bulletin.Service{Catalog: st, Items: cfg.Archive}
 	s.Dashboard = &dashboard.Service{Items: s.Desk, Screens: s.Signage, Feedback: s.Feedback, Calendar: cal, Now: now,
 		Zone: zone, OfflineAfter: cfg.OfflineAfter}
 	return s

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/hallcast/hallcast/server/bulletin"
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/search"
 )
@@ -72,13 +72,6 @@ func (s *Server) publicItems(c echo.Context) error {
 	now := s.Now()
 	f := hall.ItemFilter{Public: true, Category: c.QueryParam("category"), Department: c.QueryParam("department"),
 		MatterID: c.QueryParam("matter_id"), Q: c.QueryParam("q"), LiveAt: now}
-	if ok, err := s.boardScope(c, &f); err != nil || !ok {
-		if err == nil {
-			c.Response().Header().Set("Cache-Control", "public, max-age=10")
-			err = c.JSON(http.StatusOK, map[string]any{"items": []publicItem{}})
-		}
-		return err
-	}
 	if _, err := search.ParseQuery(f.Q); err != nil {
 		return hall.FieldError("q", "%v", err)
 	}
@@ -103,7 +96,7 @@ func (s *Server) publicItems(c echo.Context) error {
 	if f.Offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
 		return err
 	}
-	items, err := s.Archive.PublicItems(c.Request().Context(), f)
+	items, err := s.Public.ListItems(c.Request().Context(), scopeOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -115,130 +108,31 @@ func (s *Server) publicItems(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": out})
 }
 
-type publicCategory struct {
-	*hall.Category
-	Count       int        `json:"count"`
-	LastUpdated *time.Time `json:"last_updated,omitempty"`
+// scopeOf reads the board a public listing is narrowed to: hall, board,
+// group.
+func scopeOf(c echo.Context) bulletin.Scope {
+	return bulletin.Scope{Hall: c.QueryParam("hall"), Board: c.QueryParam("board"), Group: c.QueryParam("group")}
 }
 
 // publicCategories lists the catalogue with how many items are on show in
 // each and when the newest was published, and the departments' names.
 func (s *Server) publicCategories(c echo.Context) error {
-	ctx := c.Request().Context()
-	cats, err := s.Store.ListCategories(ctx)
-	if err != nil {
-		return err
-	}
-	f := hall.ItemFilter{Public: true, LiveAt: s.Now()}
-	ok, err := s.boardScope(c, &f)
-	if err != nil {
-		return err
-	}
-	var items []*hall.Item
-	if ok {
-		if items, err = hall.AllItems(ctx, hall.ListFunc(s.Archive.PublicItems), f); err != nil {
-			return err
-		}
-	}
-	out := make([]publicCategory, 0, len(cats))
-	for _, cat := range cats {
-		if g := c.QueryParam("group"); g == "" || cat.Group == g {
-			out = append(out, publicCategory{Category: cat})
-		}
-	}
-	for _, it := range items {
-		for i := range out {
-			if out[i].Key != it.Public.Category {
-				continue
-			}
-			out[i].Count++
-			if t := it.Public.PublishedAt; out[i].LastUpdated == nil || t.After(*out[i].LastUpdated) {
-				out[i].LastUpdated = &t
-			}
-		}
-	}
-	depts, err := s.Store.ListDepartments(ctx)
+	cats, depts, err := s.Public.Categories(c.Request().Context(), scopeOf(c), s.Now())
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=10")
-	return c.JSON(http.StatusOK, map[string]any{"categories": out, "departments": depts})
-}
-
-// boardScope narrows f to the board the query names: hall=H, the items on
-// hall H's own board; board=H, everything H's board shows (the township's
-// items, H's own and those of the halls under it); group=party, government
-// or finance, the categories under that heading (三务公开). It reports
-// false when nothing can match (a group with no category).
-func (s *Server) boardScope(c echo.Context, f *hall.ItemFilter) (bool, error) {
-	ctx := c.Request().Context()
-	if id := c.QueryParam("hall"); id != "" {
-		if _, err := s.Store.Hall(ctx, id); hall.IsCode(err, hall.ENotFound) {
-			return false, hall.FieldError("hall", "no hall %q", id)
-		} else if err != nil {
-			return false, err
-		}
-		f.Halls = []string{id}
-	}
-	if id := c.QueryParam("board"); id != "" {
-		if f.Halls != nil {
-			return false, hall.FieldError("board", "give hall or board, not both")
-		}
-		halls, err := s.Store.ListHalls(ctx)
-		if err != nil {
-			return false, err
-		}
-		if !slices.ContainsFunc(halls, func(h *hall.Hall) bool { return h.ID == id }) {
-			return false, hall.FieldError("board", "no hall %q", id)
-		}
-		f.Halls = []string{"", id}
-		for _, h := range halls {
-			if h.Parent == id {
-				f.Halls = append(f.Halls, h.ID)
-			}
-		}
-	}
-	switch g := c.QueryParam("group"); g {
-	case "":
-	case hall.GroupParty, hall.GroupGovernment, hall.GroupFinance:
-		cats, err := s.Store.ListCategories(ctx)
-		if err != nil {
-			return false, err
-		}
-		for _, cat := range cats {
-			if cat.Group == g {
-				f.Categories = append(f.Categories, cat.Key)
-			}
-		}
-		if len(f.Categories) == 0 {
-			return false, nil
-		}
-	default:
-		return false, hall.FieldError("group", `want "party", "government" or "finance"`)
-	}
-	return true, nil
-}
-
-// publicHall is what the public reads of a hall.
-type publicHall struct {
-	ID     string        `json:"id"`
-	Name   string        `json:"name"`
-	Kind   hall.HallKind `json:"kind"`
-	Parent string        `json:"parent,omitempty"`
+	return c.JSON(http.StatusOK, map[string]any{"categories": cats, "departments": depts})
 }
 
 // publicHalls lists the halls, so a phone can find its village's board.
 func (s *Server) publicHalls(c echo.Context) error {
-	halls, err := s.Store.ListHalls(c.Request().Context())
+	halls, err := s.Public.Halls(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	out := make([]publicHall, len(halls))
-	for i, h := range halls {
-		out[i] = publicHall{ID: h.ID, Name: h.Name, Kind: h.Kind, Parent: h.Parent}
-	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=60")
-	return c.JSON(http.StatusOK, map[string]any{"halls": out})
+	return c.JSON(http.StatusOK, map[string]any{"halls": halls})
 }
 
 // publicView is a revision as the public reads it, with the item's state.
@@ -331,12 +225,7 @@ func (s *Server) itemQR(c echo.Context) error {
 
 // publicMatter lists a matter's items by stage: before, during, after.
 func (s *Server) publicMatter(c echo.Context) error {
-	ctx := c.Request().Context()
-	m, err := s.Store.Matter(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	items, err := s.Archive.PublicItems(ctx, hall.ItemFilter{Public: true, MatterID: m.ID, Limit: 500})
+	m, items, err := s.Public.Matter(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
