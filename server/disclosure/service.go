@@ -98,7 +98,7 @@ func (s *Service) UpdateDraft(ctx context.Context, actor *hall.User, id string, 
 		return nil, hall.Errorf(hall.EForbidden, "item %s belongs to department %q", id, it.Department)
 	}
 	if in.Version != 0 && in.Version != it.Version {
-		return nil, hall.Errorf(hall.EConflict, "item %s was changed (version %d, yours %d): reload and edit again", id, it.Version, in.Version)
+		return nil, hall.Errorf(hall.EConflict, "item %s was changed (version %d, yours %d): reload and edit again", id, it.Version, in.Version).WithReason("stale_version")
 	}
 	if err := s.check(ctx, actor, in); err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hal
 func (s *Service) Approve(ctx context.Context, actor *hall.User, id string, version int) (*hall.Item, error) {
 	return s.transition(ctx, actor, id, "item.approve", []hall.Role{hall.RoleReviewer}, hall.StatusSubmitted, func(it *hall.Item) error {
 		if version != 0 && version != it.Version {
-			return hall.Errorf(hall.EConflict, "item %s changed since you read it (version %d, you read %d): read it again before approving", id, it.Version, version)
+			return hall.Errorf(hall.EConflict, "item %s changed since you read it (version %d, you read %d): read it again before approving", id, it.Version, version).WithReason("stale_version")
 		}
 		if it.SubmittedBy == actor.Username && !s.AllowSelfApproval {
 			return hall.Errorf(hall.EForbidden, "you submitted item %s: another reviewer must approve it", id)
@@ -181,10 +181,10 @@ func (s *Service) transition(ctx context.Context, actor *hall.User, id, action s
 		return nil, err
 	}
 	if !actor.Has(roles...) || !actor.InDepartment(it.Department) {
-		return nil, hall.Errorf(hall.EForbidden, "not allowed for your role on department %q", it.Department)
+		return nil, hall.Errorf(hall.EForbidden, "not allowed for your role on department %q", it.Department).WithReason("role_not_allowed")
 	}
 	if it.Status != from {
-		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not %s", id, it.Status, from)
+		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not %s", id, it.Status, from).WithReason("wrong_status")
 	}
 	if err := apply(it); err != nil {
 		return nil, err

@@ -230,11 +230,11 @@ func (f *Finance) Validate() error {
 		}
 		if l.Amount != sums[i] {
 			return FieldError(fmt.Sprintf("finance.lines[%d].amount", i),
-				"line %q is %d but its sub-items add up to %d", l.Code, l.Amount, sums[i])
+				"line %q is %d but its sub-items add up to %d", l.Code, l.Amount, sums[i]).WithReason("finance_sum_mismatch")
 		}
 		if l.Budget != nil && childBudget[i] && *l.Budget != budgets[i] {
 			return FieldError(fmt.Sprintf("finance.lines[%d].budget", i),
-				"line %q budget is %d but its sub-items' budgets add up to %d", l.Code, *l.Budget, budgets[i])
+				"line %q budget is %d but its sub-items' budgets add up to %d", l.Code, *l.Budget, budgets[i]).WithReason("finance_budget_sum_mismatch")
 		}
 	}
 	return nil
