@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/hallcast/hallcast/server/poll"
 )
 
 // clerkItem drafts a finance item as the admin and submits it; it returns
@@ -242,4 +244,47 @@ func TestConsoleScheduleDefaultTimes(t *testing.T) {
 		}
 	}
 	t.Fatalf("no schedule office saved: %+v", got.Schedules)
+}
+
+// TestConsoleScreenKindChange: a screen set up as an LED screen becomes a
+// touch kiosk from the console, and the change is audited.
+func TestConsoleScreenKindChange(t *testing.T) {
+	b := newBrowser(t)
+	c, _ := startHall(t)
+	id, _ := newScreen(c, "一楼大屏", "led", "lobby")
+	p := b.tab(1440, 900)
+	loginConsole(p, c.base, "admin", hallAdminPassword)
+	p.open(c.base + "/admin#screens")
+	sel := fmt.Sprintf(`[data-edit=%s]`, jsString(id))
+	p.waitFor(15*time.Second, "the edit button", fmt.Sprintf(`document.querySelector(%s)`, jsString(sel)))
+	p.click(sel)
+	p.waitFor(5*time.Second, "the edit dialog", `document.getElementById('screen-edit-dialog')?.open`)
+	p.do(5*time.Second, "choose kiosk", chromedp.SetValue(chromedp.CSS(`#screen-edit-dialog select[name="kind"]`), "kiosk"))
+	p.click("#screen-edit-dialog-ok")
+	p.waitFor(10*time.Second, "the dialog closed", `!document.getElementById('screen-edit-dialog')`)
+	var got struct {
+		Screens []struct{ ID, Kind, Name string }
+	}
+	kindOf := func() string {
+		c.must("GET", "/api/v1/screens", nil, &got)
+		for _, s := range got.Screens {
+			if s.ID == id {
+				return s.Kind + " " + s.Name
+			}
+		}
+		return ""
+	}
+	poll.Until(t, 10*time.Second, "the screen a kiosk", func() (bool, string) {
+		k := kindOf()
+		return k == "kiosk 一楼大屏", k
+	})
+	var audit struct{ Entries []struct{ Action, Target string } }
+	c.must("GET", "/api/v1/audit?action=screen.update", nil, &audit)
+	found := false
+	for _, e := range audit.Entries {
+		found = found || (e.Action == "screen.update" && e.Target == id)
+	}
+	if !found {
+		t.Errorf("no screen.update audited for %s: %+v", id, audit.Entries)
+	}
 }
