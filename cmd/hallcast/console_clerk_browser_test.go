@@ -151,8 +151,9 @@ func TestConsolePublishAsksFirst(t *testing.T) {
 	y := eval[float64](p, `(() => { const r = document.getElementById('item-approve').getBoundingClientRect(); return r.y + r.height / 2; })()`)
 	p.do(5*time.Second, "double click approve", chromedp.MouseClickXY(x, y), chromedp.MouseClickXY(x, y))
 	p.waitFor(15*time.Second, "the approved item", `document.getElementById('item-status')?.dataset.status === 'approved'`)
+	// A third click where 审核通过 was opens a dialog and sends nothing.
 	p.do(5*time.Second, "click where approve was", chromedp.MouseClickXY(x, y))
-	time.Sleep(500 * time.Millisecond) // a publish would have been sent by now
+	p.waitFor(5*time.Second, "a dialog asking first", `document.querySelector('dialog[open]')`)
 	if got := itemStatus(c, id); got != "approved" {
 		t.Fatalf("after a double click on approve the item is %s, want approved", got)
 	}
@@ -233,7 +234,9 @@ func TestConsoleScheduleDefaultTimes(t *testing.T) {
 	p.do(5*time.Second, "choose the playlist", chromedp.SetValue(chromedp.CSS("#schedule-playlist"), "lobby"))
 	p.click("#schedule-save")
 	p.waitFor(15*time.Second, "the schedules list", `location.hash === '#playlists' && document.getElementById('schedules-table')`)
-	var got struct{ Schedules []struct{ ID, Start, End string } }
+	var got struct {
+		Schedules []struct{ ID, Start, End string }
+	}
 	c.must("GET", "/api/v1/schedules", nil, &got)
 	for _, s := range got.Schedules {
 		if s.ID == "office" {
@@ -278,7 +281,9 @@ func TestConsoleScreenKindChange(t *testing.T) {
 		k := kindOf()
 		return k == "kiosk 一楼大屏", k
 	})
-	var audit struct{ Entries []struct{ Action, Target string } }
+	var audit struct {
+		Entries []struct{ Action, Target string }
+	}
 	c.must("GET", "/api/v1/audit?action=screen.update", nil, &audit)
 	found := false
 	for _, e := range audit.Entries {
