@@ -106,6 +106,16 @@ const reasons = [
   ['say_what_was_verified_and_done_at_most', '请填写核实和处理情况（最多 2000 字）', 'Say what was verified and done (at most 2000 characters)'],
   ['unknown_field', '不支持的字段：{field}', 'Unknown field: {field}'],
   ['body_exceeds_bytes', '提交的内容过大', 'The request is too large'],
+  ['finance_file_problems', '文件中有 {0} 处问题，未导入任何内容', '{0} problem(s) in the file: nothing imported'],
+  ['amount', '金额“{0}”不是有效的金额', 'The amount “{0}” is not an amount'],
+  ['budget', '预算“{0}”不是有效的金额', 'The budget “{0}” is not an amount'],
+  ['code_is_also_on_row', '编码“{0}”与第 {1} 行重复', 'The code “{0}” is also on row {1}'],
+  ['merged_cells_unmerge_them_so_each_row_has', '表中有合并单元格 {0}：请取消合并，让每行都有自己的数值', 'Merged cells {0}: unmerge them so each row has its own values'],
+  ['no_header_row_name_a_column_name_and', '找不到表头：请在前几行写明“名称”和“金额”列', 'No header row: name a column 名称 (name) and one 金额 (amount) in the first rows'],
+  ['no_rows_under_the_header', '表头下面没有数据行', 'No rows under the header'],
+  ['the_name_is_empty', '名称为空', 'The name is empty'],
+  ['parent_is_neither_a_code_nor_a_name', '上级“{0}”既不是表中的编码也不是名称', 'The parent “{0}” is neither a code nor a name in the table'],
+  ['parent_names_rows_give_its_code', '上级“{0}”对应 {1} 行，请填写其编码', 'The parent “{0}” names {1} rows: give its code'],
   ['no_such_endpoint', '服务器不支持此操作，请刷新页面', 'The server does not offer this: reload the page'],
 ];
 

@@ -8,6 +8,7 @@ import { query, seg } from './api.js';
 import { field, input, textarea, select, checkbox, onSubmit, showError, table, button, heading, notice, ask, busy } from './ui.js';
 import { yuanToFen, fenToYuan } from './money.js';
 import { formatTime, toDateInput } from './times.js';
+import { describe } from './errors.js';
 
 const statuses = ['draft', 'submitted', 'approved', 'published', 'withdrawn'];
 const stages = ['before', 'during', 'after'];
@@ -295,7 +296,7 @@ function financeEditor(app, item, changed) {
       const problems = err.details?.problems || [];
       report.replaceChildren(
         h('p', { class: 'error' }, t('fin.importFailed', { name: f.name })),
-        problems.length ? h('ul', { class: 'problems', id: 'finance-problems' }, problems.map((p) => h('li', null, p.row ? t('fin.row', { n: p.row }) + ' ' : '', p.message))) : h('p', null, err.message),
+        problems.length ? h('ul', { class: 'problems', id: 'finance-problems' }, problems.map((p) => h('li', null, p.row ? t('fin.row', { n: p.row }) + ' ' : '', describe({ reason: p.reason, args: p.args, serverMessage: p.message }, { unit: p.unit })))) : h('p', null, err.message),
       );
     }
   });

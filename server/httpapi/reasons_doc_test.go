@@ -60,6 +60,36 @@ func sourceReasons(t *testing.T, roots ...string) []reasonRow {
 				return true
 			})
 			ast.Inspect(f, func(n ast.Node) bool {
+				// &hall.Error{Code: …, Reason: "…"} names its reason itself.
+				if lit, ok := n.(*ast.CompositeLit); ok {
+					if sel, ok := lit.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Error" {
+						if x, ok := sel.X.(*ast.Ident); ok && x.Name == "hall" {
+							row := reasonRow{code: "?"}
+							for _, el := range lit.Elts {
+								kv, ok := el.(*ast.KeyValueExpr)
+								if !ok {
+									continue
+								}
+								switch k, _ := kv.Key.(*ast.Ident); k.Name {
+								case "Code":
+									row.code = codeArg(kv.Value)
+								case "Reason":
+									row.reason, _ = literal(kv.Value)
+								case "Message":
+									if c, ok := kv.Value.(*ast.CallExpr); ok && len(c.Args) > 0 {
+										row.message, _ = literal(c.Args[0])
+									} else {
+										row.message, _ = literal(kv.Value)
+									}
+								}
+							}
+							if row.reason != "" {
+								seen[row.reason+" "+row.code] = row
+							}
+						}
+					}
+					return true
+				}
 				call, ok := n.(*ast.CallExpr)
 				if !ok {
 					return true
@@ -71,7 +101,7 @@ func sourceReasons(t *testing.T, roots ...string) []reasonRow {
 						name = fn.Sel.Name
 					}
 				case *ast.Ident:
-					if f.Name.Name == "hall" {
+					if f.Name.Name == "hall" || fn.Name == "newProblem" {
 						name = fn.Name
 					}
 				}
@@ -95,6 +125,16 @@ func sourceReasons(t *testing.T, roots ...string) []reasonRow {
 						return true
 					}
 					row = reasonRow{reason: hall.ReasonOf(format), code: hall.EValidation, message: format}
+				case "newProblem":
+					// A problem of a spreadsheet import, in details.problems.
+					if len(call.Args) < 2 {
+						return true
+					}
+					format, ok := literal(call.Args[1])
+					if !ok {
+						return true
+					}
+					row = reasonRow{reason: hall.ReasonOf(format), code: hall.EValidation, message: "(import problem) " + format}
 				case "NotFound":
 					kind, ok := literal(call.Args[0])
 					if !ok {
