@@ -332,7 +332,7 @@ func parseRows(rows [][]string, res *Result) {
 		lines = append(lines, l)
 	}
 	if len(lines) == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, newProblem(header + 1, "no rows under the header"))
+		res.Problems = append(res.Problems, newProblem(header+1, "no rows under the header"))
 	}
 	if len(lines) > hall.MaxFinanceLines {
 		res.Problems = append(res.Problems, newProblem(0, "at most %d lines", hall.MaxFinanceLines))
