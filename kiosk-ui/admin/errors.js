@@ -116,6 +116,19 @@ const reasons = [
   ['the_name_is_empty', '名称为空', 'The name is empty'],
   ['parent_is_neither_a_code_nor_a_name', '上级“{0}”既不是表中的编码也不是名称', 'The parent “{0}” is neither a code nor a name in the table'],
   ['parent_names_rows_give_its_code', '上级“{0}”对应 {1} 行，请填写其编码', 'The parent “{0}” names {1} rows: give its code'],
+  ['password_rules', '密码至少 10 个字符', 'The password needs at least 10 characters'],
+  ['search_query_invalid', '搜索词无法识别，请换个说法', 'The search cannot be read: try other words'],
+  ['calendar_invalid', '工作日历有误：{0}', 'The calendar is wrong: {0}'],
+  ['body_unrenderable', '正文无法显示，请检查 Markdown 格式', 'The body cannot be shown: check its Markdown'],
+  ['want_hh_mm_set_start_and_end_or', '请同时填写开始和结束时间，或选择全天', 'Give both start and end, or choose all day'],
+  ['want_hh_mm_between_00_00_and_23', '{field}须在 00:00 至 23:59 之间', '{field}: between 00:00 and 23:59'],
+  ['want_hh_mm_between_00_00_and_24', '{field}须在 00:00 至 24:00 之间', '{field}: between 00:00 and 24:00'],
+  ['want_a_name', '请填写名称', 'Give a name'],
+  ['want_a_playlist_id', '请选择播放列表', 'Choose a playlist'],
+  ['want_a_date_on_or_after_from', '结束日期不能早于起始日期', 'The end date cannot be before the start'],
+  ['want_yyyy_mm_dd', '{field}日期格式不正确', '{field}: not a date'],
+  ['want_lower_case_letters_digits_or', 'ID 只能使用小写字母、数字、- 或 _', 'The ID takes lower-case letters, digits, - or _'],
+  ['want_lower_case_letters_digits_or_at_most', '只能使用小写字母、数字、- 或 _（最多 40 个）', 'Lower-case letters, digits, - or _ (at most 40)'],
   ['no_such_endpoint', '服务器不支持此操作，请刷新页面', 'The server does not offer this: reload the page'],
 ];
 
@@ -154,6 +167,11 @@ const fields = [
   ['end', '结束时间', 'End'],
   ['playlist_id', '播放列表', 'Playlist'],
   ['priority', '优先级', 'Priority'],
+  ['from', '起始日期', 'From'],
+  ['until', '结束日期', 'Until'],
+  ['role', '角色', 'Role'],
+  ['level', '级别', 'Level'],
+  ['file', '文件', 'File'],
 ];
 
 // The args of a reason that are amounts in fen.

@@ -289,7 +289,7 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 	}
 	html, err := s.Renderer.Render(it.Body)
 	if err != nil {
-		return nil, hall.FieldError("body", "%v", err)
+		return nil, hall.FieldError("body", "%v", err).WithReason("body_unrenderable")
 	}
 	cur, err := s.publicState(ctx, it.ID)
 	if err != nil {

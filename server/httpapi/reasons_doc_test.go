@@ -104,6 +104,9 @@ func sourceReasons(t *testing.T, roots ...string) []reasonRow {
 					if f.Name.Name == "hall" || fn.Name == "newProblem" {
 						name = fn.Name
 					}
+					if f.Name.Name == "playlists" && fn.Name == "invalid" {
+						name = "FieldError"
+					}
 				}
 				var row reasonRow
 				switch name {

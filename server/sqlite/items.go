@@ -268,7 +268,7 @@ func listItemsQuery(f hall.ItemFilter) (string, []any, error) {
 	if q := strings.TrimSpace(f.Q); q != "" {
 		pq, err := search.ParseQuery(q)
 		if err != nil {
-			return "", nil, hall.FieldError("q", "%v", err)
+			return "", nil, hall.FieldError("q", "%v", err).WithReason("search_query_invalid")
 		}
 		switch {
 		case f.Public && pq.Empty():
