@@ -157,6 +157,8 @@ const rows = [
   ['topic.other', '其他', 'Other'],
   ['action.anonymous', '匿名操作', 'Anonymous'],
   ['action.calendar.put', '修改工作日历', 'Calendar changed'],
+  ['action.scorecard.rules', '修改考核分值', 'Scorecard weights changed'],
+  ['action.webhook.screen_offline', '通知屏幕离线', 'Offline screen posted'],
   ['action.case.resolve', '办结工单', 'Case resolved'],
   ['action.category.put', '保存类别', 'Category saved'],
   ['action.department.put', '保存部门', 'Department saved'],

@@ -99,7 +99,7 @@ func New(cfg Config) *Services {
 		Signage: &signage.Service{Store: st, Timelines: manifests, Now: now, Logger: logger, Zone: zone},
 		Feedback: &feedback.Service{Store: st, Calendar: cal, Now: now, Zone: zone,
 			CaseWorkdays: rules.CaseWorkdays, FeedbackWorkdays: rules.FeedbackWorkdays},
-		Reports: &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, Rules: rules},
+		Reports: &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, Rules: rules, Settings: st},
 		Media:   &media.Library{Dir: cfg.MediaDir, Store: st, Now: now},
 	}
 	s.Public = &bulletin.Service{Catalog: st, Items: cfg.Archive}

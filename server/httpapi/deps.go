@@ -116,6 +116,8 @@ type Feedback interface {
 type Reports interface {
 	Engagement(ctx context.Context, actor *hall.User, from, to time.Time, by string) (*reports.Engagement, error)
 	Scorecard(ctx context.Context, actor *hall.User, period string) (*scorecard.Scorecard, error)
+	ScorecardRules(ctx context.Context, actor *hall.User) (*reports.ScorecardRules, error)
+	PutScorecardRules(ctx context.Context, actor *hall.User, from string, w scorecard.Weights) (*reports.ScorecardRules, error)
 	Audit(ctx context.Context, actor *hall.User, f hall.AuditFilter) ([]*hall.AuditEntry, error)
 }
 

@@ -111,6 +111,8 @@ func (s *Server) api() []route {
 		{"GET", "/dashboard", s.dashboard, staff},
 		{"GET", "/reports/engagement", s.engagementReport, auditor},
 		{"GET", "/reports/scorecard", s.scorecardReport, auditor},
+		{"GET", "/scorecard/rules", s.scorecardRules, auditor},
+		{"PUT", "/scorecard/rules", s.putScorecardRules, admin},
 
 		{"GET", "/calendar/:year", s.getCalendar, staff},
 		{"PUT", "/calendar/:year", s.putCalendar, admin},

@@ -47,3 +47,28 @@ func writeScorecardCSV(c echo.Context, card *scorecard.Scorecard) error {
 	w.Flush()
 	return w.Error()
 }
+
+// scorecardRules lists the versions of the scorecard's weights.
+func (s *Server) scorecardRules(c echo.Context) error {
+	r, err := s.Reports.ScorecardRules(c.Request().Context(), userOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// putScorecardRules sets the weights from a month on.
+func (s *Server) putScorecardRules(c echo.Context) error {
+	var in struct {
+		From    string            `json:"from"`
+		Weights scorecard.Weights `json:"weights"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	r, err := s.Reports.PutScorecardRules(c.Request().Context(), userOf(c), in.From, in.Weights)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
