@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,23 @@ func TestScorecardRules(t *testing.T) {
 	audit := h.must(h.do("GET", "/api/v1/audit?action=scorecard.rules", "auditor", nil), http.StatusOK)
 	if entries, _ := audit.JSON["entries"].([]any); len(entries) != 1 || str(entries[0], "actor") != "admin" {
 		t.Errorf("audit: %s", audit.Body)
+	}
+}
+
+// TestReportDownloads: the engagement report and the scorecard download as
+// CSV and as an .xlsx workbook with the same header; another format is a
+// field error.
+func TestReportDownloads(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{"/api/v1/reports/engagement?by=category", "/api/v1/reports/scorecard?period=2026-11"} {
+		x := h.must(h.do("GET", path+"&format=xlsx", "auditor", nil), http.StatusOK)
+		if x.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || len(x.Body) < 4 || string(x.Body[:2]) != "PK" {
+			t.Errorf("%s xlsx: %s, %d bytes", path, x.Header.Get("Content-Type"), len(x.Body))
+		}
+		c := h.must(h.do("GET", path+"&format=csv", "auditor", nil), http.StatusOK)
+		if !strings.HasPrefix(string(c.Body), "\ufeff") {
+			t.Errorf("%s csv lacks its byte-order mark", path)
+		}
+		h.must(h.do("GET", path+"&format=pdf", "auditor", nil), http.StatusUnprocessableEntity)
 	}
 }
