@@ -680,8 +680,12 @@ func TestReplicasRedisBlip(t *testing.T) {
 	if code != http.StatusServiceUnavailable || failed.Error.Code != "unavailable" {
 		t.Errorf("a write while Redis is down: %d %+v, want 503 unavailable", code, failed)
 	}
-	if err := send(onA, 10); err == nil {
-		t.Errorf("events acknowledged while Redis is down")
+	if err := send(onA, 10); err == nil || !strings.Contains(err.Error(), "code:unavailable") {
+		t.Errorf("events while Redis is down: %v, want an error frame with code unavailable", err)
+	}
+	if code, m := statusOf(baseB + "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(fmt.Sprint(m), "code:unavailable") ||
+		!strings.Contains(fmt.Sprint(m), "store:redis") {
+		t.Errorf("/readyz while Redis is down: %d %v, want 503 unavailable naming the store", code, m)
 	}
 	if !onA.open() || !onB.open() {
 		t.Fatalf("screens lost their connections while Redis was down: A %v, B %v", onA.err, onB.err)
