@@ -568,7 +568,7 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startRedis(t *testing.T) *redisProcess {
+func startRedisProcess(t *testing.T) *redisProcess {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		needRedisHere(t, "no redis-server on PATH")
@@ -628,7 +628,7 @@ func statusOf(url string) (int, map[string]any) {
 // themselves, push to their screens again, and have lost no event they
 // acknowledged; a replica that stops hands its screens to the other.
 func TestReplicasRedisBlip(t *testing.T) {
-	rp := startRedis(t)
+	rp := startRedisProcess(t)
 	dir := t.TempDir()
 	envA := replicaEnv(dir, rp.url(), "hallcast:", "replica-a", false)
 	envB := replicaEnv(dir, rp.url(), "hallcast:", "replica-b", false)
