@@ -20,6 +20,7 @@ import { canVerify, verifyInclusion } from '../shared/merkle.js';
 import { witness } from '../shared/witness.js';
 import { strings } from './strings.js';
 import { buildPage, buildProof, buildMessage, buildWarning, contentProblem } from './view.js';
+import { receiptFromPath, showReceipt } from './receipt.js';
 
 extend(strings);
 
@@ -258,6 +259,23 @@ function updateChrome() {
 function start() {
   setLang(pickLang());
   updateChrome();
+  const receipt = receiptFromPath(location.pathname);
+  if (receipt) {
+    // /r/{receipt}: a feedback receipt, opened from the kiosk's QR code.
+    const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+    document.getElementById('lang-toggle')?.addEventListener('click', () => {
+      const next = setLang(lang() === 'zh' ? 'en' : 'zh');
+      try {
+        localStorage.setItem(langKey, next);
+      } catch {
+        /* private mode */
+      }
+      updateChrome();
+      showReceipt(receipt, main);
+    });
+    showReceipt(receipt, main);
+    return;
+  }
   const page = new Page(itemIdFromPath(location.pathname), document.getElementById('main'));
   document.getElementById('lang-toggle').addEventListener('click', () => page.toggleLang());
   // Links to this item's revisions switch in place.

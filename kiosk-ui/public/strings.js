@@ -81,6 +81,11 @@ export const strings = {
     'pub.witness.first': '本设备已记录现行档案检查点（{n} 条），以后访问时将核对档案没有被删改。',
     'pub.witness.unchecked': '本浏览器无法核对档案签名；档案历史未核对。',
     'pub.footer': '本页为政务公开信息，可自由转发。',
+    'pub.receipt': '回执',
+    'pub.receipt.open': '已收到您的留言，正在办理中',
+    'pub.receipt.replied': '已答复',
+    'pub.receipt.unknown': '暂未查到此回执号。刚提交的留言可能还在上传，请稍后再查',
+    'pub.receipt.private': '工作人员已直接联系您答复',
   },
   en: {
     'pub.loading': 'Loading…',
@@ -162,5 +167,10 @@ export const strings = {
     'pub.witness.first': 'This device has recorded the current archive checkpoint ({n} entries) and will check on later visits that nothing was altered or removed.',
     'pub.witness.unchecked': 'This browser cannot check the archive’s signature; the archive history was not checked.',
     'pub.footer': 'This is public government information; feel free to share it.',
+    'pub.receipt': 'Receipt',
+    'pub.receipt.open': 'Received, being handled',
+    'pub.receipt.replied': 'Answered',
+    'pub.receipt.unknown': 'Receipt not found yet. A message sent just now may still be uploading; try again later',
+    'pub.receipt.private': 'Staff answered you directly',
   },
 };

@@ -54,6 +54,7 @@ export function buildItem(rev, ctx = {}) {
   if (rev.body_html) {
     const body = el('div', 'body');
     body.innerHTML = rev.body_html; // sanitised by the server
+    dropTapHints(body);
     flow.append(body);
   }
   if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) flow.append(buildFinance(rev.finance));
@@ -104,6 +105,7 @@ export function buildFinance(f) {
   if (hasBudget) head.append(el('th', 'num', t('finance.budget')), el('th', 'num', t('finance.actual')), el('th', 'num', t('finance.rate')));
   else head.append(el('th', 'num', t('finance.amount')));
   const body = el('tbody');
+  head.className = 'fin-head';
   for (const { line, depth, total } of financeRows(f.lines)) {
     const name = el('td', 'name', line.name || line.code);
     name.style.paddingLeft = `${0.4 + depth * 1.4}em`;
@@ -117,8 +119,47 @@ export function buildFinance(f) {
     } else tr.append(el('td', 'num', formatFen(line.amount, unit)));
     body.append(tr);
   }
-  return el('div', 'finance', el('div', 'unit', t('finance.unit', { unit: cur })), el('table', null, el('thead', null, head), body));
+  return el('div', 'finance', el('div', 'unit', el('span', 'page-no'), el('span', null, t('finance.unit', { unit: cur }))), el('table', null, el('thead', null, head), body));
 }
+
+/** A sentence telling the reader to tap or click something (点击…查看明细, Tap a line…). */
+const tapSentence = /[^。！？!?\n]*(点击|点按|轻触|轻点|\b[Tt]ap\b|\b[Cc]lick\b)[^。！？!?\n]*[。！？!?]?/g;
+
+/**
+ * Drops the sentences of a body that tell the reader to tap: a wall or a
+ * strip cannot be touched (the kiosk has its own hint next to its table).
+ * An element left empty goes too.
+ * @param {HTMLElement} body
+ */
+export function dropTapHints(body) {
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  /** @type {Text[]} */
+  const texts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(/** @type {Text} */ (n));
+  for (const n of texts) {
+    const v = n.data;
+    if (!tapSentence.test(v)) continue;
+    tapSentence.lastIndex = 0;
+    n.data = v.replace(tapSentence, '');
+  }
+  for (const e of [...body.querySelectorAll('p, li')]) if (!e.textContent?.trim() && !e.querySelector('img')) e.remove();
+}
+
+/**
+ * How long one page of a paged finance table stays up, in ms, for rows
+ * rows: 2 s to find the place again, then 0.8 s a row (a line read from
+ * 3–5 m: its name and one or three amounts), never under 6 s.
+ * @param {number} rows
+ */
+export function pageDwellMs(rows) {
+  return Math.max(6000, 2000 + 800 * rows);
+}
+
+/** Where each item's table left off: the page its next showing starts at. */
+const resumeAt = new Map();
+
+/** A paged .flow → a copy of it as built, before paging. */
+const unpagedFlow = new WeakMap();
 
 /**
  * "image", "video", "pdf" from a type such as "image" or "image/png".
@@ -214,31 +255,62 @@ export function fontBounds(w, h) {
 }
 
 /**
+ * Something moving on screen that the caller can stop.
+ * @typedef {{cancel: () => void}} Motion
+ */
+
+/**
+ * The smallest font (px) a finance table is shown at on a box of w × h:
+ * readable from 3–5 m on a hall's wall (h/28: 38 px on 1080 rows).
+ * @param {number} w
+ * @param {number} h
+ */
+export function tableFont(w, h) {
+  return Math.max(16, Math.round(Math.min(h / 28, w / 48)));
+}
+
+/**
  * Shrinks root's font size stepwise until nothing overflows (no scrollbars),
- * down to a readable minimum; if the scroll box (.main) still overflows, its
- * content scrolls smoothly over durationMs, holding at both ends. Returns the
- * running animation, if any, so the caller can cancel it.
+ * down to a readable minimum. A finance table that still does not fit is
+ * paged (paginate): whole rows per page, the header row on every page,
+ * "续 2/3" on the pages after the first. Other content that still overflows
+ * its scroll box (.main) scrolls smoothly over durationMs, holding at both
+ * ends. Returns what moves, if anything, so the caller can stop it.
  * @param {HTMLElement} root
  * @param {number} durationMs
- * @returns {Animation|null}
+ * @returns {Motion|null}
  */
 export function fit(root, durationMs) {
+  /** @type {HTMLElement|null} */
   const main = root.querySelector('.main');
   /** @type {HTMLElement|null} */
   const flow = root.querySelector('.flow');
   const { max, min } = fontBounds(root.clientWidth, root.clientHeight);
   flow?.getAnimations?.().forEach((a) => a.cancel());
+  // Fitted again (resized, an image loaded): start from the content as built.
+  const unpaged = flow && unpagedFlow.get(flow);
+  if (flow && unpaged) {
+    flow.replaceChildren(...[...unpaged.children].map((c) => c.cloneNode(true)));
+    unpagedFlow.delete(flow);
+    root.classList.remove('paged');
+    delete root.dataset.page;
+    delete root.dataset.pages;
+  }
   const over = () =>
     root.scrollHeight > root.clientHeight + 1 ||
     root.scrollWidth > root.clientWidth + 1 ||
     (main && main.scrollHeight > main.clientHeight + 1);
+  const table = flow?.querySelector('.finance table');
+  const floor = table ? Math.max(min, tableFont(root.clientWidth, root.clientHeight)) : min;
   let size = max;
   root.style.fontSize = `${size}px`;
-  while (size > min && over()) {
-    size = Math.max(min, Math.floor(size * 0.92));
+  while (size > floor && over()) {
+    size = Math.max(floor, Math.floor(size * 0.92));
     root.style.fontSize = `${size}px`;
   }
-  if (!main || !flow || !flow.animate) return null;
+  if (!main || !flow) return null;
+  if (table && over()) return paginate(root, main, flow, durationMs);
+  if (!flow.animate) return null;
   const distance = main.scrollHeight - main.clientHeight;
   if (distance <= 1 || !(durationMs > 2000)) return null;
   const y = `translateY(-${distance}px)`;
@@ -251,4 +323,127 @@ export function fit(root, durationMs) {
     ],
     { duration: durationMs, fill: 'forwards', easing: 'linear' },
   );
+}
+
+/**
+ * Pages the finance table of an item that does not fit: .flow becomes
+ * .page elements, one shown at a time; the first holds what comes before the
+ * table (or that alone when it leaves too little room), each holds the
+ * table's unit line and header row and as many whole rows as fit. Pages
+ * change after pageDwellMs of their rows; when durationMs leaves more time,
+ * every page gets its share of it, and when it leaves less, the item's next
+ * showing goes on where this one stopped. root gets data-page="n/of".
+ * @param {HTMLElement} root
+ * @param {HTMLElement} main
+ * @param {HTMLElement} flow
+ * @param {number} durationMs
+ * @returns {Motion}
+ */
+export function paginate(root, main, flow, durationMs) {
+  unpagedFlow.set(flow, flow.cloneNode(true));
+  const fin = /** @type {HTMLElement} */ (flow.querySelector(':scope > .finance'));
+  const table = /** @type {HTMLTableElement} */ (fin.querySelector('table'));
+  const rows = [...table.tBodies[0].rows];
+  /** @type {Element[]} */
+  const before = [];
+  /** @type {Element[]} */
+  const after = [];
+  for (let c = flow.firstElementChild, seen = false; c; c = c.nextElementSibling) {
+    if (c === fin) seen = true;
+    else (seen ? after : before).push(c);
+  }
+  const room = main.clientHeight;
+  const top = (/** @type {Element} */ e) => e.getBoundingClientRect().top;
+  const beforeH = top(fin) - top(flow);
+  const headH = top(table.tBodies[0]) - top(fin);
+  const rowH = Math.max(1, ...rows.map((r) => r.getBoundingClientRect().height));
+
+  /** @type {HTMLElement[]} */
+  const pages = [];
+  /** @type {HTMLTableRowElement[][]} */
+  const chunks = [];
+  /**
+   * @param {Element[]} lead
+   * @param {HTMLTableRowElement[]} chunk
+   */
+  const page = (lead, chunk) => {
+    const t2 = /** @type {HTMLTableElement} */ (table.cloneNode(false));
+    t2.append(/** @type {Node} */ (table.tHead?.cloneNode(true)), el('tbody', null, ...chunk));
+    const f2 = /** @type {HTMLElement} */ (fin.cloneNode(false));
+    f2.append(/** @type {Node} */ (fin.querySelector('.unit')?.cloneNode(true)), t2);
+    const p = el('div', 'page', ...lead, f2);
+    pages.push(p);
+    chunks.push(chunk);
+    return p;
+  };
+  // The rows that fit under what comes before; it gets a page of its own
+  // when fewer than three would.
+  let rest = rows.slice();
+  const fitFirst = Math.floor((room - beforeH - headH) / rowH);
+  if (before.length && fitFirst < 3) {
+    pages.push(el('div', 'page lead', ...before));
+    chunks.push([]);
+  }
+  const perPage = Math.max(1, Math.floor((room - headH) / rowH));
+  let first = before.length && fitFirst >= 3 ? fitFirst : perPage;
+  let lead = before.length && fitFirst >= 3 ? before : [];
+  while (rest.length) {
+    page(lead, rest.slice(0, first));
+    rest = rest.slice(first);
+    first = perPage;
+    lead = [];
+  }
+  pages[pages.length - 1].append(...after);
+  flow.replaceChildren(...pages);
+  // Rows measured in one table may wrap differently in another: move the
+  // rows that overflow a page on to the next.
+  for (let i = 0; i < pages.length; i++) {
+    for (const p of pages) p.hidden = p !== pages[i];
+    const body = pages[i].querySelector('tbody');
+    while (body && body.rows.length > 1 && main.scrollHeight > main.clientHeight + 1) {
+      const last = /** @type {HTMLTableRowElement} */ (body.rows[body.rows.length - 1]);
+      if (i === pages.length - 1) page([], []);
+      const next = pages[i + 1].querySelector('tbody');
+      next?.prepend(last);
+      if (next && pages[i + 1].parentNode !== flow) flow.append(pages[i + 1]);
+    }
+  }
+  const of = pages.length;
+  pages.forEach((p, i) => {
+    const no = p.querySelector('.page-no');
+    if (no) no.textContent = i === 0 || !p.querySelector('tbody')?.rows.length ? t('finance.page', { n: i + 1, of }) : t('finance.continued', { n: i + 1, of });
+    p.dataset.page = String(i + 1);
+  });
+  root.classList.add('paged');
+  root.dataset.pages = String(of);
+
+  const dwell = pages.map((p) => pageDwellMs(p.querySelector('tbody')?.rows.length || 6));
+  const total = dwell.reduce((a, b) => a + b, 0);
+  const key = root.dataset.itemId || '';
+  const fits = Number.isFinite(durationMs) && durationMs >= total;
+  let at = fits ? 0 : (resumeAt.get(key) || 0) % of;
+  const shownStart = Date.now();
+  let shownAt = shownStart;
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let timer;
+  const show = (/** @type {number} */ i) => {
+    at = i;
+    shownAt = Date.now();
+    pages.forEach((p, n) => (p.hidden = n !== i));
+    root.dataset.page = `${i + 1}/${of}`;
+    const ms = fits ? (dwell[i] * durationMs) / total : dwell[i];
+    const next = (i + 1) % of;
+    // A page is not cut short: the last one that has its time stays until the end.
+    if (!fits && Number.isFinite(durationMs) && Date.now() + ms + dwell[next] > shownStart + durationMs) return;
+    if (fits && next === 0) return;
+    timer = setTimeout(() => show(next), ms);
+  };
+  show(at);
+  return {
+    cancel() {
+      clearTimeout(timer);
+      // The next showing starts after the last page that had its time.
+      resumeAt.set(key, Date.now() - shownAt >= dwell[at] ? (at + 1) % of : at);
+    },
+  };
 }
