@@ -51,13 +51,14 @@ export function buildItem(rev, ctx = {}) {
 
   const flow = el('div', 'flow');
   if (rev.summary) flow.append(el('p', 'summary', rev.summary));
+  // The table right after the summary, as on the kiosk: what a finance item is for.
+  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) flow.append(buildFinance(rev.finance));
   if (rev.body_html) {
     const body = el('div', 'body');
     body.innerHTML = rev.body_html; // sanitised by the server
     dropTapHints(body);
     flow.append(body);
   }
-  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) flow.append(buildFinance(rev.finance));
   const assets = Array.isArray(rev.assets) ? rev.assets : [];
   const images = assets.filter((a) => mediaKind(a.type) === 'image').slice(0, 4);
   if (images.length) {
@@ -84,7 +85,7 @@ export function buildItem(rev, ctx = {}) {
   const published = parseTime(rev.published_at);
   const foot = el('div', 'foot');
   if (Number.isFinite(published)) foot.append(el('span', null, t('item.published', { date: formatDate(published, ctx.tz, lang()) })));
-  if (Number.isInteger(rev.archive_index)) foot.append(el('span', null, t('item.archive', { n: rev.archive_index })));
+  if (Number.isInteger(rev.archive_index)) foot.append(el('span', null, t('item.archive', { n: rev.archive_index + 1 }))); // counted from 1, as residents count
   side.append(foot);
 
   const art = el('article', 'item', meta, title, main, side);
@@ -146,13 +147,14 @@ export function dropTapHints(body) {
 }
 
 /**
- * How long one page of a paged finance table stays up, in ms, for rows
- * rows: 2 s to find the place again, then 0.8 s a row (a line read from
- * 3–5 m: its name and one or three amounts), never under 6 s.
- * @param {number} rows
+ * How long one page of a paged item stays up, in ms, for a page of lines
+ * lines (a table row is a line): 2 s to find the place again, then 0.8 s a
+ * line (a row read from 3–5 m: its name and one or three amounts), never
+ * under 6 s.
+ * @param {number} lines
  */
-export function pageDwellMs(rows) {
-  return Math.max(6000, 2000 + 800 * rows);
+export function pageDwellMs(lines) {
+  return Math.max(6000, 2000 + 800 * lines);
 }
 
 /** Where each item's table left off: the page its next showing starts at. */
@@ -301,6 +303,7 @@ export function fit(root, durationMs) {
     root.scrollWidth > root.clientWidth + 1 ||
     (main && main.scrollHeight > main.clientHeight + 1);
   const table = flow?.querySelector('.finance table');
+  // An item with a finance table is paged at a size read from across the hall.
   const floor = table ? Math.max(min, tableFont(root.clientWidth, root.clientHeight)) : min;
   let size = max;
   root.style.fontSize = `${size}px`;
@@ -326,13 +329,16 @@ export function fit(root, durationMs) {
 }
 
 /**
- * Pages the finance table of an item that does not fit: .flow becomes
- * .page elements, one shown at a time; the first holds what comes before the
- * table (or that alone when it leaves too little room), each holds the
- * table's unit line and header row and as many whole rows as fit. Pages
- * change after pageDwellMs of their rows; when durationMs leaves more time,
- * every page gets its share of it, and when it leaves less, the item's next
- * showing goes on where this one stopped. root gets data-page="n/of".
+ * Pages an item that does not fit, instead of scrolling it: .flow becomes
+ * .page elements, one shown at a time, filled in order with whole blocks
+ * (the summary, each paragraph or heading of the body) and whole table
+ * rows; a table split over pages repeats its header row on each, and the
+ * finance table's unit line says "续 2/3" on the pages after the first.
+ * Pages change after pageDwellMs of their lines and go round again while
+ * durationMs lasts; a page is never cut short (the last one with time
+ * enough stays to the end), and when the showing was too short for every
+ * page the item's next showing goes on where this one stopped. root gets
+ * data-page="n/of" and data-pages.
  * @param {HTMLElement} root
  * @param {HTMLElement} main
  * @param {HTMLElement} flow
@@ -341,89 +347,122 @@ export function fit(root, durationMs) {
  */
 export function paginate(root, main, flow, durationMs) {
   unpagedFlow.set(flow, flow.cloneNode(true));
-  const fin = /** @type {HTMLElement} */ (flow.querySelector(':scope > .finance'));
-  const table = /** @type {HTMLTableElement} */ (fin.querySelector('table'));
-  const rows = [...table.tBodies[0].rows];
-  /** @type {Element[]} */
-  const before = [];
-  /** @type {Element[]} */
-  const after = [];
-  for (let c = flow.firstElementChild, seen = false; c; c = c.nextElementSibling) {
-    if (c === fin) seen = true;
-    else (seen ? after : before).push(c);
+  /** @type {{el: Element, inBody: boolean}[]} */
+  const units = [];
+  for (const c of [...flow.children]) {
+    if (c.classList.contains('body')) for (const b of [...c.children]) units.push({ el: b, inBody: true });
+    else units.push({ el: c, inBody: false });
   }
-  const room = main.clientHeight;
-  const top = (/** @type {Element} */ e) => e.getBoundingClientRect().top;
-  const beforeH = top(fin) - top(flow);
-  const headH = top(table.tBodies[0]) - top(fin);
-  const rowH = Math.max(1, ...rows.map((r) => r.getBoundingClientRect().height));
-
+  flow.replaceChildren();
+  const overflows = () => main.scrollHeight > main.clientHeight + 1;
   /** @type {HTMLElement[]} */
   const pages = [];
-  /** @type {HTMLTableRowElement[][]} */
-  const chunks = [];
-  /**
-   * @param {Element[]} lead
-   * @param {HTMLTableRowElement[]} chunk
-   */
-  const page = (lead, chunk) => {
-    const t2 = /** @type {HTMLTableElement} */ (table.cloneNode(false));
-    t2.append(/** @type {Node} */ (table.tHead?.cloneNode(true)), el('tbody', null, ...chunk));
-    const f2 = /** @type {HTMLElement} */ (fin.cloneNode(false));
-    f2.append(/** @type {Node} */ (fin.querySelector('.unit')?.cloneNode(true)), t2);
-    const p = el('div', 'page', ...lead, f2);
-    pages.push(p);
-    chunks.push(chunk);
-    return p;
+  let page = el('div', 'page');
+  let placed = 0; // units and rows on the current page
+  const newPage = () => {
+    page.hidden = true;
+    page = el('div', 'page');
+    placed = 0;
+    flow.append(page);
+    pages.push(page);
   };
-  // The rows that fit under what comes before; it gets a page of its own
-  // when fewer than three would.
-  let rest = rows.slice();
-  const fitFirst = Math.floor((room - beforeH - headH) / rowH);
-  if (before.length && fitFirst < 3) {
-    pages.push(el('div', 'page lead', ...before));
-    chunks.push([]);
-  }
-  const perPage = Math.max(1, Math.floor((room - headH) / rowH));
-  let first = before.length && fitFirst >= 3 ? fitFirst : perPage;
-  let lead = before.length && fitFirst >= 3 ? before : [];
-  while (rest.length) {
-    page(lead, rest.slice(0, first));
-    rest = rest.slice(first);
-    first = perPage;
-    lead = [];
-  }
-  pages[pages.length - 1].append(...after);
-  flow.replaceChildren(...pages);
-  // Rows measured in one table may wrap differently in another: move the
-  // rows that overflow a page on to the next.
-  for (let i = 0; i < pages.length; i++) {
-    for (const p of pages) p.hidden = p !== pages[i];
-    const body = pages[i].querySelector('tbody');
-    while (body && body.rows.length > 1 && main.scrollHeight > main.clientHeight + 1) {
-      const last = /** @type {HTMLTableRowElement} */ (body.rows[body.rows.length - 1]);
-      if (i === pages.length - 1) page([], []);
-      const next = pages[i + 1].querySelector('tbody');
-      next?.prepend(last);
-      if (next && pages[i + 1].parentNode !== flow) flow.append(pages[i + 1]);
+  flow.append(page);
+  pages.push(page);
+  /** Where a unit goes on the current page: body blocks inside a .body. @param {boolean} inBody */
+  const holder = (inBody) => {
+    if (!inBody) return page;
+    const last = page.lastElementChild;
+    if (last && last.classList.contains('body')) return last;
+    const b = el('div', 'body');
+    page.append(b);
+    return b;
+  };
+  /** @param {Element} e */
+  const place = (e, /** @type {boolean} */ inBody) => {
+    holder(inBody).append(e);
+    if (overflows() && placed > 0) {
+      const from = e.parentElement;
+      e.remove();
+      if (from && from !== page && !from.children.length) from.remove();
+      newPage();
+      holder(inBody).append(e);
+    }
+  };
+  for (const u of units) {
+    const table = u.el instanceof HTMLTableElement ? u.el : u.el.classList.contains('finance') ? u.el.querySelector('table') : null;
+    if (!table || !table.tBodies.length) {
+      place(u.el, u.inBody);
+      placed++;
+      continue;
+    }
+    const rows = [...table.tBodies[0].rows];
+    const shell = () => {
+      const t2 = /** @type {HTMLTableElement} */ (table.cloneNode(false));
+      if (table.tHead) t2.append(table.tHead.cloneNode(true));
+      const body = el('tbody');
+      t2.append(body);
+      if (u.el === table) return { box: /** @type {Element} */ (t2), body };
+      const box = /** @type {Element} */ (u.el.cloneNode(false));
+      const unit = u.el.querySelector('.unit');
+      if (unit) box.append(unit.cloneNode(true));
+      box.append(t2);
+      return { box, body };
+    };
+    let sh = shell();
+    let rowsHere = 0;
+    place(sh.box, u.inBody);
+    for (const r of rows) {
+      sh.body.append(r);
+      if (overflows()) {
+        if (rowsHere === 0 && placed > 0) {
+          // Not one row fits under what is on the page: the table starts the next.
+          const from = sh.box.parentElement;
+          sh.box.remove();
+          if (from && from !== page && !from.children.length) from.remove();
+          newPage();
+          holder(u.inBody).append(sh.box);
+        } else if (rowsHere > 0) {
+          r.remove();
+          newPage();
+          sh = shell();
+          sh.body.append(r);
+          holder(u.inBody).append(sh.box);
+          rowsHere = 0;
+        }
+      }
+      rowsHere++;
+      placed++;
     }
   }
   const of = pages.length;
+  let finSeen = false;
   pages.forEach((p, i) => {
-    const no = p.querySelector('.page-no');
-    if (no) no.textContent = i === 0 || !p.querySelector('tbody')?.rows.length ? t('finance.page', { n: i + 1, of }) : t('finance.continued', { n: i + 1, of });
+    const no = p.querySelector('.finance .page-no');
+    if (no) {
+      no.textContent = finSeen ? t('finance.continued', { n: i + 1, of }) : t('finance.page', { n: i + 1, of });
+      finSeen = true;
+    }
     p.dataset.page = String(i + 1);
+  });
+  // A page's lines: its table rows, and its text by height.
+  const lineH = parseFloat(getComputedStyle(flow).fontSize) * 1.45 || 1;
+  const lines = pages.map((p) => {
+    p.hidden = false;
+    const rows = p.querySelectorAll('tbody tr').length;
+    let text = 0;
+    for (const c of p.querySelectorAll(':scope > :not(.finance):not(table), :scope > .body > :not(table)')) if (!c.classList.contains('body')) text += c.getBoundingClientRect().height;
+    p.hidden = true;
+    return rows + Math.round(text / lineH);
   });
   root.classList.add('paged');
   root.dataset.pages = String(of);
 
-  const dwell = pages.map((p) => pageDwellMs(p.querySelector('tbody')?.rows.length || 6));
-  const total = dwell.reduce((a, b) => a + b, 0);
+  const dwell = lines.map((n) => pageDwellMs(n));
   const key = root.dataset.itemId || '';
-  const fits = Number.isFinite(durationMs) && durationMs >= total;
-  let at = fits ? 0 : (resumeAt.get(key) || 0) % of;
-  const shownStart = Date.now();
-  let shownAt = shownStart;
+  const end = Date.now() + (Number.isFinite(durationMs) ? durationMs : Infinity);
+  let at = (resumeAt.get(key) || 0) % of;
+  let shownAt = Date.now();
+  let dwelled = 0; // pages that had their time in this showing
   /** @type {ReturnType<typeof setTimeout>|undefined} */
   let timer;
   const show = (/** @type {number} */ i) => {
@@ -431,19 +470,23 @@ export function paginate(root, main, flow, durationMs) {
     shownAt = Date.now();
     pages.forEach((p, n) => (p.hidden = n !== i));
     root.dataset.page = `${i + 1}/${of}`;
-    const ms = fits ? (dwell[i] * durationMs) / total : dwell[i];
     const next = (i + 1) % of;
-    // A page is not cut short: the last one that has its time stays until the end.
-    if (!fits && Number.isFinite(durationMs) && Date.now() + ms + dwell[next] > shownStart + durationMs) return;
-    if (fits && next === 0) return;
-    timer = setTimeout(() => show(next), ms);
+    // Pages go round at their own pace; a page is not cut short, so the
+    // last one with time enough stays until the end of the showing.
+    if (Date.now() + dwell[i] + dwell[next] > end) return;
+    timer = setTimeout(() => {
+      dwelled++;
+      show(next);
+    }, dwell[i]);
   };
   show(at);
   return {
     cancel() {
       clearTimeout(timer);
-      // The next showing starts after the last page that had its time.
-      resumeAt.set(key, Date.now() - shownAt >= dwell[at] ? (at + 1) % of : at);
+      if (Date.now() - shownAt >= dwell[at]) dwelled++;
+      // A showing too short for every page: the next one goes on from here.
+      if (dwelled >= of) resumeAt.delete(key);
+      else resumeAt.set(key, Date.now() - shownAt >= dwell[at] ? (at + 1) % of : at);
     },
   };
 }
