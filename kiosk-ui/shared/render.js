@@ -85,7 +85,8 @@ export function buildItem(rev, ctx = {}) {
   const published = parseTime(rev.published_at);
   const foot = el('div', 'foot');
   if (Number.isFinite(published)) foot.append(el('span', null, t('item.published', { date: formatDate(published, ctx.tz, lang()) })));
-  if (Number.isInteger(rev.archive_index)) foot.append(el('span', null, t('item.archive', { n: rev.archive_index + 1 }))); // counted from 1, as residents count
+  // Counted from 1, as residents count (the archive's first entry is 第 1 条).
+  if (typeof rev.archive_index === 'number' && Number.isInteger(rev.archive_index)) foot.append(el('span', null, t('item.archive', { n: rev.archive_index + 1 })));
   side.append(foot);
 
   const art = el('article', 'item', meta, title, main, side);
