@@ -231,6 +231,7 @@ func TestKioskOutboxOffline(t *testing.T) {
 	p.click(`[data-nav="rate"]`)
 	p.waitState(5*time.Second, "rate-hall")
 	p.click(`#rate-hall [data-level="5"]`)
+	p.click(`#rate-hall-submit`)
 	p.waitFor(5*time.Second, "the rating in the outbox", `Number(document.body.dataset.outbox) > 0`)
 	p.open(base + "/kiosk")
 	p.waitState(20*time.Second, "attract")

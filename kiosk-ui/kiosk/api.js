@@ -133,6 +133,7 @@ export const api = {
   replies: () => getJSON('/api/v1/public/replies?limit=50'),
   feedback: (receipt) => getJSON(`/api/v1/public/feedback/${enc(receipt)}`, { keep: false }),
   qr: (id) => `/api/v1/public/items/${enc(id)}/qr.png`,
+  receiptQR: (receipt) => `/api/v1/public/feedback/${enc(receipt)}/qr.png`,
 };
 
 /** The archive checkpoint {size, root, short}, the saved one when offline, or null. */
@@ -173,6 +174,17 @@ export async function searchSaved(q) {
       return words.every((w) => text.includes(w));
     })
     .sort((a, b) => parseTime(b.published_at) - parseTime(a.published_at));
+}
+
+/**
+ * A receipt as typed, in the form receipts take: spaces dropped, upper
+ * case, "FK" added when left out, and the letter O after it read as the
+ * digit 0 (receipts are made of digits and the letters A–F).
+ */
+export function normalReceipt(typed) {
+  const v = String(typed).replace(/\s+/g, '').toUpperCase();
+  const rest = v.startsWith('FK') ? v.slice(2) : v;
+  return `FK${rest.replace(/O/g, '0')}`;
 }
 
 /**

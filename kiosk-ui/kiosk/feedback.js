@@ -5,7 +5,7 @@
 import { t } from '../shared/i18n.js';
 import { uuid } from '../shared/uuid.js';
 import { el, button } from './ui.js';
-import { receipt } from './api.js';
+import { receipt, api } from './api.js';
 import { keyboard, applyKey, FEEDBACK_WORDS } from './keyboard.js';
 import { TOPICS } from './strings.js';
 
@@ -98,11 +98,21 @@ export function feedback(params, ctx) {
     if (d.contact) ev.contact = d.contact;
     if (d.item_id) ev.item_id = d.item_id;
     drafts.feedback = null;
-    const no = el('div', 'receipt-no', receipt(id));
+    const code = receipt(id);
+    drafts.receipt = code; // the lookup under 问答公开 starts with it
+    const no = el('div', 'receipt-no', code);
     no.id = 'receipt';
+    // A QR code of the phone page that looks the receipt up: nothing to copy by hand.
+    const qr = el('img', 'qr');
+    qr.id = 'receipt-qr';
+    qr.src = api.receiptQR(code);
+    qr.alt = '';
+    qr.addEventListener('error', () => (qr.hidden = true));
     node.replaceChildren(
       el('h1', 'view-title', t('fb.title')),
-      el('div', 'done-panel', el('p', 'done-title', `✓ ${t('fb.done')}`), el('p', 'receipt-label', t('fb.receipt')), no, el('p', 'hint big', t('fb.receiptHint')),
+      el('div', 'done-panel', el('p', 'done-title', `✓ ${t('fb.done')}`), el('p', 'receipt-label', t('fb.receipt')),
+        el('div', 'receipt-card', no, el('figure', 'takeaway', qr, el('figcaption', null, el('b', null, t('fb.receiptScan')), el('span', null, t('fb.receiptScanHint'))))),
+        el('p', 'hint big', t('fb.receiptHint')),
         el('div', 'actions', button('action', t('nav.replies'), () => ctx.go('replies')), button('action', t('fb.another'), () => ctx.go('feedback', {}, { reset: true })), button('action', t('fb.home'), () => ctx.go('home', {}, { reset: true })))),
     );
     await ctx.record(ev);

@@ -1,6 +1,8 @@
 // A finance table as a drill-down: the top-level totals first; tapping a
-// line with children shows its sub-items, with a breadcrumb back up. Budget
-// against actual and the share executed where a budget is given.
+// line with children shows its sub-items, with a breadcrumb back up (and the
+// top bar's 返回 goes up one level). Budget against actual and the share
+// executed where a budget is given. The level shown lives in a state object
+// the caller keeps, so that it survives leaving and coming back.
 
 import { t } from '../shared/i18n.js';
 import { formatFen, percent } from '../shared/format.js';
@@ -29,7 +31,14 @@ export function pathTo(tree, code) {
   return out;
 }
 
-export function financeView(f) {
+/**
+ * @param {object} f the revision's finance table
+ * @param {{at?: string, onChange?: () => void}} state at: the code of the
+ *   line opened ('' for the top); updated in place; onChange after each move
+ * @returns {{el: HTMLElement, up: () => boolean}} up() goes up one level,
+ *   false when already at the top
+ */
+export function financeView(f, state = {}) {
   const lines = Array.isArray(f.lines) ? f.lines : [];
   const unit = f.unit === 'wan' ? 'wan' : 'yuan';
   const cur = !f.currency || f.currency === 'CNY' ? t(`unit.${unit}`) : `${f.currency}${unit === 'wan' ? ' ×10,000' : ''}`;
@@ -37,8 +46,10 @@ export function financeView(f) {
   const tree = financeTree(lines);
   const crumbs = el('nav', 'crumbs');
   const table = el('div', `fin-table${hasBudget ? ' b' : ''}`);
-  const box = el('section', 'finance-drill', el('div', 'fin-head', el('h2', 'sec-title', t('fin.title')), el('span', 'fin-unit', t('finance.unit', { unit: cur }))), crumbs, table);
-  let at = '';
+  const drillable = tree.children('').some((l) => tree.children(l.code).length);
+  const hint = drillable ? el('p', 'hint fin-hint', t('fin.tap')) : null;
+  const box = el('section', 'finance-drill', el('div', 'fin-head', el('h2', 'sec-title', t('fin.title')), el('span', 'fin-unit', t('finance.unit', { unit: cur }))), hint, crumbs, table);
+  let at = state.at && tree.byCode.has(state.at) && tree.children(state.at).length ? state.at : '';
 
   const money = (v) => (v == null ? '' : formatFen(v, unit));
 
@@ -87,10 +98,19 @@ export function financeView(f) {
 
   function go(code) {
     at = code;
+    state.at = code;
     draw();
+    if (state.onChange) state.onChange();
+  }
+
+  /** One level up: the parent of the opened line, or the top. */
+  function up() {
+    if (!at) return false;
+    const path = pathTo(tree, at);
+    go(path.length > 1 ? path[path.length - 2] : '');
+    return true;
   }
 
   draw();
-  if (tree.children('').some((l) => tree.children(l.code).length)) box.append(el('p', 'hint', t('fin.tap')));
-  return box;
+  return { el: box, up };
 }

@@ -20,7 +20,8 @@ export function home(params, ctx) {
   const node = el('section', 'view home', search, heading(t('home.categories')), tiles, actions, heading(t('home.latest')), latest);
   fillAsync(tiles, async () => {
     const body = await ctx.loadCategories();
-    const cats = (body.categories || []).slice().sort((a, b) => (a.sort ?? 0) - (b.sort ?? 0));
+    // A category with nothing published is no use to a resident: no card.
+    const cats = (body.categories || []).filter((c) => (c.count ?? 0) > 0).sort((a, b) => (a.sort ?? 0) - (b.sort ?? 0));
     if (!cats.length) return el('p', 'status', t('common.empty'));
     return cats.map((c) => tile(c, ctx));
   });

@@ -5,16 +5,25 @@
 import { t } from '../shared/i18n.js';
 import { parseTime } from '../shared/format.js';
 import { mediaKind } from '../shared/render.js';
-import { el, button, heading, loading, failed, date, badges } from './ui.js';
+import { el, button, heading, loading, failed, date, badges, archiveNo } from './ui.js';
 import { api, HTTPError } from './api.js';
 import { financeView } from './finance.js';
 import { ratingPanel } from './rate.js';
 
 const stages = ['before', 'during', 'after'];
 
-/** params: {id, revision?} — a revision number opens that (immutable) revision. */
+/**
+ * params: {id, revision?} — a revision number opens that (immutable)
+ * revision. The finance level opened and the scroll position are kept for
+ * the session (ctx.session.place): 返回 goes up the drill-down one level at
+ * a time, and opening the item again, or switching the language, comes back
+ * to the same place.
+ */
 export function item(params, ctx) {
   let shown = null;
+  let finance = null;
+  let built = false;
+  const place = ctx.session.place(params.revision ? `item:${params.id}@${params.revision}` : `item:${params.id}`);
   const node = el('section', 'view item-view', loading());
   node.dataset.itemId = params.id;
   if (params.revision) node.dataset.revision = String(params.revision);
@@ -23,16 +32,30 @@ export function item(params, ctx) {
       const rev = params.revision ? await api.revision(params.id, params.revision) : await api.item(params.id);
       shown = { item_id: rev.id || params.id, revision: rev.revision };
       ctx.onShowing(shown);
-      node.replaceChildren(...build(rev, params, ctx));
+      const parts = build(rev, params, ctx, place);
+      finance = parts.finance;
+      node.replaceChildren(...parts.nodes);
+      built = true;
+      ctx.onNav();
+      ctx.scrollTo(node, place.scroll);
     } catch (err) {
       console.warn('kiosk: item', err);
       node.replaceChildren(err instanceof HTTPError && err.status === 404 ? el('p', 'status', t('item.unavailable')) : failed());
     }
   })();
-  return { el: node, state: 'item', showing: () => shown };
+  return {
+    el: node,
+    state: 'item',
+    showing: () => shown,
+    back: () => !!finance && finance.up(),
+    canBack: () => !!finance && !!place.at,
+    leave(scroll) {
+      if (built) place.scroll = scroll;
+    },
+  };
 }
 
-function build(rev, params, ctx) {
+function build(rev, params, ctx, place) {
   const id = rev.id || params.id;
   const old = !!params.revision;
   const tz = ctx.tz();
@@ -47,7 +70,7 @@ function build(rev, params, ctx) {
     el('span', null, t('item.published', { date: date(rev.published_at, tz) })),
     el('span', null, t('item.revision', { n: rev.revision })),
   );
-  if (rev.archive_index != null) facts.append(el('span', 'archive-no', t('item.archiveNo', { n: rev.archive_index })));
+  if (rev.archive_index != null) facts.append(el('span', 'archive-no', archiveNo(rev.archive_index)));
   const head = el('header', 'item-head', meta, el('h1', 'item-title', rev.title || id), facts);
 
   const main = el('div', 'item-main');
@@ -59,18 +82,24 @@ function build(rev, params, ctx) {
     main.append(b);
   }
   if (rev.summary) main.append(el('p', 'summary', rev.summary));
+  // The table comes straight after the summary, before the body text.
+  let finance = null;
+  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) {
+    place.onChange = () => ctx.onNav();
+    finance = financeView(rev.finance, place);
+    main.append(finance.el);
+  }
   if (rev.body_html) {
     const body = el('div', 'body');
     body.innerHTML = rev.body_html; // sanitised by the server
     main.append(body);
   }
-  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) main.append(financeView(rev.finance));
   const assets = Array.isArray(rev.assets) ? rev.assets : [];
   if (assets.length) main.append(attachments(assets, id));
   if (rev.matter_id) main.append(matter(rev.matter_id, id, ctx));
   if (!old) {
     main.append(
-      ratingPanel(ctx, { id: 'rate-item', subject: { item_id: id }, question: t('rate.item') }),
+      ratingPanel(ctx, { id: 'rate-item', subject: { item_id: id }, question: t('rate.item') }).el,
       button('link-button ask', t('item.ask'), () => ctx.go('feedback', { item_id: id, title: rev.title, topic: 'content' })),
     );
   }
@@ -84,7 +113,7 @@ function build(rev, params, ctx) {
     el('figure', 'takeaway', qr, el('figcaption', null, el('b', null, t('item.takeaway')), el('span', null, t('item.takeawayHint')))),
     history(id, rev.revision, rev.latest_revision, ctx),
   );
-  return [head, el('div', 'item-body', main, side)];
+  return { nodes: [head, el('div', 'item-body', main, side)], finance };
 }
 
 function attachments(assets, id) {
@@ -151,11 +180,11 @@ function history(id, showing, latestKnown, ctx) {
       const list = el('ol', 'history-list');
       for (const { r, e } of rows) {
         if (e) {
-          list.append(el('li', `hist-entry kind-${e.kind}`, el('b', null, t(`entry.${e.kind}`)), el('span', null, date(e.at, ctx.tz())), el('span', 'archive-no', t('item.archiveNo', { n: e.index }))));
+          list.append(el('li', `hist-entry kind-${e.kind}`, el('b', null, t(`entry.${e.kind}`)), el('span', null, date(e.at, ctx.tz())), el('span', 'archive-no', archiveNo(e.index))));
           continue;
         }
         const label = [el('b', null, t('item.revision', { n: r.revision })), el('span', null, date(r.published_at, ctx.tz()))];
-        if (r.archive_index != null) label.push(el('span', 'archive-no', t('item.archiveNo', { n: r.archive_index })));
+        if (r.archive_index != null) label.push(el('span', 'archive-no', archiveNo(r.archive_index)));
         if (r.revision === latest) label.push(el('span', 'badge current', t('item.current')));
         const b = button(`hist-rev${r.revision === showing ? ' here' : ''}`, label, () => {
           if (r.revision !== showing) ctx.go('item', r.revision === latest ? { id } : { id, revision: r.revision });

@@ -43,6 +43,23 @@ export function seconds(v, def) {
   return v != null && v !== '' && Number.isFinite(n) && n > 0 ? n : def;
 }
 
+/**
+ * One line of the notice banner: the level's label, then the text, which
+ * staff often begin with the same label ("紧急通知：…"); it is not doubled.
+ */
+export function noticeLine(level, text) {
+  const label = t(`interrupt.${level === 'urgent' ? 'urgent' : 'info'}`);
+  let rest = String(text).trim();
+  for (const l of new Set([label, '紧急通知', '通知', 'Urgent notice', 'Notice'])) {
+    const m = rest.match(new RegExp(`^[【\\[]?${l}[】\\]]?\\s*[:：]?\\s*`, 'i'));
+    if (m && m[0].length < rest.length) {
+      rest = rest.slice(m[0].length);
+      break;
+    }
+  }
+  return `${label}：${rest}`;
+}
+
 /** Fills every [data-t] element with its string. */
 function applyStrings() {
   for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
@@ -132,12 +149,23 @@ function run(token, outbox) {
     catName: (key) => nameOf(cats.categories, key) || key || '',
     deptName: (key) => nameOf(cats.departments, key),
     onShowing: pushStatus,
+    onNav: () => updateBack(),
+    /** Scrolls the view container to y once node (a view's element) is on screen. */
+    scrollTo(node, y) {
+      if (y && $('view').contains(node)) $('view').scrollTop = y;
+    },
   };
+
+  /** 返回 is live when the view can step back inside itself or a view lies below. */
+  function updateBack() {
+    const top = router.top();
+    $('back').disabled = router.stack.length < 2 && !(top && top.view && top.view.canBack && top.view.canBack());
+  }
 
   const router = new Router($('view'), views, ctx, {
     onShow(e) {
       setState(e.view.state);
-      $('back').disabled = router.stack.length < 2;
+      updateBack();
       const root = router.stack[1] ? router.stack[1].name : 'home';
       for (const b of document.querySelectorAll('[data-nav]')) b.setAttribute('aria-current', String(navTargets[b.dataset.nav] === root));
       pushStatus();
@@ -227,7 +255,7 @@ function run(token, outbox) {
       const shown = active.map((i, n) => ({ i, text: texts[n] })).filter((x) => x.text);
       box.hidden = !shown.length;
       box.classList.toggle('urgent', shown.some((x) => x.i.level === 'urgent'));
-      box.replaceChildren(...shown.map((x) => Object.assign(document.createElement('p'), { textContent: `${t(`interrupt.${x.i.level === 'urgent' ? 'urgent' : 'info'}`)}：${x.text}` })));
+      box.replaceChildren(...shown.map((x) => Object.assign(document.createElement('p'), { textContent: noticeLine(x.i.level, x.text) })));
     });
   }
   function identify() {

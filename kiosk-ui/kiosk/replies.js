@@ -2,7 +2,7 @@
 
 import { t } from '../shared/i18n.js';
 import { el, button, heading, fillAsync, date } from './ui.js';
-import { api, HTTPError } from './api.js';
+import { api, HTTPError, normalReceipt } from './api.js';
 import { keyboard, applyKey } from './keyboard.js';
 
 const topicLabel = (k) => {
@@ -57,8 +57,7 @@ function receiptBox(ctx) {
   };
 
   async function check() {
-    const v = value.trim().toUpperCase();
-    const r = v.startsWith('FK') ? v : `FK${v}`; // the prefix may be left out
+    const r = normalReceipt(value); // the prefix may be left out, O typed for 0
     result.replaceChildren(el('p', 'status', t('common.loading')));
     try {
       const body = await api.feedback(r);

@@ -1,7 +1,10 @@
 // The stack of views a resident walks through (the back button pops it).
 // A view is built by views[name](params, ctx) and returns {el, state,
-// showing?}: showing() names the item revision on screen, if any, so that
-// leaving the view records how long it was open.
+// showing?, back?, leave?}: showing() names the item revision on screen, if
+// any, so that leaving the view records how long it was open; back() steps
+// back inside the view (true when it did, so the stack is left alone);
+// leave(scrollTop, rebuilding) is told where the view was scrolled whenever it goes off
+// screen or is rebuilt.
 
 export class Router {
   /**
@@ -27,7 +30,10 @@ export class Router {
     this.show();
   }
 
+  /** Inside the view first (a drill-down goes up one level), else the previous view. */
   back() {
+    const e = this.top();
+    if (e && e.view && e.view.back && e.view.back()) return;
     if (this.stack.length < 2) return;
     this.hide();
     this.stack.pop();
@@ -47,6 +53,7 @@ export class Router {
     for (const x of this.stack) if (x !== e) x.view = null;
     if (!e) return;
     const scroll = this.root.scrollTop;
+    e.view?.leave?.(scroll, true);
     e.view = this.views[e.name](e.params, this.ctx);
     this.root.replaceChildren(e.view.el);
     this.root.scrollTop = scroll;
@@ -67,6 +74,7 @@ export class Router {
     const e = this.top();
     if (!e || !e.view) return;
     e.scroll = this.root.scrollTop;
+    e.view.leave?.(e.scroll);
     const s = e.view.showing?.();
     if (s) this.hooks.onLeave(s, Date.now() - e.enteredAt);
   }

@@ -18,6 +18,7 @@ export class Session {
     this.id = '';
     this.rated = new Map(); // rated subject → level
     this.drafts = {};
+    this.places = new Map(); // view key → where the resident was in it
     this.idleTimer = 0;
     this.tickTimer = 0;
     this.deadline = 0;
@@ -31,6 +32,7 @@ export class Session {
     this.id = uuid();
     this.rated = new Map(); // rated subject → level
     this.drafts = {};
+    this.places = new Map();
     this.touch();
   }
 
@@ -72,6 +74,20 @@ export class Session {
       this.id = '';
       this.rated = new Map(); // rated subject → level
       this.drafts = {};
+      this.places = new Map();
     }
+  }
+
+  /**
+   * Where the resident was in a view (an item: the finance level opened and
+   * the scroll position), kept for the session so that coming back to it,
+   * or switching the language, finds the same place.
+   * @param {string} key
+   * @returns {{at: string, scroll: number}}
+   */
+  place(key) {
+    let p = this.places.get(key);
+    if (!p) this.places.set(key, (p = { at: '', scroll: 0 }));
+    return p;
   }
 }

@@ -52,6 +52,13 @@ export function updatedLabel(then, now) {
   return d === 1 ? t('cat.yesterday') : t('cat.days', { n: d });
 }
 
+/**
+ * "存档编号 #N" for an archive entry index: residents count from 1 (the
+ * archive's first entry, index 0, is #1, and the last of N entries is #N,
+ * as the archive view's count says).
+ */
+export const archiveNo = (index) => t('item.archiveNo', { n: Number(index) + 1 });
+
 const stages = new Set(['before', 'during', 'after']);
 
 /** Badges for an item's stage and (when not live) state. */
@@ -73,7 +80,7 @@ export function itemRow(it, ctx, opts = {}) {
   meta.append(el('span', null, date(it.published_at, ctx.tz())));
   if (opts.archive) {
     meta.append(el('span', null, t('item.revision', { n: it.revision })));
-    if (it.archive_index != null) meta.append(el('span', 'archive-no', t('item.archiveNo', { n: it.archive_index })));
+    if (it.archive_index != null) meta.append(el('span', 'archive-no', archiveNo(it.archive_index)));
   }
   if (it.has_finance) meta.append(el('span', 'fin-mark', '¥'));
   const b = button(`item-row state-${it.state || 'live'}`, [el('span', 'row-title', it.title || it.id), meta], () => ctx.go('item', { id: it.id }), { item: it.id });

@@ -40,6 +40,8 @@ export class Overlays {
   async showUrgent(i, gen) {
     if (!i) {
       this.urgent.hidden = true;
+      this.motion?.cancel();
+      this.motion = null;
       this.urgent.replaceChildren();
       document.body.classList.remove('urgent');
       delete document.body.dataset.interrupt;
@@ -65,7 +67,8 @@ export class Overlays {
     this.urgent.hidden = false;
     document.body.classList.add('urgent');
     const until = parseTime(i.until);
-    fit(node, Number.isFinite(until) ? Math.min(until - this.now(), 120000) : 60000);
+    this.motion?.cancel();
+    this.motion = fit(node, Number.isFinite(until) ? Math.min(until - this.now(), 120000) : 60000);
   }
 
   async showBanner(info, gen) {

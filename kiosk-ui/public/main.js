@@ -21,6 +21,7 @@ import { witness } from '../shared/witness.js';
 import { strings } from './strings.js';
 import { buildPage, buildProof, buildMessage, buildWarning, contentProblem } from './view.js';
 import { Board, hallIdFromPath } from './board.js';
+import { receiptFromPath, showReceipt } from './receipt.js';
 
 extend(strings);
 
@@ -277,6 +278,23 @@ function start() {
   setLang(pickLang());
   updateChrome();
   if (location.pathname.startsWith('/v/')) return startBoard(hallIdFromPath(location.pathname));
+  const receipt = receiptFromPath(location.pathname);
+  if (receipt) {
+    // /r/{receipt}: a feedback receipt, opened from the kiosk's QR code.
+    const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+    document.getElementById('lang-toggle')?.addEventListener('click', () => {
+      const next = setLang(lang() === 'zh' ? 'en' : 'zh');
+      try {
+        localStorage.setItem(langKey, next);
+      } catch {
+        /* private mode */
+      }
+      updateChrome();
+      showReceipt(receipt, main);
+    });
+    showReceipt(receipt, main);
+    return;
+  }
   const page = new Page(itemIdFromPath(location.pathname), document.getElementById('main'));
   document.getElementById('lang-toggle').addEventListener('click', () => page.toggleLang());
   // Links to this item's revisions switch in place.

@@ -96,6 +96,11 @@ export const strings = {
     'board.searchButton': '搜索',
     'board.results': '搜索结果（{n} 条）',
     'board.noResults': '没有找到相关内容，请换个词试试。',
+    'pub.receipt': '回执',
+    'pub.receipt.open': '已收到您的留言，正在办理中',
+    'pub.receipt.replied': '已答复',
+    'pub.receipt.unknown': '暂未查到此回执号。刚提交的留言可能还在上传，请稍后再查',
+    'pub.receipt.private': '工作人员已直接联系您答复',
   },
   en: {
     'pub.loading': 'Loading…',
@@ -192,5 +197,10 @@ export const strings = {
     'board.searchButton': 'Search',
     'board.results': 'Results ({n})',
     'board.noResults': 'Nothing found: try another word.',
+    'pub.receipt': 'Receipt',
+    'pub.receipt.open': 'Received, being handled',
+    'pub.receipt.replied': 'Answered',
+    'pub.receipt.unknown': 'Receipt not found yet. A message sent just now may still be uploading; try again later',
+    'pub.receipt.private': 'Staff answered you directly',
   },
 };

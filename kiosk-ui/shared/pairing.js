@@ -21,6 +21,21 @@ export function spacedCode(code) {
 }
 
 /**
+ * On a strip sign the pairing is one line (player.css) sized to the sign's
+ * height; this shrinks it, down to 14 px, until it fits the sign's width.
+ * @param {HTMLElement} box
+ */
+export function fitLine(box) {
+  box.style.fontSize = '';
+  if (getComputedStyle(box).flexDirection !== 'row') return;
+  let size = parseFloat(getComputedStyle(box).fontSize);
+  while (size > 14 && box.scrollWidth > box.clientWidth + 1) {
+    size = Math.max(14, Math.floor(size * 0.92));
+    box.style.fontSize = `${size}px`;
+  }
+}
+
+/**
  * Runs the pairing flow in root until a token arrives. Starts a new pairing
  * when the old one expires (404).
  * @param {HTMLElement} root
@@ -30,7 +45,11 @@ export async function pair(root) {
   const code = el('div', 'code');
   const expires = el('div', 'expires');
   const status = el('div', 'status', t('pairing.waiting'));
-  root.replaceChildren(el('div', 'pairing', el('div', 'label', t('pairing.title')), code, el('p', 'hint', t('pairing.hint')), expires, status));
+  const box = el('div', 'pairing', el('div', 'label', t('pairing.title')), code, el('p', 'hint', t('pairing.hint')), el('p', 'hint short', t('pairing.hintShort')), expires, status);
+  root.replaceChildren(box);
+  const refit = () => fitLine(box);
+  addEventListener('resize', refit);
+  refit();
   let failures = 0;
   for (;;) {
     /** @type {{id: string, secret: string, code: string, expires_at?: string}} */
@@ -49,6 +68,7 @@ export async function pair(root) {
       continue;
     }
     code.textContent = spacedCode(p.code);
+    refit();
     const exp = parseTime(p.expires_at);
     expires.textContent = Number.isFinite(exp) ? t('pairing.expires', { time: formatClock(exp, undefined, lang()) }) : '';
     status.textContent = t('pairing.waiting');
@@ -68,7 +88,10 @@ export async function pair(root) {
       }
       status.textContent = t('pairing.waiting');
       const body = await res.json().catch(() => ({}));
-      if (body.token) return body.token;
+      if (body.token) {
+        removeEventListener('resize', refit);
+        return body.token;
+      }
     }
   }
 }

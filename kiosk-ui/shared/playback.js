@@ -6,6 +6,8 @@
 import { planAt } from './rotation.js';
 import { buildItem, buildMedia, buildIdle, buildUnavailable, releaseMedia, fit } from './render.js';
 
+/** @typedef {import('./render.js').Motion} Motion */
+
 /** @typedef {import('./protocol.js').Manifest} Manifest */
 /** @typedef {import('./protocol.js').Entry} Entry */
 /** @typedef {import('./protocol.js').Showing} Showing */
@@ -44,7 +46,7 @@ export class Playback {
     /** @type {ReturnType<typeof setTimeout>|undefined} */
     this.timer = undefined;
     this.gen = 0;
-    /** @type {{el: HTMLElement, dispose?: () => void, anim: Animation|null}|null} */
+    /** @type {{el: HTMLElement, dispose?: () => void, anim: Motion|null}|null} */
     this.view = null;
     /** @type {{entry: Entry, playlistId: string, started: number}|null} */
     this.showing = null;
@@ -118,7 +120,7 @@ export class Playback {
       releaseMedia(old.el);
     }
     this.stage.replaceChildren(el);
-    /** @type {{el: HTMLElement, dispose?: () => void, anim: Animation|null}} */
+    /** @type {{el: HTMLElement, dispose?: () => void, anim: Motion|null}} */
     const view = { el, dispose, anim: null };
     this.view = view;
     return view;

@@ -51,12 +51,14 @@ export function buildItem(rev, ctx = {}) {
 
   const flow = el('div', 'flow');
   if (rev.summary) flow.append(el('p', 'summary', rev.summary));
+  // The table right after the summary, as on the kiosk: what a finance item is for.
+  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) flow.append(buildFinance(rev.finance));
   if (rev.body_html) {
     const body = el('div', 'body');
     body.innerHTML = rev.body_html; // sanitised by the server
+    dropTapHints(body);
     flow.append(body);
   }
-  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) flow.append(buildFinance(rev.finance));
   const assets = Array.isArray(rev.assets) ? rev.assets : [];
   const images = assets.filter((a) => mediaKind(a.type) === 'image').slice(0, 4);
   if (images.length) {
@@ -83,7 +85,8 @@ export function buildItem(rev, ctx = {}) {
   const published = parseTime(rev.published_at);
   const foot = el('div', 'foot');
   if (Number.isFinite(published)) foot.append(el('span', null, t('item.published', { date: formatDate(published, ctx.tz, lang()) })));
-  if (Number.isInteger(rev.archive_index)) foot.append(el('span', null, t('item.archive', { n: rev.archive_index })));
+  // Counted from 1, as residents count (the archive's first entry is 第 1 条).
+  if (typeof rev.archive_index === 'number' && Number.isInteger(rev.archive_index)) foot.append(el('span', null, t('item.archive', { n: rev.archive_index + 1 })));
   side.append(foot);
 
   const art = el('article', 'item', meta, title, main, side);
@@ -104,6 +107,7 @@ export function buildFinance(f) {
   if (hasBudget) head.append(el('th', 'num', t('finance.budget')), el('th', 'num', t('finance.actual')), el('th', 'num', t('finance.rate')));
   else head.append(el('th', 'num', t('finance.amount')));
   const body = el('tbody');
+  head.className = 'fin-head';
   for (const { line, depth, total } of financeRows(f.lines)) {
     const name = el('td', 'name', line.name || line.code);
     name.style.paddingLeft = `${0.4 + depth * 1.4}em`;
@@ -117,8 +121,34 @@ export function buildFinance(f) {
     } else tr.append(el('td', 'num', formatFen(line.amount, unit)));
     body.append(tr);
   }
-  return el('div', 'finance', el('div', 'unit', t('finance.unit', { unit: cur })), el('table', null, el('thead', null, head), body));
+  return el('div', 'finance', el('div', 'unit', el('span', 'page-no'), el('span', null, t('finance.unit', { unit: cur }))), el('table', null, el('thead', null, head), body));
 }
+
+/** A sentence telling the reader to tap or click something (点击…查看明细, Tap a line…). */
+const tapSentence = /[^。！？!?\n]*(点击|点按|轻触|轻点|\b[Tt]ap\b|\b[Cc]lick\b)[^。！？!?\n]*[。！？!?]?/g;
+
+/**
+ * Drops the sentences of a body that tell the reader to tap: a wall or a
+ * strip cannot be touched (the kiosk has its own hint next to its table).
+ * An element left empty goes too.
+ * @param {HTMLElement} body
+ */
+export function dropTapHints(body) {
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  /** @type {Text[]} */
+  const texts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(/** @type {Text} */ (n));
+  for (const n of texts) {
+    const v = n.data;
+    if (!tapSentence.test(v)) continue;
+    tapSentence.lastIndex = 0;
+    n.data = v.replace(tapSentence, '');
+  }
+  for (const e of [...body.querySelectorAll('p, li')]) if (!e.textContent?.trim() && !e.querySelector('img')) e.remove();
+}
+
+/** A paged .flow → a copy of it as built, before paging (paging.js). */
+export const unpagedFlow = new WeakMap();
 
 /**
  * "image", "video", "pdf" from a type such as "image" or "image/png".
@@ -214,31 +244,63 @@ export function fontBounds(w, h) {
 }
 
 /**
+ * Something moving on screen that the caller can stop.
+ * @typedef {{cancel: () => void}} Motion
+ */
+
+/**
+ * The smallest font (px) a finance table is shown at on a box of w × h:
+ * readable from 3–5 m on a hall's wall (h/28: 38 px on 1080 rows).
+ * @param {number} w
+ * @param {number} h
+ */
+export function tableFont(w, h) {
+  return Math.max(16, Math.round(Math.min(h / 28, w / 48)));
+}
+
+/**
  * Shrinks root's font size stepwise until nothing overflows (no scrollbars),
- * down to a readable minimum; if the scroll box (.main) still overflows, its
- * content scrolls smoothly over durationMs, holding at both ends. Returns the
- * running animation, if any, so the caller can cancel it.
+ * down to a readable minimum. A finance table that still does not fit is
+ * paged (paginate): whole rows per page, the header row on every page,
+ * "续 2/3" on the pages after the first. Other content that still overflows
+ * its scroll box (.main) scrolls smoothly over durationMs, holding at both
+ * ends. Returns what moves, if anything, so the caller can stop it.
  * @param {HTMLElement} root
  * @param {number} durationMs
- * @returns {Animation|null}
+ * @returns {Motion|null}
  */
 export function fit(root, durationMs) {
+  /** @type {HTMLElement|null} */
   const main = root.querySelector('.main');
   /** @type {HTMLElement|null} */
   const flow = root.querySelector('.flow');
   const { max, min } = fontBounds(root.clientWidth, root.clientHeight);
   flow?.getAnimations?.().forEach((a) => a.cancel());
+  // Fitted again (resized, an image loaded): start from the content as built.
+  const unpaged = flow && unpagedFlow.get(flow);
+  if (flow && unpaged) {
+    flow.replaceChildren(...[...unpaged.children].map((c) => c.cloneNode(true)));
+    unpagedFlow.delete(flow);
+    root.classList.remove('paged');
+    delete root.dataset.page;
+    delete root.dataset.pages;
+  }
   const over = () =>
     root.scrollHeight > root.clientHeight + 1 ||
     root.scrollWidth > root.clientWidth + 1 ||
     (main && main.scrollHeight > main.clientHeight + 1);
+  const table = flow?.querySelector('.finance table');
+  // An item with a finance table is paged at a size read from across the hall.
+  const floor = table ? Math.max(min, tableFont(root.clientWidth, root.clientHeight)) : min;
   let size = max;
   root.style.fontSize = `${size}px`;
-  while (size > min && over()) {
-    size = Math.max(min, Math.floor(size * 0.92));
+  while (size > floor && over()) {
+    size = Math.max(floor, Math.floor(size * 0.92));
     root.style.fontSize = `${size}px`;
   }
-  if (!main || !flow || !flow.animate) return null;
+  if (!main || !flow) return null;
+  if (table && over()) return paged(root, main, flow, durationMs);
+  if (!flow.animate) return null;
   const distance = main.scrollHeight - main.clientHeight;
   if (distance <= 1 || !(durationMs > 2000)) return null;
   const y = `translateY(-${distance}px)`;
@@ -251,4 +313,30 @@ export function fit(root, durationMs) {
     ],
     { duration: durationMs, fill: 'forwards', easing: 'linear' },
   );
+}
+
+/**
+ * Pages the item (paging.js, loaded when first needed: most items fit).
+ * @param {HTMLElement} root
+ * @param {HTMLElement} main
+ * @param {HTMLElement} flow
+ * @param {number} durationMs
+ * @returns {Motion}
+ */
+function paged(root, main, flow, durationMs) {
+  let stopped = false;
+  /** @type {Motion|null} */
+  let motion = null;
+  const started = Date.now();
+  import('./paging.js')
+    .then((m) => {
+      if (!stopped) motion = m.paginate(root, main, flow, durationMs - (Date.now() - started));
+    })
+    .catch((err) => console.warn('paging unavailable:', err));
+  return {
+    cancel() {
+      stopped = true;
+      motion?.cancel();
+    },
+  };
 }

@@ -103,6 +103,21 @@ type Reply struct {
 	At     time.Time `json:"at"`
 }
 
+// RatingAspects are the aspects a rating may carry besides its overall
+// level (the kiosk asks about them after the hall's service): 办事效率,
+// 服务态度, 环境设施. A rating naming any other aspect is refused.
+var RatingAspects = []string{"efficiency", "attitude", "environment"}
+
+// KnownAspect reports whether a is one of RatingAspects.
+func KnownAspect(a string) bool {
+	for _, k := range RatingAspects {
+		if k == a {
+			return true
+		}
+	}
+	return false
+}
+
 // Receipt is the number a resident is shown for feedback: made from the
 // event id, so the kiosk can show it offline, before the server has it.
 func Receipt(eventID string) string {

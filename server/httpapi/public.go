@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -253,6 +254,27 @@ func (s *Server) itemQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.qrPNG(c, "/p/"+it.ID)
+}
+
+// receiptPattern is a receipt as the kiosk shows it: FK and letters or digits.
+var receiptPattern = regexp.MustCompile(`^FK[0-9A-Z]{1,22}$`)
+
+// receiptQR is a QR code of the phone page that looks up a receipt
+// (/r/{receipt}), for the kiosk to show beside the receipt it has just
+// given. The receipt need not be stored yet (the kiosk may still be
+// sending the feedback); it is only checked for its form.
+func (s *Server) receiptQR(c echo.Context) error {
+	r := strings.ToUpper(strings.Join(strings.Fields(c.Param("receipt")), ""))
+	if !receiptPattern.MatchString(r) {
+		return hall.FieldError("receipt", "want a receipt number like FK1A2B3C4D")
+	}
+	return s.qrPNG(c, "/r/"+r)
+}
+
+// qrPNG answers a QR code of path on the public address: --public-url, or
+// the scheme and Host of the request.
+func (s *Server) qrPNG(c echo.Context, path string) error {
 	base := s.PublicURL
 	if base == "" {
 		scheme := "http"
@@ -262,7 +284,7 @@ func (s *Server) itemQR(c echo.Context) error {
 		base = scheme + "://" + c.Request().Host
 		c.Response().Header().Set("Vary", "Host")
 	}
-	png, err := qrcode.Encode(strings.TrimRight(base, "/")+"/p/"+it.ID, qrcode.Medium, 256)
+	png, err := qrcode.Encode(strings.TrimRight(base, "/")+path, qrcode.Medium, 256)
 	if err != nil {
 		return err
 	}

@@ -140,6 +140,7 @@ func (s *Server) api() []route {
 		{"GET", "/public/matters/:id", s.publicMatter, anyone},
 		{"GET", "/public/replies", s.publicReplies, anyone},
 		{"GET", "/public/feedback/:receipt", s.publicFeedbackStatus, anyone},
+		{"GET", "/public/feedback/:receipt/qr.png", s.receiptQR, anyone},
 	}
 }
 
@@ -160,6 +161,7 @@ func (s *Server) routes() {
 	e.GET("/admin", s.page("admin/index.html"))
 	e.GET("/p/:id", s.page("public/index.html"))
 	e.GET("/v/:hall", s.page("public/index.html"))
+	e.GET("/r/:receipt", s.page("public/index.html"))
 	e.GET("/player-sw.js", s.worker("player"))
 	e.GET("/kiosk-sw.js", s.worker("kiosk"))
 	e.GET("/ui/*", s.uiFile)

@@ -283,8 +283,8 @@ func ratingOf(w *wireEvent) (*ratingData, error) {
 		return nil, fmt.Errorf("aspects: at most %d", maxAspects)
 	}
 	for k, v := range w.Aspects {
-		if !hall.ValidKey(k) {
-			return nil, fmt.Errorf("aspects: %q is not a key", k)
+		if !hall.KnownAspect(k) {
+			return nil, fmt.Errorf("aspects.%s: not a known aspect, want one of %s", k, strings.Join(hall.RatingAspects, ", "))
 		}
 		if v < 1 || v > 5 {
 			return nil, fmt.Errorf("aspects.%s: want 1 to 5", k)

@@ -578,6 +578,8 @@ func TestDecodeEvents(t *testing.T) {
 		{"RatingNoSubject", `{"id":"a","kind":"rating","at":"` + at + `","level":4}`, "subject:", ""},
 		{"RatingTwoSubjects", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall","item_id":"x"},"level":4}`, "subject:", ""},
 		{"RatingAspect", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":4,"aspects":{"speed":9}}`, "aspects.speed", ""},
+		{"RatingUnknownAspect", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":4,"aspects":{"speed":3}}`, "aspects.speed: not a known aspect", ""},
+		{"RatingAspectLevel", `{"id":"a","kind":"rating","at":"` + at + `","subject":{"service":"hall"},"level":4,"aspects":{"attitude":0}}`, "aspects.attitude: want 1 to 5", ""},
 		{"FeedbackEmpty", `{"id":"a","kind":"feedback","at":"` + at + `","text":"  "}`, "text:", ""},
 		{"NegativeDuration", `{"id":"a","kind":"impression","at":"` + at + `","item_id":"it_1","duration_ms":-1}`, "duration_ms", ""},
 		{"WrongType", `{"id":"a","kind":"impression","at":"` + at + `","item_id":"it_1","revision":"2"}`, "not a valid event", ""},
