@@ -137,4 +137,7 @@ type PublicStore interface {
 	ListDepartments(ctx context.Context) ([]*hall.Department, error)
 	Item(ctx context.Context, id string) (*hall.Item, error)
 	Matter(ctx context.Context, id string) (*hall.Matter, error)
+	// Hit counts in the shared counters (hall.LimitStore): residents'
+	// ratings and feedback from phones.
+	Hit(ctx context.Context, key string, n int64, now time.Time, ttl time.Duration) (int64, error)
 }
