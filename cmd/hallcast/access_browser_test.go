@@ -90,3 +90,50 @@ func TestKioskPinyinFeedback(t *testing.T) {
 		t.Errorf("stored %+v, want text 你好 with receipt %s", f, receipt)
 	}
 }
+
+// TestPhoneRatesAndSendsFeedback opens an item's public page at phone size,
+// rates the item, sends a message and sees its receipt; the server stores
+// both, and the rating buttons stay pressed.
+func TestPhoneRatesAndSendsFeedback(t *testing.T) {
+	b := newBrowser(t)
+	c, _ := startHall(t)
+	items := publicItems(c, "budget")
+	if len(items) == 0 {
+		t.Fatal("the demo content has no published budget")
+	}
+	it := items[0]
+	p := b.tab(390, 844)
+	p.open(c.base + "/p/" + url.PathEscape(it.ID))
+	p.waitState(20*time.Second, "ready")
+	p.waitFor(10*time.Second, "the rating and feedback", `document.querySelector('#respond #rate-phone [data-level="5"]') && document.getElementById('fb-text')`)
+	small := eval[[]string](p, `[...document.querySelectorAll('#respond button, #respond textarea, #respond input')].filter((e) => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; }).map((e) => e.outerHTML.slice(0, 80))`)
+	if len(small) > 0 {
+		t.Errorf("targets under 44 px: %v", small)
+	}
+	if w := eval[float64](p, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the page is %.0f px wide on a 390 px phone", w)
+	}
+
+	p.click(`#rate-phone [data-level="4"]`)
+	p.waitFor(10*time.Second, "the rating stored", `document.querySelector('#rate-phone[data-rated="4"] [data-level="4"][aria-pressed="true"]')`)
+
+	p.click(`#respond [data-topic="content"]`)
+	p.typeInto("#fb-text", "希望把明细写得更清楚")
+	p.typeInto("#fb-contact", "13800001111")
+	p.click("#fb-submit")
+	p.waitFor(10*time.Second, "the receipt", `document.getElementById('fb-receipt')`)
+	receipt := p.text("#fb-receipt")
+	t.Logf("screenshot: %s", p.screenshot(screenshotDir(t), "phone-receipt.png"))
+
+	var fb struct {
+		Feedback []struct{ Text, Receipt, Topic, ItemID string }
+	}
+	c.must("GET", "/api/v1/feedback", nil, &fb)
+	if len(fb.Feedback) != 1 || fb.Feedback[0].Text != "希望把明细写得更清楚" || fb.Feedback[0].Receipt != receipt || fb.Feedback[0].Topic != "content" {
+		t.Errorf("feedback stored %+v, want the message with receipt %s", fb.Feedback, receipt)
+	}
+	row := engagement(c, "item")[it.ID]
+	if row.Ratings != 1 || row.Levels != [5]int{0, 0, 0, 1, 0} {
+		t.Errorf("item ratings %d levels %v, want one rating at level 4", row.Ratings, row.Levels)
+	}
+}
