@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
 	"github.com/hallcast/hallcast/server/poll"
 )
 
@@ -136,4 +139,138 @@ func TestPhoneRatesAndSendsFeedback(t *testing.T) {
 	if row.Ratings != 1 || row.Levels != [5]int{0, 0, 0, 1, 0} {
 		t.Errorf("item ratings %d levels %v, want one rating at level 4", row.Ratings, row.Levels)
 	}
+}
+
+// fakeVoices replaces the browser's voices with one Chinese voice and
+// records what is spoken (window.spoken) and each cancel
+// (window.cancelled), before any script of the page runs.
+const fakeVoices = `(() => {
+  const voice = { lang: 'zh-CN', name: 'Test 中文', voiceURI: 'test-zh', default: true, localService: true };
+  window.spoken = [];
+  window.cancelled = 0;
+  speechSynthesis.getVoices = () => [voice];
+  speechSynthesis.speak = (u) => window.spoken.push(u.text);
+  speechSynthesis.cancel = () => { window.cancelled++; };
+})()`
+
+// startKiosk opens a paired kiosk's home page in a portrait tab.
+func startKiosk(t *testing.T, b *browser, base, token string, setup ...string) *tab {
+	t.Helper()
+	p := b.tab(1080, 1920)
+	for _, script := range setup {
+		if _, err := chromedp.Call(p.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.open(base + "/kiosk?idle=300&token=" + url.QueryEscape(token))
+	p.waitState(20*time.Second, "attract")
+	p.click("#attract")
+	p.waitState(10*time.Second, "home")
+	return p
+}
+
+// TestKioskLargeTextAndReadAloud: the top bar's 大字 enlarges the item's
+// text at least 1.5× and the page still fits its width, from the home page
+// and from an item; 朗读 is hidden without a Chinese voice, and with one
+// it reads the item and stops when the item is left.
+func TestKioskLargeTextAndReadAloud(t *testing.T) {
+	b := newBrowser(t)
+	c, _ := startHall(t)
+	_, token := newScreen(c, "服务台触摸屏", "kiosk", "lobby")
+	items := publicItems(c, "budget")
+	if len(items) == 0 {
+		t.Fatal("the demo content has no published budget")
+	}
+	it := items[0]
+	shots := screenshotDir(t)
+	openItem := func(p *tab) {
+		p.click(`[data-nav="search"]`)
+		p.waitState(10*time.Second, "search")
+		p.click(`[data-nav="home"]`)
+		p.waitState(10*time.Second, "home")
+		p.click(`[data-category="budget"]`)
+		p.waitState(10*time.Second, "category")
+		sel := fmt.Sprintf(`[data-item=%s]`, jsString(it.ID))
+		p.waitFor(10*time.Second, "the budget in the list", fmt.Sprintf(`document.querySelector(%s)`, jsString(sel)))
+		p.click(sel)
+		p.waitState(10*time.Second, "item")
+		p.waitFor(10*time.Second, "the item's title", `document.querySelector('#view .item-title')`)
+	}
+	size := func(p *tab, sel string) float64 {
+		return eval[float64](p, fmt.Sprintf(`parseFloat(getComputedStyle(document.querySelector(%s)).fontSize)`, jsString(sel)))
+	}
+	fits := func(p *tab) bool {
+		return eval[bool](p, `(() => { const v = document.getElementById('view'); return v.scrollWidth <= v.clientWidth + 1 && document.documentElement.scrollWidth <= innerWidth; })()`)
+	}
+
+	t.Run("LargeText", func(t *testing.T) {
+		p := startKiosk(t, b, c.base, token)
+		// From the home page.
+		homeTitle := size(p, ".view-title, .sec-title")
+		p.click("#bigtext")
+		if !eval[bool](p, `document.documentElement.classList.contains('big') && document.getElementById('bigtext').getAttribute('aria-pressed') === 'true'`) {
+			t.Fatal("大字 on the home page did not turn large text on")
+		}
+		if got := size(p, ".view-title, .sec-title"); got < 1.5*homeTitle-0.05 {
+			t.Errorf("home heading %.1f px with large text, %.1f px without: want at least 1.5×", got, homeTitle)
+		}
+		p.click("#bigtext")
+		// From an item page.
+		openItem(p)
+		title, body := size(p, "#view .item-title"), size(p, "#view .item-view .summary, #view .item-view .body")
+		p.click("#bigtext")
+		bigTitle, bigBody := size(p, "#view .item-title"), size(p, "#view .item-view .summary, #view .item-view .body")
+		if bigTitle < 1.5*title-0.05 || bigBody < 1.5*body-0.05 {
+			t.Errorf("item title %.1f → %.1f px, text %.1f → %.1f px: want at least 1.5×", title, bigTitle, body, bigBody)
+		}
+		if !fits(p) {
+			t.Error("with large text the item is wider than the screen: it does not reflow")
+		}
+		t.Logf("screenshot: %s", p.screenshot(shots, "kiosk-bigtext-item.png"))
+		// The bars stay usable: every top-bar button is on screen.
+		off := eval[[]string](p, `[...document.querySelectorAll('.topbar button:not([hidden])')].filter((b) => { const r = b.getBoundingClientRect(); return r.right > innerWidth || r.height < 44 || r.width < 44; }).map((b) => b.id)`)
+		if len(off) > 0 {
+			t.Errorf("top-bar buttons off screen or under 44 px with large text: %v", off)
+		}
+		// Without a Chinese voice (headless Chromium has none) 朗读 is hidden.
+		if eval[bool](p, `speechSynthesis.getVoices().some((v) => /^(zh|cmn)([-_]|$)/i.test(v.lang))`) {
+			if eval[bool](p, `document.getElementById('readaloud').hidden`) {
+				t.Error("the browser has a Chinese voice but 朗读 is hidden")
+			}
+		} else if !eval[bool](p, `document.getElementById('readaloud').hidden`) {
+			t.Error("朗读 is shown though the browser has no Chinese voice")
+		}
+		// The session's end turns large text off.
+		p.click("#finish")
+		p.waitState(10*time.Second, "attract")
+		if eval[bool](p, `document.documentElement.classList.contains('big')`) {
+			t.Error("large text survived the end of the session")
+		}
+	})
+
+	t.Run("ReadAloud", func(t *testing.T) {
+		p := startKiosk(t, b, c.base, token, fakeVoices)
+		if !eval[bool](p, `document.getElementById('readaloud').hidden`) {
+			t.Error("朗读 is shown on the home page: it is for items")
+		}
+		openItem(p)
+		p.waitFor(5*time.Second, "朗读 shown with a Chinese voice", `!document.getElementById('readaloud').hidden`)
+		p.click("#readaloud")
+		spoken := eval[[]string](p, `window.spoken`)
+		if len(spoken) == 0 || spoken[0] != it.Title {
+			t.Errorf("spoken %q, want the title %q first", spoken, it.Title)
+		}
+		if !eval[bool](p, `document.getElementById('readaloud').getAttribute('aria-pressed') === 'true'`) {
+			t.Error("朗读 is not pressed while reading")
+		}
+		before := eval[int](p, `window.cancelled`)
+		p.click("#back")
+		p.waitState(10*time.Second, "category")
+		if eval[int](p, `window.cancelled`) <= before {
+			t.Error("leaving the item did not stop the reading")
+		}
+		if !eval[bool](p, `document.getElementById('readaloud').hidden`) {
+			t.Error("朗读 is still shown after leaving the item")
+		}
+	})
 }
