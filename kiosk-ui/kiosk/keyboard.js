@@ -175,7 +175,7 @@ export function keyboard({ layout, words = [], onKey, ime = false, onCompose = (
       const keys = r.map((c) => (caps && !zh ? c.toUpperCase() : c)).map((c) => key(c));
       if (i === 2 && layout !== 'receipt') {
         if (ime) {
-          const sw = key('IME', zh ? '中' : '英', `key wide fn ime${zh ? ' on' : ''}`);
+          const sw = key('IME', [el('b', null, zh ? '中' : '英'), el('small', null, zh ? '/英' : '/中')], `key wide fn ime${zh ? ' on' : ''}`);
           sw.setAttribute('aria-label', t(zh ? 'kb.toEn' : 'kb.toZh'));
           sw.dataset.mode = zh ? 'zh' : 'en';
           keys.unshift(sw);
