@@ -13,7 +13,6 @@
 
 import { t } from '../shared/i18n.js';
 import { el, button } from './ui.js';
-import { loadDict } from './pinyin.js';
 
 export const SEARCH_WORDS = [
   '预算', '决算', '财务', '收支', '工程', '建设', '项目', '救助', '救灾', '低保', '特困', '征兵',
@@ -31,6 +30,9 @@ export const FEEDBACK_WORDS = [
 const digits = '1234567890'.split('');
 const qwerty = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'].map((r) => r.split(''));
 const punct = '，。？！、：,.?!-'.split('');
+
+/** The pinyin dictionary, with its code loaded on first use (it is not needed to start). */
+const loadDict = () => import('./pinyin.js').then((m) => m.loadDict());
 
 /** Candidates shown on one page of the candidate bar. */
 export const CANDIDATES_PER_PAGE = 8;
