@@ -11,7 +11,7 @@
 // which matches Latin letters against the pinyin of titles (budao or its
 // initials bd find 步道) and suggests titles as keys are tapped.
 
-import { t } from '../shared/i18n.js';
+import { t, lang } from '../shared/i18n.js';
 import { el, button } from './ui.js';
 
 export const SEARCH_WORDS = [
@@ -53,7 +53,7 @@ const MAX_PINYIN = 24;
  */
 export function keyboard({ layout, words = [], onKey, ime = false, onCompose = (_p) => {} }) {
   let caps = layout === 'receipt';
-  let zh = ime;
+  let zh = ime && lang() === 'zh'; // pinyin first, Latin letters first in English
   let pinyin = '';
   let page = 0;
   /** @type {{text: string, take: number}[] | null} null while the dictionary loads */
@@ -201,6 +201,7 @@ export function keyboard({ layout, words = [], onKey, ime = false, onCompose = (
     box.replaceChildren(...parts);
   }
   draw();
+  if (zh) loadDict().catch(() => {}); // ready before the first letter
   return box;
 }
 
