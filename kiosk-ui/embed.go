@@ -25,7 +25,7 @@ import (
 	"io/fs"
 )
 
-//go:generate go run ./genpinyin -in /usr/share/rime-data/pinyin_simp.dict.yaml -out kiosk/data/pinyin.tsv -phrases 12000
+//go:generate go run ./genpinyin -in /usr/share/rime-data/pinyin_simp.dict.yaml -out kiosk/data/pinyin.tsv -extra genpinyin/words.txt
 
 //go:embed player shared kiosk admin public
 var files embed.FS

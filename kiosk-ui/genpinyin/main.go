@@ -7,10 +7,13 @@
 // The output keeps what a kiosk needs and no more: every GB 2312 character
 // the source gives a weight above zero, under each of its readings, and
 // the most frequent words and phrases of two to four GB 2312 characters.
-// One entry a line, "text<TAB>pinyin" with the pinyin's syllables joined
-// without spaces, most frequent first: a line's position is its rank.
+// The words of the service hall in words.txt are added, ranked among the
+// frequent phrases, with their pinyin from go-pinyin unless the list gives
+// it. One entry a line, "text<TAB>pinyin" with the pinyin's syllables
+// joined without spaces, most frequent first: a line's position is its
+// rank.
 //
-//	go run ./genpinyin -in /usr/share/rime-data/pinyin_simp.dict.yaml -out kiosk/data/pinyin.tsv
+//	go run ./genpinyin -in /usr/share/rime-data/pinyin_simp.dict.yaml -out kiosk/data/pinyin.tsv -extra genpinyin/words.txt
 package main
 
 import (
@@ -25,8 +28,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mozillazg/go-pinyin"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
+
+// extraWeight ranks the added words among the source's frequent phrases.
+const extraWeight = 20000
 
 type entry struct {
 	text, key string
@@ -36,14 +43,15 @@ type entry struct {
 func main() {
 	in := flag.String("in", "/usr/share/rime-data/pinyin_simp.dict.yaml", "Rime pinyin_simp.dict.yaml")
 	out := flag.String("out", "kiosk/data/pinyin.tsv", "the dictionary to write")
-	phrases := flag.Int("phrases", 16000, "how many words and phrases to keep")
+	phrases := flag.Int("phrases", 12000, "how many words and phrases to keep")
+	extra := flag.String("extra", "", "words to add, one a line (\"word<TAB>pinyin\" to give the pinyin)")
 	flag.Parse()
-	if err := run(*in, *out, *phrases); err != nil {
+	if err := run(*in, *out, *extra, *phrases); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(in, out string, maxPhrases int) error {
+func run(in, out, extra string, maxPhrases int) error {
 	f, err := os.Open(in)
 	if err != nil {
 		return err
@@ -90,6 +98,21 @@ func run(in, out string, maxPhrases int) error {
 	}
 	slices.SortFunc(words, byWeight)
 	words = words[:min(len(words), maxPhrases)]
+	if extra != "" {
+		added, err := readExtra(extra)
+		if err != nil {
+			return err
+		}
+		kept := map[string]bool{}
+		for _, e := range words {
+			kept[e.text+"\t"+e.key] = true
+		}
+		for _, e := range added {
+			if !kept[e.text+"\t"+e.key] {
+				words = append(words, e)
+			}
+		}
+	}
 	all := append(chars, words...)
 	slices.SortFunc(all, byWeight)
 	var b strings.Builder
@@ -122,4 +145,30 @@ func validKey(k string) bool {
 		}
 	}
 	return true
+}
+
+// readExtra reads the added words, with their pinyin.
+func readExtra(name string) ([]entry, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	args := pinyin.NewArgs()
+	var out []entry
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		text, key, given := strings.Cut(line, "\t")
+		if !given {
+			key = strings.Join(pinyin.LazyPinyin(text, args), "")
+		}
+		key = strings.ReplaceAll(key, " ", "")
+		if !gb2312(text) || !validKey(key) || utf8.RuneCountInString(text) < 2 {
+			return nil, fmt.Errorf("%s:%d: %q: want a word of GB 2312 characters with its pinyin", name, n+1, line)
+		}
+		out = append(out, entry{text: text, key: key, weight: extraWeight})
+	}
+	return out, nil
 }
