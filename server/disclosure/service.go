@@ -39,6 +39,7 @@ type Store interface {
 	Category(ctx context.Context, key string) (*hall.Category, error)
 	Department(ctx context.Context, key string) (*hall.Department, error)
 	Matter(ctx context.Context, id string) (*hall.Matter, error)
+	Hall(ctx context.Context, id string) (*hall.Hall, error)
 }
 
 // Calendar tells when a cadence next falls due.
@@ -102,7 +103,7 @@ func (s *Service) UpdateDraft(ctx context.Context, actor *hall.User, id string, 
 	if err := s.check(ctx, actor, in); err != nil {
 		return nil, err
 	}
-	it.Category, it.Department, it.Title, it.Summary, it.Body = in.Category, in.Department, in.Title, in.Summary, in.Body
+	it.Category, it.Department, it.Hall, it.Title, it.Summary, it.Body = in.Category, in.Department, in.Hall, in.Title, in.Summary, in.Body
 	it.Stage, it.MatterID, it.Cadence, it.ValidFrom, it.ValidUntil = in.Stage, in.MatterID, in.Cadence, in.ValidFrom, in.ValidUntil
 	it.Finance, it.Assets = in.Finance, in.Assets
 	it.Status, it.SubmittedBy, it.ApprovedBy = hall.StatusDraft, "", ""
@@ -131,6 +132,13 @@ func (s *Service) check(ctx context.Context, actor *hall.User, it *hall.Item) er
 	}
 	if !actor.InDepartment(it.Department) {
 		return hall.Errorf(hall.EForbidden, "you do not edit for department %q", it.Department)
+	}
+	if it.Hall != "" {
+		if _, err := s.Store.Hall(ctx, it.Hall); hall.IsCode(err, hall.ENotFound) {
+			return hall.FieldError("hall", "no hall %q", it.Hall)
+		} else if err != nil {
+			return err
+		}
 	}
 	if it.MatterID != "" {
 		if _, err := s.Store.Matter(ctx, it.MatterID); hall.IsCode(err, hall.ENotFound) {
@@ -252,7 +260,7 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 	}
 	now := s.Now().UTC()
 	rev := &hall.Revision{
-		ID: it.ID, Category: it.Category, Department: it.Department, Title: it.Title, Summary: it.Summary,
+		ID: it.ID, Category: it.Category, Department: it.Department, Hall: it.Hall, Title: it.Title, Summary: it.Summary,
 		Body: it.Body, BodyHTML: html, Finance: it.Finance, Stage: it.Stage, MatterID: it.MatterID,
 		Cadence: it.Cadence, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil, Assets: it.Assets,
 		PublishedAt: now, Page: "/p/" + it.ID, PrivacyOverride: override, Revision: 1,

@@ -47,9 +47,12 @@ var (
 // the workflow, and the state of its latest published revision. Publishing
 // never overwrites: each publish appends an immutable Revision to the archive.
 type Item struct {
-	ID         string     `json:"id"`
-	Category   string     `json:"category"`
-	Department string     `json:"department"`
+	ID         string `json:"id"`
+	Category   string `json:"category"`
+	Department string `json:"department"`
+	// Hall is whose board the item is on: a village's or community's hall,
+	// or "" for the whole township (every board shows it).
+	Hall       string     `json:"hall,omitempty"`
 	Title      string     `json:"title"`
 	Summary    string     `json:"summary"`
 	Body       string     `json:"body"` // Markdown
@@ -82,6 +85,7 @@ type PublicState struct {
 	ArchiveIndex   int64      `json:"archive_index"`
 	Category       string     `json:"category"`
 	Department     string     `json:"department"`
+	Hall           string     `json:"hall,omitempty"`
 	Title          string     `json:"title"`
 	Summary        string     `json:"summary"`
 	Stage          Stage      `json:"stage,omitempty"`
@@ -298,8 +302,14 @@ type ItemFilter struct {
 	Category    string
 	Department  string
 	Departments []string // any of these (an editor's own)
-	Status      Status
-	MatterID    string
+	// Halls keeps items on any of these halls' boards ("" for the whole
+	// township's), by the working copy or, with Public, the published
+	// revision.
+	Halls []string
+	// Categories keeps items in any of these categories (a group's).
+	Categories []string
+	Status     Status
+	MatterID   string
 	// Q is what was searched for (server/search.ParseQuery: at most 100
 	// characters, 10 words, all required). With Public it is matched against
 	// PublicState.Index and the results come best first (a match in the title

@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"github.com/hallcast/hallcast/server/accounts"
+	"github.com/hallcast/hallcast/server/archive"
+	"github.com/hallcast/hallcast/server/bulletin"
 	"github.com/hallcast/hallcast/server/catalog"
+	"github.com/hallcast/hallcast/server/dashboard"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/financefile"
@@ -114,6 +117,20 @@ type Reports interface {
 	Audit(ctx context.Context, actor *hall.User, f hall.AuditFilter) ([]*hall.AuditEntry, error)
 }
 
+// Public is what the public reads besides the archive's own routes: the
+// catalogue with counts, the items on a board, the halls, a matter.
+type Public interface {
+	ListItems(ctx context.Context, sc bulletin.Scope, f hall.ItemFilter) ([]*hall.Item, error)
+	Categories(ctx context.Context, sc bulletin.Scope, now time.Time) ([]bulletin.CategoryCount, []*hall.Department, error)
+	Halls(ctx context.Context) ([]bulletin.Hall, error)
+	Matter(ctx context.Context, id string) (*hall.Matter, []*hall.Item, error)
+}
+
+// Dashboard is what staff see first.
+type Dashboard interface {
+	Get(ctx context.Context, actor *hall.User) (*dashboard.Dashboard, error)
+}
+
 // Media is the uploaded files.
 type Media interface {
 	Put(ctx context.Context, actor *hall.User, src io.Reader, name string) (*hall.Media, error)
@@ -126,18 +143,14 @@ type Events interface {
 	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, []hall.EventRefusal, error)
 }
 
-// PublicStore is what the public pages and the archive read directly.
-type PublicStore interface {
-	ArchiveSize(ctx context.Context) (int64, error)
-	ArchiveEntries(ctx context.Context, from, to int64) ([]*hall.ArchiveEntry, error)
-	ItemEntries(ctx context.Context, itemID string) ([]*hall.ArchiveEntry, error)
-	Checkpoints(ctx context.Context) ([]*hall.Checkpoint, error)
-	ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error)
-	ListCategories(ctx context.Context) ([]*hall.Category, error)
-	ListDepartments(ctx context.Context) ([]*hall.Department, error)
-	Item(ctx context.Context, id string) (*hall.Item, error)
-	Matter(ctx context.Context, id string) (*hall.Matter, error)
-	// Hit counts in the shared counters (hall.LimitStore): residents'
-	// ratings and feedback from phones.
+// Limits counts what residents' phones send (hall.LimitStore, the
+// store's counters shared by every replica).
+type Limits interface {
 	Hit(ctx context.Context, key string, n int64, now time.Time, ttl time.Duration) (int64, error)
+}
+
+// ArchiveSource is what the auditor's archive check reads: the entries,
+// the checkpoints and the item rows they are compared with.
+type ArchiveSource interface {
+	archive.Source
 }

@@ -90,6 +90,16 @@ func (s *Server) publicFeedbackStatus(c echo.Context) error {
 	return c.JSON(http.StatusOK, st)
 }
 
+// dashboard answers what is due or wrong for the caller.
+func (s *Server) dashboard(c echo.Context) error {
+	d, err := s.Dashboard.Get(c.Request().Context(), userOf(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, d)
+}
+
 func (s *Server) engagementReport(c echo.Context) error {
 	from, err := queryTime(c, "from", s.loc)
 	if err != nil {

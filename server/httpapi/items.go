@@ -18,6 +18,7 @@ import (
 type itemRequest struct {
 	Category   string          `json:"category"`
 	Department string          `json:"department"`
+	Hall       string          `json:"hall"`
 	Title      string          `json:"title"`
 	Summary    string          `json:"summary"`
 	Body       string          `json:"body"`
@@ -42,7 +43,7 @@ func (s *Server) decodeItem(c echo.Context) (*hall.Item, error) {
 	if err := bind(c, &in); err != nil {
 		return nil, err
 	}
-	it := &hall.Item{Category: in.Category, Department: in.Department, Title: in.Title, Summary: in.Summary,
+	it := &hall.Item{Category: in.Category, Department: in.Department, Hall: in.Hall, Title: in.Title, Summary: in.Summary,
 		Body: in.Body, Stage: in.Stage, MatterID: in.MatterID, Cadence: in.Cadence, Assets: in.Assets, Version: in.Version}
 	var err error
 	if it.ValidFrom, err = parseTime("valid_from", in.ValidFrom, s.loc); err != nil {

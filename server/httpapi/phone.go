@@ -136,7 +136,7 @@ func (s *Server) phoneEvent(c echo.Context, itemID, kind string, limit int64, wi
 		return "", hall.Errorf(hall.EConflict, "item %q is %s: only items public now take ratings and feedback", itemID, st)
 	}
 	addr := addressKey(c.RealIP())
-	n, err := s.Store.Hit(ctx, fmt.Sprintf("phone:%s:%d:%s:%s", kind, len(itemID), itemID, addr), 1, now, window)
+	n, err := s.Limits.Hit(ctx, fmt.Sprintf("phone:%s:%d:%s:%s", kind, len(itemID), itemID, addr), 1, now, window)
 	if err != nil {
 		return "", err
 	}

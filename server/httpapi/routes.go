@@ -106,6 +106,7 @@ func (s *Server) api() []route {
 		{"POST", "/feedback/:id/reply", s.replyFeedback, reviewer},
 		{"GET", "/cases", s.listCases, readers},
 		{"POST", "/cases/:id/resolve", s.resolveCase, reviewer},
+		{"GET", "/dashboard", s.dashboard, staff},
 		{"GET", "/reports/engagement", s.engagementReport, auditor},
 		{"GET", "/reports/scorecard", s.scorecardReport, auditor},
 
@@ -125,6 +126,7 @@ func (s *Server) api() []route {
 
 		// What residents and screens read, no login.
 		{"GET", "/public/categories", s.publicCategories, anyone},
+		{"GET", "/public/halls", s.publicHalls, anyone},
 		{"GET", "/public/items", s.publicItems, anyone},
 		{"GET", "/public/items/:id", s.publicItem, anyone},
 		{"GET", "/public/items/:id/revisions", s.publicRevisions, anyone},
@@ -154,6 +156,7 @@ func (s *Server) routes() {
 	e.GET("/kiosk", s.page("kiosk/index.html"))
 	e.GET("/admin", s.page("admin/index.html"))
 	e.GET("/p/:id", s.page("public/index.html"))
+	e.GET("/v/:hall", s.page("public/index.html"))
 	e.GET("/player-sw.js", s.worker("player"))
 	e.GET("/kiosk-sw.js", s.worker("kiosk"))
 	e.GET("/ui/*", s.uiFile)
