@@ -175,8 +175,9 @@ class Page {
     if (!live) return old?.remove();
     const box = buildRespond(this.id, this.respond, () => this.renderRespond());
     if (old) return old.replaceWith(box);
-    const foot = this.main.querySelector('article .foot');
-    if (foot) foot.before(box);
+    // After what the item says, before its matter, history and proof.
+    const next = this.main.querySelector('article #matter, article #history, article #proof, article .foot');
+    if (next) next.before(box);
     else this.main.append(box);
   }
 
