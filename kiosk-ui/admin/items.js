@@ -8,6 +8,7 @@ import { query, seg } from './api.js';
 import { field, input, textarea, select, checkbox, onSubmit, showError, table, button, heading, notice, ask, busy } from './ui.js';
 import { yuanToFen, fenToYuan } from './money.js';
 import { formatTime, toDateInput } from './times.js';
+import { buildDiff } from '../shared/diff.js';
 
 const statuses = ['draft', 'submitted', 'approved', 'published', 'withdrawn'];
 const stages = ['before', 'during', 'after'];
@@ -403,6 +404,15 @@ function workflow(app, item, isDirty, form) {
       }
     }, { id: 'item-privacy' }),
   );
+  // What approving would publish: the working copy against the latest
+  // published revision.
+  const changes = item.public && ['draft', 'submitted', 'approved'].includes(item.status) ? h('div', { id: 'item-changes' }, h('p', { class: 'loading' }, t('ui.loading'))) : null;
+  if (changes) {
+    app.api
+      .get(`/items/${id}/diff`)
+      .then((r) => replace(changes, buildDiff(r.diff, item.finance?.unit)))
+      .catch((err) => replace(changes, notice(err.message, 'error')));
+  }
   const revs = h('div', { id: 'item-revisions' }, h('p', { class: 'loading' }, t('ui.loading')));
   app.api
     .get(`/items/${id}/revisions`)
@@ -416,6 +426,8 @@ function workflow(app, item, isDirty, form) {
     h('div', { class: 'wf-buttons' }, buttons),
     live && h('p', null, h('a', { href: `/p/${id}`, target: '_blank', rel: 'noopener', id: 'item-public-link' }, t('items.openPublic'))),
     panel,
+    changes && h('h2', null, t('items.changes', { n: item.public?.revision })),
+    changes,
     h('h2', null, t('items.revisions')),
     revs,
   );

@@ -104,6 +104,7 @@ const rows = [
   ['items.saveFirst', '请先保存修改。', 'Save your changes first.'],
   ['items.openPublic', '查看公开页面 ↗', 'Open the public page ↗'],
   ['items.revisions', '发布记录', 'Publications'],
+  ['items.changes', '与已发布的第 {n} 版相比的改动', 'Changes against published revision {n}'],
   ['items.noRevisions', '尚未发布。', 'Not published yet.'],
   ['fin.title', '财务表', 'Finance table'],
   ['fin.include', '包含财务明细表', 'Include a finance table'],

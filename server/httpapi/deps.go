@@ -66,6 +66,7 @@ type Desk interface {
 	List(ctx context.Context, actor *hall.User, f hall.ItemFilter) ([]disclosure.ItemView, error)
 	View(ctx context.Context, it *hall.Item) disclosure.ItemView
 	ItemRevisions(ctx context.Context, actor *hall.User, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error)
+	Diff(ctx context.Context, actor *hall.User, id, from, to string) (*disclosure.DiffView, error)
 	Privacy(ctx context.Context, actor *hall.User, id string) ([]disclosure.PrivacyFinding, error)
 	ParseFinance(ctx context.Context, actor *hall.User, r io.Reader, name string) (*financefile.Result, error)
 	FinanceWorkbook(ctx context.Context, actor *hall.User, id string, w io.Writer) error

@@ -137,6 +137,16 @@ func (s *Server) itemRevisions(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"revisions": revs, "entries": entries})
 }
 
+// itemDiff says what changed between two revisions of an item (the working
+// copy against the latest published one by default).
+func (s *Server) itemDiff(c echo.Context) error {
+	d, err := s.Desk.Diff(c.Request().Context(), userOf(c), c.Param("id"), c.QueryParam("from"), c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
 func (s *Server) submitItem(c echo.Context) error {
 	ctx := c.Request().Context()
 	it, err := s.Desk.Submit(ctx, userOf(c), c.Param("id"))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hallcast/hallcast/server/bulletin"
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/revdiff"
 	"github.com/hallcast/hallcast/server/search"
 )
 
@@ -197,6 +198,52 @@ func (s *Server) publicRevision(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	return c.JSON(http.StatusOK, rev)
+}
+
+// publicDiff says what changed between two published revisions: to
+// (default the latest) against from (default the one before it).
+func (s *Server) publicDiff(c echo.Context) error {
+	ctx := c.Request().Context()
+	it, err := s.Archive.PublicItem(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	latest := it.Public.Revision
+	num := func(field string, def int) (int, error) {
+		v := c.QueryParam(field)
+		if v == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > latest {
+			return 0, hall.FieldError(field, "want a published revision from 1 to %d (0: nothing)", latest)
+		}
+		return n, nil
+	}
+	to, err := num("to", latest)
+	if err != nil {
+		return err
+	}
+	from, err := num("from", to-1)
+	if err != nil {
+		return err
+	}
+	side := func(n int) (*hall.Revision, error) {
+		if n == 0 {
+			return &hall.Revision{ID: it.ID}, nil
+		}
+		return s.Archive.Revision(ctx, it.ID, n)
+	}
+	a, err := side(from)
+	if err != nil {
+		return err
+	}
+	b, err := side(to)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=60")
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "diff": revdiff.Compare(a, b)})
 }
 
 // itemQR is a QR code of the item's public page, for residents to take an
