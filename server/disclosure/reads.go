@@ -80,7 +80,7 @@ func (s *Service) List(ctx context.Context, actor *hall.User, f hall.ItemFilter)
 		return nil, hall.FieldError("status", "want draft, submitted, approved, published or withdrawn")
 	}
 	if _, err := search.ParseQuery(f.Q); err != nil {
-		return nil, hall.FieldError("q", "%v", err)
+		return nil, hall.FieldError("q", "%v", err).WithReason("search_query_invalid")
 	}
 	if actor.Role == hall.RoleEditor {
 		f.Departments = actor.Departments

@@ -72,10 +72,21 @@ type Item struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 	SubmittedBy string    `json:"submitted_by,omitempty"`
 	ApprovedBy  string    `json:"approved_by,omitempty"`
+	// Returned is a reviewer's request for changes: set when the item is
+	// sent back to draft, cleared when it is submitted again.
+	Returned *ReturnNote `json:"returned,omitempty"`
 
 	// Public is the state of the latest published revision, nil before the
 	// first publish.
 	Public *PublicState `json:"public,omitempty"`
+}
+
+// ReturnNote says who sent an item back to its editor, when, and what to
+// change.
+type ReturnNote struct {
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	Comment string    `json:"comment"`
 }
 
 // PublicState is what residents see of an item: its latest published
@@ -230,11 +241,11 @@ func (f *Finance) Validate() error {
 		}
 		if l.Amount != sums[i] {
 			return FieldError(fmt.Sprintf("finance.lines[%d].amount", i),
-				"line %q is %d but its sub-items add up to %d", l.Code, l.Amount, sums[i])
+				"line %q is %d but its sub-items add up to %d", l.Code, l.Amount, sums[i]).WithReason("finance_sum_mismatch")
 		}
 		if l.Budget != nil && childBudget[i] && *l.Budget != budgets[i] {
 			return FieldError(fmt.Sprintf("finance.lines[%d].budget", i),
-				"line %q budget is %d but its sub-items' budgets add up to %d", l.Code, *l.Budget, budgets[i])
+				"line %q budget is %d but its sub-items' budgets add up to %d", l.Code, *l.Budget, budgets[i]).WithReason("finance_budget_sum_mismatch")
 		}
 	}
 	return nil

@@ -177,6 +177,27 @@ func (s *Server) approveItem(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
+type returnRequest struct {
+	// Version is the item version the reviewer read (0: no check).
+	Version int    `json:"version"`
+	Comment string `json:"comment"`
+}
+
+// returnItem sends a submitted or approved item back to its editor with a
+// comment.
+func (s *Server) returnItem(c echo.Context) error {
+	var in returnRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	it, err := s.Desk.Return(ctx, userOf(c), c.Param("id"), in.Version, in.Comment)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
+}
+
 type publishRequest struct {
 	// PrivacyOverride is an admin's reason to publish flagged personal data.
 	PrivacyOverride string `json:"privacy_override"`

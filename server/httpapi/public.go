@@ -74,7 +74,7 @@ func (s *Server) publicItems(c echo.Context) error {
 	f := hall.ItemFilter{Public: true, Category: c.QueryParam("category"), Department: c.QueryParam("department"),
 		MatterID: c.QueryParam("matter_id"), Q: c.QueryParam("q"), LiveAt: now}
 	if _, err := search.ParseQuery(f.Q); err != nil {
-		return hall.FieldError("q", "%v", err)
+		return hall.FieldError("q", "%v", err).WithReason("search_query_invalid")
 	}
 	switch c.QueryParam("include") {
 	case "":

@@ -76,6 +76,7 @@ func (s *Server) api() []route {
 		{"POST", "/items/:id/submit", s.submitItem, editor},
 		{"POST", "/items/:id/approve", s.approveItem, reviewer},
 		{"POST", "/items/:id/publish", s.publishItem, reviewer},
+		{"POST", "/items/:id/return", s.returnItem, reviewer},
 		{"POST", "/items/:id/withdraw", s.withdrawItem, reviewer},
 		{"GET", "/items/:id/privacy", s.privacyCheck, staff},
 		{"GET", "/items/:id/finance.xlsx", s.financeWorkbook, staff},

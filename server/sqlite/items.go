@@ -21,6 +21,7 @@ var itemCols = []string{
 	"pub_published_at", "pub_first_published", "pub_valid_from", "pub_valid_until",
 	"pub_withdrawn_at", "pub_withdraw_reason", "pub_expired_at", "pub_index_title", "pub_index_text",
 	"hall_id", "pub_hall_id",
+	"returned",
 }
 
 var (
@@ -57,7 +58,11 @@ func itemValues(it *hall.Item, version int) ([]any, error) {
 	if it.Public != nil {
 		v[len(v)-1] = it.Public.Hall
 	}
-	return v, nil
+	returned, err := encJSON(it.Returned, it.Returned == nil)
+	if err != nil {
+		return nil, fmt.Errorf("encode returned: %w", err)
+	}
+	return append(v, returned), nil
 }
 
 func scanItem(row scanner) (*hall.Item, error) {
@@ -80,7 +85,8 @@ func scanItem(row scanner) (*hall.Item, error) {
 		&published, &first, timePtrCol{&p.ValidFrom}, timePtrCol{&p.ValidUntil},
 		timePtrCol{&p.WithdrawnAt}, strCol{&p.WithdrawReason}, timePtrCol{&p.ExpiredAt},
 		strCol{&p.Index.Title}, strCol{&p.Index.Text},
-		&it.Hall, strCol{&p.Hall})
+		&it.Hall, strCol{&p.Hall},
+		jsonCol{&it.Returned})
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +268,7 @@ func listItemsQuery(f hall.ItemFilter) (string, []any, error) {
 	if q := strings.TrimSpace(f.Q); q != "" {
 		pq, err := search.ParseQuery(q)
 		if err != nil {
-			return "", nil, hall.FieldError("q", "%v", err)
+			return "", nil, hall.FieldError("q", "%v", err).WithReason("search_query_invalid")
 		}
 		switch {
 		case f.Public && pq.Empty():

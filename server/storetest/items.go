@@ -41,6 +41,7 @@ func fullItem() *hall.Item {
 		UpdatedAt:   at(2 * time.Hour),
 		SubmittedBy: "wang",
 		ApprovedBy:  "li",
+		Returned:    &hall.ReturnNote{By: "li", At: at(90 * time.Minute).UTC(), Comment: "第3行金额请核对"},
 		Public: &hall.PublicState{
 			Revision:       3,
 			ArchiveIndex:   41,
