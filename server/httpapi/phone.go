@@ -126,14 +126,14 @@ func (s *Server) phoneEvent(c echo.Context, itemID, kind string, limit int64, wi
 	events, bad := hub.DecodeEvents([]json.RawMessage{raw}, &hall.Screen{ID: PhoneScreen, Kind: hall.KindKiosk}, now)
 	if len(bad) > 0 {
 		field, msg, _ := strings.Cut(bad[0].Message, ": ")
-		return "", hall.FieldError(field, "%s", msg)
+		return "", hall.FieldError(field, "%s", msg).WithReason("phone_event_invalid")
 	}
 	it, err := s.Archive.PublicItem(ctx, itemID)
 	if err != nil {
 		return "", err
 	}
 	if st := publicState(it.Public, now); st != "live" {
-		return "", hall.Errorf(hall.EConflict, "item %q is %s: only items public now take ratings and feedback", itemID, st)
+		return "", hall.Errorf(hall.EConflict, "item %q is %s: only items public now take ratings and feedback", itemID, st).WithReason("item_not_live")
 	}
 	addr := addressKey(c.RealIP())
 	n, err := s.Limits.Hit(ctx, fmt.Sprintf("phone:%s:%d:%s:%s", kind, len(itemID), itemID, addr), 1, now, window)
@@ -141,14 +141,19 @@ func (s *Server) phoneEvent(c echo.Context, itemID, kind string, limit int64, wi
 		return "", err
 	}
 	if n > limit {
-		return "", hall.Errorf(hall.ERateLimited, "at most %d %s of one item from one address in %s; try again later", limit, kindPlural(kind), window)
+		return "", hall.Errorf(hall.ERateLimited, "at most %d %s of one item from one address in %s; try again later", limit, kindPlural(kind), window).WithReason("phone_item_limit")
 	}
 	_, refused, err := s.Events.Ingest(ctx, PhoneScreen+":"+addr, events)
 	if err != nil {
 		return "", err
 	}
 	if len(refused) > 0 {
-		return "", hall.Errorf(refused[0].Code, "%s", refused[0].Message)
+		// The rules refuse feedback past an address's limit, and ratings of
+		// items not public at their time (a race with a withdrawal).
+		if refused[0].Code == hall.ERateLimited {
+			return "", hall.Errorf(hall.ERateLimited, "%s", refused[0].Message).WithReason("phone_address_limit")
+		}
+		return "", hall.Errorf(hall.EValidation, "%s", refused[0].Message).WithReason("phone_event_refused")
 	}
 	return eventID, nil
 }
@@ -168,12 +173,12 @@ func kindPlural(kind string) string {
 func (s *Server) phoneBind(c echo.Context, v any) error {
 	r := c.Request()
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		return hall.Errorf(hall.EForbidden, "only this server's pages may send this (Sec-Fetch-Site: %s)", site)
+		return hall.Errorf(hall.EForbidden, "only this server's pages may send this (Sec-Fetch-Site: %s)", site).WithReason("cross_origin")
 	}
 	if origin := r.Header.Get("Origin"); origin != "" {
 		u, err := url.Parse(origin)
 		if err != nil || !(strings.EqualFold(u.Host, r.Host) || s.PublicURL != "" && strings.EqualFold(origin, strings.TrimRight(s.PublicURL, "/"))) {
-			return hall.Errorf(hall.EForbidden, "only this server's pages may send this (Origin: %s)", origin)
+			return hall.Errorf(hall.EForbidden, "only this server's pages may send this (Origin: %s)", origin).WithReason("cross_origin")
 		}
 	}
 	if r.ContentLength > phoneBody {
