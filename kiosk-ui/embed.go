@@ -5,7 +5,8 @@
 // Layout (each folder is served under /ui/<folder>/):
 //
 //	player/   the LED wall and strip-sign player (/player)
-//	kiosk/    the residents' touch kiosk (/kiosk)
+//	kiosk/    the residents' touch kiosk (/kiosk); kiosk/data/pinyin.tsv is
+//	          its pinyin dictionary, made by genpinyin (see NOTICE.txt there)
 //	admin/    the staff console (/admin)
 //	public/   the public mobile page of one item (/p/{id})
 //	shared/   modules used by several front-ends: the device runtime of the
@@ -23,6 +24,8 @@ import (
 	"embed"
 	"io/fs"
 )
+
+//go:generate go run ./genpinyin -in /usr/share/rime-data/pinyin_simp.dict.yaml -out kiosk/data/pinyin.tsv -extra genpinyin/words.txt
 
 //go:embed player shared kiosk admin public
 var files embed.FS

@@ -308,7 +308,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	api, err := httpapi.New(httpapi.Deps{
 		Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
-		Reports: svc.Reports, Dashboard: svc.Dashboard, Public: svc.Public, Media: svc.Media, Events: events, Store: a.store, Ready: ready,
+		Reports: svc.Reports, Dashboard: svc.Dashboard, Public: svc.Public, Media: svc.Media, Events: events, Limits: a.store, Store: a.store, Ready: ready,
 		Archive: a.log, Alarms: &archive.AlarmDesk{Log: a.log, Store: a.store, Now: time.Now},
 		Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key, Origin: archiveOrigin,
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,

@@ -54,12 +54,25 @@ export function feedback(params, ctx) {
   );
   node.append(el('h1', 'view-title', t('fb.title')), form);
 
+  // The pinyin being typed, shown after the text until a candidate is picked.
+  let composing = '';
+
   function focus(field) {
     d.field = field;
+    composing = '';
     kbBox.replaceChildren(
       field === 'phone'
         ? keyboard({ layout: 'phone', onKey: (k) => update('contact', applyKey(d.contact, k, 15)) })
-        : keyboard({ layout: 'text', words: FEEDBACK_WORDS, onKey: (k) => update('text', applyKey(d.text, k, MAX_TEXT)) }),
+        : keyboard({
+            layout: 'text',
+            words: FEEDBACK_WORDS,
+            ime: true,
+            onKey: (k) => update('text', applyKey(d.text, k, MAX_TEXT)),
+            onCompose: (p) => {
+              composing = p;
+              draw();
+            },
+          }),
     );
     draw();
   }
@@ -70,8 +83,9 @@ export function feedback(params, ctx) {
   }
 
   function draw() {
-    text.textContent = d.text || t('fb.placeholder');
-    text.classList.toggle('empty', !d.text);
+    text.textContent = d.text || (composing ? '' : t('fb.placeholder'));
+    if (composing) text.append(el('span', 'composing', composing));
+    text.classList.toggle('empty', !d.text && !composing);
     text.classList.toggle('active', d.field !== 'phone');
     text.dataset.value = d.text;
     text.scrollTop = text.scrollHeight;

@@ -24,6 +24,7 @@ import { archive } from './archive.js';
 import { feedback } from './feedback.js';
 import { replies } from './replies.js';
 import { rateHall } from './rate.js';
+import { setupAccess } from './access.js';
 
 export const VERSION = '1.0.0';
 
@@ -294,6 +295,7 @@ function run(token, outbox) {
 async function boot() {
   setLang(detectLang());
   applyStrings();
+  setupAccess();
   document.addEventListener('contextmenu', (e) => e.preventDefault());
   document.addEventListener('dragstart', (e) => e.preventDefault());
   // Links inside published bodies must not take the kiosk away from itself.

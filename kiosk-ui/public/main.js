@@ -7,6 +7,8 @@
 // remembers the last signed head this browser saw and checks the current one
 // against it; a broken history shows #archive-warning and is reported.
 //
+// Residents rate the item and leave feedback under it (respond.js).
+//
 // Test hooks: <body data-state="loading|ready|error">, the title is #title,
 // #proof-status carries data-verified="true|false|unavailable" once the
 // proof has been checked (no attribute while checking), and <body
@@ -20,6 +22,7 @@ import { canVerify, verifyInclusion } from '../shared/merkle.js';
 import { witness } from '../shared/witness.js';
 import { strings } from './strings.js';
 import { buildPage, buildProof, buildMessage, buildWarning, contentProblem } from './view.js';
+import { buildRespond, newRespondState } from './respond.js';
 import { Board, hallIdFromPath } from './board.js';
 import { receiptFromPath, showReceipt } from './receipt.js';
 
@@ -92,6 +95,7 @@ class Page {
     this.proofRun = 0;
     this.archive = null; // the witness's result, null while checking
     this.failure = null;
+    this.respond = newRespondState(id); // rating and feedback (respond.js)
   }
 
   setState(s) {
@@ -162,6 +166,20 @@ class Page {
     if (!this.view) return;
     document.title = `${this.view.title} · ${t('app.name')}`;
     replace(this.main, buildPage(this));
+    this.renderRespond();
+  }
+
+  /** Rating and feedback, under the current revision of an item live now. */
+  renderRespond() {
+    const old = document.getElementById('respond');
+    const live = this.view === this.item && (this.item.state || 'live') === 'live';
+    if (!live) return old?.remove();
+    const box = buildRespond(this.id, this.respond, () => this.renderRespond());
+    if (old) return old.replaceWith(box);
+    // After what the item says, before its matter, history and proof.
+    const next = this.main.querySelector('article #matter, article #history, article #proof, article .foot');
+    if (next) next.before(box);
+    else this.main.append(box);
   }
 
   renderProof() {

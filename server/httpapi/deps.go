@@ -147,6 +147,12 @@ type Events interface {
 	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, []hall.EventRefusal, error)
 }
 
+// Limits counts what residents' phones send (hall.LimitStore, the
+// store's counters shared by every replica).
+type Limits interface {
+	Hit(ctx context.Context, key string, n int64, now time.Time, ttl time.Duration) (int64, error)
+}
+
 // ArchiveSource is what the auditor's archive check reads: the entries,
 // the checkpoints and the item rows they are compared with.
 type ArchiveSource interface {

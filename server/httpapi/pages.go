@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -17,8 +19,9 @@ import (
 	"github.com/hallcast/hallcast/server/hall"
 )
 
-// pageCache holds the embedded front-end files with their ETags, computed
-// once at start-up (the files cannot change while the binary runs).
+// pageCache holds the embedded front-end files with their ETags, and text
+// files gzipped, computed once at start-up (the files cannot change while
+// the binary runs).
 type pageCache struct {
 	files map[string]cachedFile
 }
@@ -27,7 +30,13 @@ type cachedFile struct {
 	body []byte
 	etag string
 	typ  string
+	// gz is the body gzipped, for text files where that saves at least a
+	// tenth (nil otherwise); its ETag is etag with "-gz" inside the quotes.
+	gz []byte
 }
+
+// gzipMin is the smallest body worth compressing.
+const gzipMin = 1024
 
 func newPageCache(fsys fs.FS) (*pageCache, error) {
 	pc := &pageCache{files: map[string]cachedFile{}}
@@ -54,7 +63,36 @@ func newPageCache(fsys fs.FS) (*pageCache, error) {
 
 func newCachedFile(body []byte, typ string) cachedFile {
 	sum := sha256.Sum256(body)
-	return cachedFile{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, typ: typ}
+	f := cachedFile{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, typ: typ}
+	if len(body) >= gzipMin && compressible(typ) {
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // the level is valid
+		w.Write(body)
+		w.Close()
+		if b.Len() <= len(body)*9/10 {
+			f.gz = b.Bytes()
+		}
+	}
+	return f
+}
+
+// compressible says whether a type is text that gzip shrinks.
+func compressible(typ string) bool {
+	mt, _, _ := mime.ParseMediaType(typ)
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || mt == "image/svg+xml" ||
+		strings.HasSuffix(mt, "javascript")
+}
+
+// acceptsGzip reads Accept-Encoding: gzip listed without q=0.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // serve writes one embedded file with its ETag, revalidated on every use.
@@ -68,12 +106,20 @@ func (pc *pageCache) serve(c echo.Context, name string) error {
 
 func writeCached(c echo.Context, f cachedFile) error {
 	h := c.Response().Header()
-	h.Set("ETag", f.etag)
+	etag, body := f.etag, f.body
+	if f.gz != nil {
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(c.Request()) {
+			etag, body = strings.TrimSuffix(f.etag, `"`)+`-gz"`, f.gz
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
 	h.Set("Cache-Control", "no-cache")
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && match == f.etag {
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && match == etag {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(http.StatusOK, f.typ, f.body)
+	return c.Blob(http.StatusOK, f.typ, body)
 }
 
 // workerScript is the service worker both devices share.

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -189,4 +191,56 @@ func TestWorkerVersion(t *testing.T) {
 			t.Errorf("GET /player-sw.js without shared/sw.js: %s, want 404", resp.Status)
 		}
 	})
+}
+
+// TestStaticFilesGzipped: a text file is served gzipped to a client that
+// accepts it, with its own ETag and Vary: Accept-Encoding, and as is to one
+// that does not; small files are never compressed.
+func TestStaticFilesGzipped(t *testing.T) {
+	text := strings.Repeat("你好\tnihao\n", 2000)
+	h := newHarnessWith(t, func(d *Deps) {
+		ui := d.UI.(fstest.MapFS)
+		ui["kiosk/data/pinyin.tsv"] = &fstest.MapFile{Data: []byte(text)}
+	})
+	get := func(path, accept, match string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", h.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", accept) // set, so the client does not decode it itself
+		if match != "" {
+			req.Header.Set("If-None-Match", match)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, b := get("/ui/kiosk/data/pinyin.tsv", "gzip, deflate, br", "")
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("headers %v, want gzip with Vary", resp.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if string(plain) != text || len(b) >= len(text)/5 {
+		t.Errorf("gzipped %d bytes decode to %d, want the file's %d (and far fewer bytes)", len(b), len(plain), len(text))
+	}
+	gzTag := resp.Header.Get("ETag")
+	if r, _ := get("/ui/kiosk/data/pinyin.tsv", "gzip", gzTag); r.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidating the gzipped file: %d, want 304", r.StatusCode)
+	}
+	resp, b = get("/ui/kiosk/data/pinyin.tsv", "identity", "")
+	if resp.Header.Get("Content-Encoding") != "" || string(b) != text || resp.Header.Get("ETag") == gzTag {
+		t.Errorf("without gzip: encoding %q, %d bytes, ETag %s (gzipped %s)", resp.Header.Get("Content-Encoding"), len(b), resp.Header.Get("ETag"), gzTag)
+	}
+	if r, _ := get("/ui/kiosk/data/pinyin.tsv", "gzip;q=0", ""); r.Header.Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 still got gzip")
+	}
+	if r, _ := get("/ui/shared/app.js", "gzip", ""); r.Header.Get("Content-Encoding") != "" {
+		t.Error("a file under 1 KiB was gzipped")
+	}
 }

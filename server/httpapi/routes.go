@@ -137,6 +137,8 @@ func (s *Server) api() []route {
 		{"GET", "/public/items/:id/revisions/:n", s.publicRevision, anyone},
 		{"GET", "/public/items/:id/diff", s.publicDiff, anyone},
 		{"GET", "/public/items/:id/qr.png", s.itemQR, anyone},
+		{"POST", "/public/items/:id/rating", s.phoneRating, anyone},
+		{"POST", "/public/items/:id/feedback", s.phoneFeedback, anyone},
 		{"GET", "/public/matters/:id", s.publicMatter, anyone},
 		{"GET", "/public/replies", s.publicReplies, anyone},
 		{"GET", "/public/feedback/:receipt", s.publicFeedbackStatus, anyone},

@@ -35,6 +35,9 @@ type Deps struct {
 	Dashboard Dashboard
 	Media     Media
 	Events    Events
+	// Limits keeps the per-item, per-address limits of phones' ratings
+	// and feedback.
+	Limits Limits
 	// Store is what the archive check reads.
 	Store   ArchiveSource
 	Archive *archive.Log
