@@ -22,6 +22,13 @@ import (
 )
 
 func main() {
+	if isService, err := runAsService(os.Args[1:]); isService || err != nil {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hallcast:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -66,6 +73,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return archiveVerify(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "archive" && len(rest) > 0 && rest[0] == "witness":
 		return archiveWitness(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "tls" && len(rest) > 0 && rest[0] == "init":
+		return tlsInit(rest[1:], getenv, stdout, stderr)
+	case cmd == "service" && len(rest) > 0:
+		return service(ctx, rest[0], rest[1:], getenv, stdout, stderr)
 	case cmd == "loadtest":
 		return loadtest(ctx, rest, getenv, stdout, stderr)
 	case cmd == "healthcheck":
