@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +96,26 @@ func TestSecureContextReported(t *testing.T) {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestScreensDocFlags: docs/SCREENS.md names every flag the browser tests
+// start Chromium with for the screens, and the defaults they rely on.
+func TestScreensDocFlags(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/SCREENS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"--kiosk", "--disable-features=Translate", "--disable-background-timer-throttling", "--disable-renderer-backgrounding"}
+	for _, f := range screenPCFlags {
+		flag := "--" + f.name
+		if v, ok := f.value.(string); ok {
+			flag += "=" + v
+		}
+		want = append(want, flag)
+	}
+	for _, flag := range want {
+		if !strings.Contains(string(doc), flag) {
+			t.Errorf("docs/SCREENS.md does not name %s", flag)
+		}
+	}
 }
