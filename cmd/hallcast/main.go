@@ -6,6 +6,8 @@
 //	hallcast token create --data DIR --user U [--name N]
 //	hallcast archive verify --data DIR
 //	hallcast archive witness --url URL --state FILE [--key KEY]
+//	hallcast tls init --hosts 192.168.1.10,hall.local [--dir DATA/tls]
+//	hallcast service install|uninstall|start|stop [--data DIR] [-- serve flags]
 //
 // Every flag can also be set in the environment (HALLCAST_ADDR, HALLCAST_DATA…).
 package main
@@ -46,6 +48,10 @@ commands:
   token create     print a new API token for a user
   archive verify   check the archive offline against its signed checkpoints and the item rows
   archive witness  check a running hall's newest checkpoint against the last one seen (exit non-zero on a rewritten history)
+  tls init         make a local CA and a server certificate for https in the hall (--hosts 192.168.1.10,hall.local)
+  service install  run serve as a Windows service, or write a systemd unit on Linux (--dry-run prints it)
+  service uninstall|start|stop
+                   remove, start or stop the service
   loadtest         simulate many screens against a running server and measure push latency
   healthcheck      exit 0 when a running server answers /healthz (for containers)
   version          print the version
