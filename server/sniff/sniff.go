@@ -36,7 +36,7 @@ type splitter struct {
 	tls, plain chan net.Conn
 	done       chan struct{}
 	once       sync.Once
-	err        error // the accept error that ended run, read after done
+	err        error // the accept error that ended run; set before done is closed
 }
 
 func (s *splitter) run() {
@@ -51,8 +51,7 @@ func (s *splitter) run() {
 				time.Sleep(delay)
 				continue
 			}
-			s.err = err
-			s.close()
+			s.close(err)
 			return
 		}
 		delay = 0
@@ -83,9 +82,12 @@ func (s *splitter) sort(c net.Conn) {
 	}
 }
 
-func (s *splitter) close() error {
+// close ends both listeners; cause, if not nil, is what their Accept
+// returns (else net.ErrClosed).
+func (s *splitter) close(cause error) error {
 	var err error
 	s.once.Do(func() {
+		s.err = cause
 		close(s.done)
 		err = s.ln.Close()
 	})
@@ -110,7 +112,7 @@ func (l *side) Accept() (net.Conn, error) {
 	}
 }
 
-func (l *side) Close() error   { return l.s.close() }
+func (l *side) Close() error   { return l.s.close(nil) }
 func (l *side) Addr() net.Addr { return l.s.ln.Addr() }
 
 // peeked is a connection whose first byte was read into r.
