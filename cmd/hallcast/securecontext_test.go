@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -90,6 +91,23 @@ func TestSecureContextReported(t *testing.T) {
 			got := screenListed(c, id)
 			return got["secure_context"] == true, "listed as " + toJSON(got)
 		})
+
+		// The console marks the screen that cannot start offline, and only it.
+		insecureID, insecureToken := newScreen(c, "二楼屏", "led", "lobby")
+		dialWithHello(t, c.base, map[string]any{"type": "hello", "token": insecureToken, "version": "player/test", "secure_context": false})
+		con := b.tab(1440, 1000)
+		loginConsole(con, c.base, "admin", hallAdminPassword)
+		con.open(c.base + "/admin#screens")
+		badge := func(id string) string {
+			return fmt.Sprintf(`document.querySelector('#screens-table tr[data-id=%s] .no-offline')`, jsString(id))
+		}
+		con.waitFor(15*time.Second, "the badge on the insecure screen", badge(insecureID))
+		if got := eval[string](con, badge(insecureID)+`.textContent`); got != "不能离线启动" {
+			t.Errorf("badge %q, want 不能离线启动", got)
+		}
+		if eval[bool](con, "!!"+badge(id)) {
+			t.Error("the player in a secure context is marked too")
+		}
 	})
 }
 

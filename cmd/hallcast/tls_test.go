@@ -169,6 +169,11 @@ func TestServeTLS(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
 		t.Fatalf("https /healthz: %s (TLS %v)", resp.Status, resp.TLS != nil)
 	}
+	// hallcast healthcheck trusts the CA it is given.
+	var hc, hcErr syncBuffer
+	if err := run(context.Background(), []string{"healthcheck", "--url", base + "/healthz", "--ca", filepath.Join(tlsDir, caCertFile)}, envOf(nil), nil, &hc, &hcErr); err != nil {
+		t.Fatalf("healthcheck over https: %v %s", err, hcErr.String())
+	}
 	// A client that does not trust the CA is refused.
 	if _, err := (&http.Client{Timeout: 10 * time.Second}).Get(base + "/healthz"); err == nil {
 		t.Fatal("a client without the CA connected")
