@@ -325,7 +325,7 @@ func printTrust(w io.Writer, lang, dir string, ca, leaf *x509.Certificate, reuse
 			fmt.Fprintf(w, "Made a local CA: %s (key %s, valid until %s).\n", caPath, filepath.Join(dir, caKeyFile), ca.NotAfter.Format("2006-01-02"))
 		}
 		fmt.Fprintf(w, "Made a server certificate for %s: %s (key %s, valid until %s).\n\n", strings.Join(hosts, ", "), cert, key, leaf.NotAfter.Format("2006-01-02"))
-		fmt.Fprintf(w, "Start the server with:\n  hallcast serve --tls-cert %q --tls-key %q\n\n", cert, key)
+		fmt.Fprintf(w, "Start the server with:\n  hallcast serve --tls-cert \"%s\" --tls-key \"%s\"\n\n", cert, key)
 		fmt.Fprintf(w, "Copy %s (not the key) to every screen PC and trust it there:\n", caCertFile)
 		fmt.Fprintln(w, "  Windows (an administrator's command prompt):  certutil -addstore -f Root ca.crt")
 		fmt.Fprintln(w, "    or double-click ca.crt > Install Certificate > Local Machine > Place all certificates in: Trusted Root Certification Authorities")
@@ -341,7 +341,7 @@ func printTrust(w io.Writer, lang, dir string, ca, leaf *x509.Certificate, reuse
 		fmt.Fprintf(w, "已生成本地证书颁发机构（CA）：%s（私钥 %s，有效期至 %s）。\n", caPath, filepath.Join(dir, caKeyFile), ca.NotAfter.Format("2006-01-02"))
 	}
 	fmt.Fprintf(w, "已为 %s 生成服务器证书：%s（私钥 %s，有效期至 %s）。\n\n", strings.Join(hosts, ", "), cert, key, leaf.NotAfter.Format("2006-01-02"))
-	fmt.Fprintf(w, "用以下参数启动服务器：\n  hallcast serve --tls-cert %q --tls-key %q\n\n", cert, key)
+	fmt.Fprintf(w, "用以下参数启动服务器：\n  hallcast serve --tls-cert \"%s\" --tls-key \"%s\"\n\n", cert, key)
 	fmt.Fprintf(w, "把 %s（不要复制私钥）拷到每台屏幕电脑上并设为信任：\n", caCertFile)
 	fmt.Fprintln(w, "  Windows（以管理员身份打开命令提示符）：certutil -addstore -f Root ca.crt")
 	fmt.Fprintln(w, "    或双击 ca.crt > 安装证书 > 本地计算机 > 将所有的证书都放入下列存储：受信任的根证书颁发机构")
