@@ -1,4 +1,6 @@
 # hallcast: one static binary (CGO_ENABLED=0, pure-Go SQLite) on a minimal image.
+# deploy/compose.single.yaml runs it alone on SQLite; deploy/compose.yaml runs
+# two replicas on Redis behind Caddy, sharing /data (signing key, media).
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./

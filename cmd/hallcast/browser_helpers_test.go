@@ -207,12 +207,22 @@ func (p *tab) waitFor(d time.Duration, what, expr string) {
 	}
 }
 
+// poll waits up to d for expr to be true. A navigation while it polls
+// (a click on a link) destroys the page's context: it polls again in the
+// new page.
 func (p *tab) poll(d time.Duration, expr string) error {
-	ctx, cancel := context.WithTimeout(p.ctx, d+5*time.Second)
-	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void]("!!("+expr+")",
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(d)))
-	return err
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		ctx, cancel := context.WithTimeout(p.ctx, left+5*time.Second)
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void]("!!("+expr+")",
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(left)))
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") || time.Until(deadline) < 200*time.Millisecond {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // waitState waits until <body data-state> is state.

@@ -95,6 +95,11 @@ func archiveVerify(ctx context.Context, args []string, getenv func(string) strin
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	return verifyArchive(ctx, where, stdout, stderr)
+}
+
+// verifyArchive is archive verify on the deployment where names.
+func verifyArchive(ctx context.Context, where *storeConfig, stdout, stderr io.Writer) error {
 	store, err := where.open(ctx, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err

@@ -40,6 +40,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	dialers := fs.Int("dial-concurrency", 64, "connections opened at once")
 	compress := fs.Bool("compress", true, "offer permessage-deflate, as browsers do")
 	debugURL := fs.String("debug-url", "", "the server's --debug-addr as a URL (http://127.0.0.1:6060): collect garbage before reading memory figures")
+	screenURLs := fs.String("screen-urls", "", "comma-separated server URLs the screens connect to, in turn (replicas on one Redis); publishes go through --url (default: --url)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +51,18 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		return errors.New("--screens: 1 to 50000")
 	}
 	c := &apiClient{base: strings.TrimRight(*base, "/"), token: *token, debug: strings.TrimRight(*debugURL, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+	bases := []string{c.base}
+	if *screenURLs != "" {
+		bases = nil
+		for _, u := range strings.Split(*screenURLs, ",") {
+			if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+				bases = append(bases, u)
+			}
+		}
+		if len(bases) == 0 {
+			return errors.New("--screen-urls: name at least one server URL")
+		}
+	}
 
 	fmt.Fprintf(stdout, "setting up: category, playlist and schedule \"loadtest\"\n")
 	hallID, err := c.setup(ctx)
@@ -71,10 +84,10 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	fmt.Fprintf(stdout, "connecting %d screens…\n", *screens)
+	fmt.Fprintf(stdout, "connecting %d screens to %s…\n", *screens, strings.Join(bases, ", "))
 	fleet := &fleet{}
 	start := time.Now()
-	if err := fleet.connect(ctx, c.base, tokens[:*screens], *dialers, *compress); err != nil {
+	if err := fleet.connect(ctx, bases, tokens[:*screens], *dialers, *compress); err != nil {
 		fleet.close()
 		return err
 	}
@@ -94,6 +107,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		heap/1024, stack/1024, (heap+stack)/1024, rss/1024, after["go_goroutines"]-before["go_goroutines"])
 
 	var all []time.Duration
+	allByBase := make([][]time.Duration, len(bases))
 	var published []string
 	// Withdraw what this run published, so runs do not grow the rotation.
 	defer func() {
@@ -114,14 +128,22 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		if err := c.call(ctx, "POST", "/api/v1/items/"+id+"/publish", nil, nil); err != nil {
 			return fmt.Errorf("publish %d: %w", p, err)
 		}
-		lat, got := fleet.wait(round, t0, 30*time.Second)
+		lat, byBase, got := fleet.wait(round, t0, 30*time.Second)
 		all = append(all, lat...)
+		for i, l := range byBase {
+			allByBase[i] = append(allByBase[i], l...)
+		}
 		fmt.Fprintf(stdout, "publish %d (%s): delivered to %d/%d screens, p50 %s p99 %s max %s (manifest %d bytes)\n",
 			p, id, got, len(fleet.conns), pct(lat, 50), pct(lat, 99), pct(lat, 100), fleet.lastSize.Load())
 		time.Sleep(*gap)
 	}
 	if *publishes > 0 {
 		fmt.Fprintf(stdout, "all publishes: %d deliveries, publish→screen p50 %s p99 %s max %s\n", len(all), pct(all, 50), pct(all, 99), pct(all, 100))
+		if len(bases) > 1 {
+			for i, l := range allByBase {
+				fmt.Fprintf(stdout, "  screens on %s: %d deliveries, publish→screen p50 %s p99 %s max %s\n", bases[i], len(l), pct(l, 50), pct(l, 99), pct(l, 100))
+			}
+		}
 	}
 	if *events > 0 && *eventFrames > 0 {
 		rate, lat, err := fleet.sendEvents(*events, *eventFrames)
@@ -383,8 +405,9 @@ type fleet struct {
 }
 
 type simScreen struct {
-	ws *websocket.Conn
-	mu sync.Mutex
+	ws   *websocket.Conn
+	base int // which of the server URLs it is connected to
+	mu   sync.Mutex
 	// manifests received, by round: the first arrival time per round.
 	got   map[int64]time.Time
 	acks  chan []string
@@ -392,13 +415,18 @@ type simScreen struct {
 	fleet *fleet
 }
 
-func (f *fleet) connect(ctx context.Context, base string, tokens []string, concurrency int, compress bool) error {
-	u, err := url.Parse(base)
-	if err != nil {
-		return err
+// connect opens a screen for each token, the i-th to bases[i % len(bases)].
+func (f *fleet) connect(ctx context.Context, bases []string, tokens []string, concurrency int, compress bool) error {
+	wsURLs := make([]string, len(bases))
+	for i, base := range bases {
+		u, err := url.Parse(base)
+		if err != nil {
+			return err
+		}
+		u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
+		u.Path = "/ws"
+		wsURLs[i] = u.String()
 	}
-	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
-	u.Path = "/ws"
 	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 2048, WriteBufferSize: 2048, EnableCompression: compress}
 	f.conns = make([]*simScreen, len(tokens))
 	sem := make(chan struct{}, concurrency)
@@ -409,7 +437,7 @@ func (f *fleet) connect(ctx context.Context, base string, tokens []string, concu
 		wg.Add(1)
 		go func(i int, tok string) {
 			defer func() { <-sem; wg.Done() }()
-			ws, _, err := d.DialContext(ctx, u.String(), nil)
+			ws, _, err := d.DialContext(ctx, wsURLs[i%len(wsURLs)], nil)
 			if err != nil {
 				firstErr.CompareAndSwap(nil, err)
 				return
@@ -430,7 +458,7 @@ func (f *fleet) connect(ctx context.Context, base string, tokens []string, concu
 				}
 			}
 			ws.SetReadDeadline(time.Time{})
-			s := &simScreen{ws: ws, got: map[int64]time.Time{}, acks: make(chan []string, 16), fleet: f}
+			s := &simScreen{ws: ws, base: i % len(wsURLs), got: map[int64]time.Time{}, acks: make(chan []string, 16), fleet: f}
 			f.conns[i] = s
 			go s.read()
 		}(i, tok)
@@ -476,20 +504,23 @@ func (s *simScreen) read() {
 // expect starts a new round: manifests arriving from now on count for it.
 func (f *fleet) expect() int64 { return f.round.Add(1) }
 
-// wait collects, for a round, each screen's delay from t0 to its manifest.
-func (f *fleet) wait(round int64, t0 time.Time, limit time.Duration) ([]time.Duration, int) {
+// wait collects, for a round, each screen's delay from t0 to its manifest:
+// all of them, and those of the screens on each server URL.
+func (f *fleet) wait(round int64, t0 time.Time, limit time.Duration) ([]time.Duration, map[int][]time.Duration, int) {
 	deadline := time.Now().Add(limit)
 	for {
 		var lat []time.Duration
+		byBase := map[int][]time.Duration{}
 		for _, s := range f.conns {
 			s.mu.Lock()
 			if t, ok := s.got[round]; ok {
 				lat = append(lat, t.Sub(t0))
+				byBase[s.base] = append(byBase[s.base], t.Sub(t0))
 			}
 			s.mu.Unlock()
 		}
 		if len(lat) == len(f.conns) || time.Now().After(deadline) {
-			return lat, len(lat)
+			return lat, byBase, len(lat)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

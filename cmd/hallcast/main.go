@@ -6,6 +6,8 @@
 //	hallcast token create --data DIR --user U [--name N]
 //	hallcast archive verify --data DIR
 //	hallcast archive witness --url URL --state FILE [--key KEY]
+//	hallcast backup --data DIR --to FILE.tar.gz
+//	hallcast restore --from FILE.tar.gz --data NEWDIR
 //	hallcast tls init --hosts 192.168.1.10,hall.local [--dir DATA/tls]
 //	hallcast service install|uninstall|start|stop [--data DIR] [-- serve flags]
 //
@@ -48,6 +50,11 @@ commands:
   token create     print a new API token for a user
   archive verify   check the archive offline against its signed checkpoints and the item rows
   archive witness  check a running hall's newest checkpoint against the last one seen (exit non-zero on a rewritten history)
+  backup           write a consistent backup of a data directory while the server runs:
+                   hallcast backup --data ./data --to hallcast-2026-11-28.tar.gz
+                   (on a Redis store: check Redis's own persistence and say what to back up)
+  restore          restore a backup into a new, empty data directory, checking every file and the archive:
+                   hallcast restore --from hallcast-2026-11-28.tar.gz --data ./data-restored
   tls init         make a local CA and a server certificate for https in the hall (--hosts 192.168.1.10,hall.local)
   service install  run serve as a Windows service, or write a systemd unit on Linux (--dry-run prints it)
   service uninstall|start|stop
@@ -79,6 +86,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return archiveVerify(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "archive" && len(rest) > 0 && rest[0] == "witness":
 		return archiveWitness(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "backup":
+		return backupCmd(ctx, rest, getenv, stdout, stderr)
+	case cmd == "restore":
+		return restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case cmd == "tls" && len(rest) > 0 && rest[0] == "init":
 		return tlsInit(rest[1:], getenv, stdout, stderr)
 	case cmd == "service" && len(rest) > 0:

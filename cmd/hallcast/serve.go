@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
 	"github.com/hallcast/hallcast/server/connlimit"
+	"github.com/hallcast/hallcast/server/dashboard"
 	"github.com/hallcast/hallcast/server/demo"
 	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/hall"
@@ -178,12 +180,33 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"most feedback messages one kiosk may leave per --feedback-window; 0: no limit (HALLCAST_FEEDBACK_LIMIT)")
 	feedbackWindow := fs.Duration("feedback-window", envParsed(getenv, "HALLCAST_FEEDBACK_WINDOW", ingest.FeedbackWindow, time.ParseDuration, &envErrs),
 		"the window of --feedback-limit (HALLCAST_FEEDBACK_WINDOW)")
+	offlineAfter := fs.Duration("offline-alert-after", envParsed(getenv, "HALLCAST_OFFLINE_ALERT_AFTER", 10*time.Minute, time.ParseDuration, &envErrs),
+		"a screen unseen this long is listed on the dashboard and posted to --webhook-url (HALLCAST_OFFLINE_ALERT_AFTER)")
+	webhookURL := fs.String("webhook-url", getenv("HALLCAST_WEBHOOK_URL"), "post a JSON event here when a screen stays offline longer than --offline-alert-after (HALLCAST_WEBHOOK_URL)")
+	backupDir := fs.String("backup-dir", getenv("HALLCAST_BACKUP_DIR"), "directory for scheduled backups and the backup taken before a migration (default for the latter: backups in --data) (HALLCAST_BACKUP_DIR)")
+	backupEvery := fs.Duration("backup-every", envParsed(getenv, "HALLCAST_BACKUP_EVERY", 0, time.ParseDuration, &envErrs),
+		"take a backup into --backup-dir this often, e.g. 24h; 0: never (HALLCAST_BACKUP_EVERY)")
+	backupKeep := fs.Int("backup-keep", envParsed(getenv, "HALLCAST_BACKUP_KEEP", 14, strconv.Atoi, &envErrs),
+		"scheduled backups to keep; older scheduled ones are removed (others in the directory never are); 0: keep all (HALLCAST_BACKUP_KEEP)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := errors.Join(envErrs...); err != nil {
 		return err
 	}
+	if *backupEvery < 0 || *backupKeep < 0 {
+		return fmt.Errorf("--backup-every and --backup-keep: want 0 or more")
+	}
+	if *backupEvery > 0 && *backupDir == "" {
+		return fmt.Errorf("--backup-every: set --backup-dir too, ideally on another disk")
+	}
+	if *backupEvery > 0 && where.isRedis() {
+		return fmt.Errorf("--backup-every: the Redis store is persisted by Redis; run \"hallcast backup --store …\" to check it")
+	}
+	if *backupEvery > 0 && *backupEvery < time.Minute {
+		return fmt.Errorf("--backup-every: want at least 1m")
+	}
+	where.backupDir, where.mediaDir = *backupDir, *mediaDir
 	for name, v := range map[string]int{"--max-conns": *maxConns, "--max-conns-per-ip": *maxPerIP, "--max-ws-per-ip": *maxWSPerIP, "--feedback-limit": *feedbackLimit} {
 		if v < 0 {
 			return fmt.Errorf("%s: want 0 (no limit) or more", name)
@@ -211,6 +234,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *publicURL != "" && !strings.HasPrefix(*publicURL, "http://") && !strings.HasPrefix(*publicURL, "https://") {
 		return fmt.Errorf("--public-url: want http:// or https://")
 	}
+	if u, err := url.Parse(*webhookURL); *webhookURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return fmt.Errorf("--webhook-url: want an http:// or https:// URL")
+	}
+	if *offlineAfter <= 0 {
+		return fmt.Errorf("--offline-alert-after: want a positive duration")
+	}
 	var tlsConfig *tls.Config
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key: give both or neither")
@@ -234,6 +263,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	a, err := open(ctx, where, logger, reg, func(c *app.Config) {
 		c.CaseWorkdays, c.FeedbackWorkdays = *caseDays, *feedbackDays
+		c.OfflineAfter = *offlineAfter
 		if *mediaDir != "" {
 			c.MediaDir = *mediaDir
 		}
@@ -265,8 +295,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	screens := hub.New(hub.Config{Screens: svc.Signage, Manifests: svc.Manifests, Events: events, Registerer: reg, Logger: logger, Now: time.Now,
 		ClientAddr: clientAddr(trusted), MaxConnsPerAddr: noLimitIfZero(*maxWSPerIP), MaxPendingPerAddr: pendingPerAddr(*maxWSPerIP)})
 	svc.SetNotifier(screens, screens)
+	var backups *backupScheduler
+	if *backupEvery > 0 {
+		backups = newBackupScheduler(reg, &backupScheduler{dir: *backupDir, dataDir: where.dataDir, mediaDir: *mediaDir,
+			every: *backupEvery, keep: *backupKeep, store: a.store, logger: logger})
+		logger.Info("scheduled backups", "dir", *backupDir, "every", *backupEvery, "keep", *backupKeep)
+	}
 	ready := func(ctx context.Context) (map[string]any, error) {
-		return map[string]any{"store": "sqlite"}, a.store.Ping(ctx)
+		details := map[string]any{"store": "sqlite"}
+		if backups != nil {
+			details["backup"] = backups.status()
+		}
+		return details, a.store.Ping(ctx)
 	}
 	var peers *replica
 	if rs, ok := a.store.(*redisstore.Store); ok {
@@ -284,7 +324,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	api, err := httpapi.New(httpapi.Deps{
 		Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
-		Reports: svc.Reports, Media: svc.Media, Events: events, Store: a.store, Ready: ready,
+		Reports: svc.Reports, Dashboard: svc.Dashboard, Public: svc.Public, Media: svc.Media, Events: events, Store: a.store, Ready: ready,
 		Archive: a.log, Alarms: &archive.AlarmDesk{Log: a.log, Store: a.store, Now: time.Now},
 		Verifier: a.verifier.Verifier, ArchiveKey: a.verifier.key, Origin: archiveOrigin,
 		Logger: logger, Registry: reg, Gatherer: reg, UI: kioskui.FS(), Now: time.Now,
@@ -333,8 +373,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var workers sync.WaitGroup
 	workers.Go(func() { a.sweep(bg) })
 	workers.Go(func() { screens.Run(bg) })
+	if backups != nil {
+		workers.Go(func() { backups.run(bg) })
+	}
 	if peers != nil {
 		workers.Go(func() { peers.run(bg) })
+	}
+	if *webhookURL != "" {
+		hook := &dashboard.Webhook{URL: *webhookURL, After: *offlineAfter, Screens: svc.Signage, Limits: a.store, Audit: a.store,
+			Now: time.Now, Logger: logger}
+		workers.Go(func() { hook.Run(bg) })
 	}
 	ingestCtx, stopIngest := context.WithCancel(context.WithoutCancel(ctx))
 	ingestDone := make(chan struct{})

@@ -24,6 +24,13 @@ type storeConfig struct {
 	redisPrefix   string
 	allowVolatile bool
 	envErr        error
+
+	// SQLite only: a database with data is backed up into backupDir
+	// (<data>/backups when empty) before migrations change it, with the
+	// media in mediaDir (<data>/media when empty); noAutoBackup skips
+	// that, for a copy being checked.
+	backupDir, mediaDir string
+	noAutoBackup        bool
 }
 
 // storeFlags registers --data, --store, --redis-prefix and
@@ -58,6 +65,9 @@ func (c *storeConfig) open(ctx context.Context, logger *slog.Logger) (hall.Store
 	case c.store == "" || c.store == "sqlite":
 		if err := os.MkdirAll(c.dataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		if err := preMigrationBackup(ctx, c, logger); err != nil {
+			return nil, err
 		}
 		return sqlite.Open(ctx, filepath.Join(c.dataDir, "hallcast.db"))
 	case c.isRedis():

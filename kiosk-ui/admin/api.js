@@ -1,6 +1,9 @@
 // The console's HTTP client: JSON in and out, the session cookie, the CSRF
 // token on every write, and errors as ApiError with the server's code,
-// message, field and details.
+// reason, args, field and details; its message is worded in the console's
+// language (errors.js), the server's own message kept as serverMessage.
+
+import { describe } from './errors.js';
 
 const base = '/api/v1';
 
@@ -10,8 +13,18 @@ export class ApiError extends Error {
     super(e.message || fallback || `HTTP ${status}`);
     this.status = status;
     this.code = e.code || (status ? '' : 'network');
+    this.reason = e.reason || this.code;
+    this.args = Array.isArray(e.args) ? e.args : [];
     this.field = e.field || '';
     this.details = e.details;
+    this.serverMessage = e.message || '';
+    this.message = describe(this);
+  }
+
+  /** Words the error again, amounts in unit ("yuan" or "wan"). */
+  reword(unit) {
+    this.message = describe(this, { unit });
+    return this;
   }
 }
 

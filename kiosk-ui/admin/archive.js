@@ -77,6 +77,13 @@ async function auditPanel(app) {
     for (const k of Object.keys(audit)) audit[k] = f.elements[k].value.trim();
     await app.refresh();
   });
-  const rows = (data.entries || []).map((e) => [formatTime(e.at), e.actor, e.action, e.target ? h('code', null, e.target) : '', e.detail || '', e.remote_ip || '']);
+  const rows = (data.entries || []).map((e) => [formatTime(e.at), e.actor, h('span', { title: e.action, dataset: { action: e.action } }, actionName(e.action)), e.target ? h('code', null, e.target) : '', e.detail || '', e.remote_ip || '']);
   return h('section', null, h('h2', null, t('au.title')), form, table([t('ar.at'), t('au.actor'), t('au.action'), t('au.target'), t('au.detail'), 'IP'], rows, { id: 'audit-table' }));
+}
+
+/** A readable name for an audit action: "item.publish" → 发布信息 (the action itself when unknown). */
+function actionName(action) {
+  const k = `action.${action}`;
+  const s = t(k);
+  return s === k ? action : s;
 }

@@ -51,7 +51,7 @@ function feedbackPanel(app, { list, note }) {
       h('code', null, f.receipt || f.id),
       formatTime(f.at),
       h('span', null, formatTime(f.due_at), f.overdue && !f.reply ? h('span', { class: 'tag danger' }, ` ${t('cs.overdue')}`) : null),
-      f.topic || '',
+      f.topic ? topicName(f.topic) : '',
       h('div', { class: 'text' }, f.text, f.item_id && h('div', { class: 'hint' }, h('a', { href: `/p/${seg(f.item_id)}`, target: '_blank', rel: 'noopener' }, t('fb.about')))),
       f.contact || '',
       h('span', { class: `status s-${f.status}` }, t(`fb.status.${f.status}`) || f.status),
@@ -122,4 +122,11 @@ function casesPanel(app, { list, note }) {
   const cols = [t('cs.subject'), t('cs.level'), t('cs.at'), t('cs.due'), t('items.status'), t('cs.note')];
   if (canResolve) cols.push(t('ui.actions'));
   return h('section', null, heading(2, t('cs.title')), h('p', { class: 'hint' }, t('cs.hint')), table(cols, rows, { id: 'cases-table', empty: t('cs.none') }));
+}
+
+/** A feedback topic's name: "efficiency" → 办事效率 (the key itself when unknown). */
+function topicName(key) {
+  const k = `topic.${key}`;
+  const s = t(k);
+  return s === k ? key : s;
 }

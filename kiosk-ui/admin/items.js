@@ -8,10 +8,13 @@ import { query, seg } from './api.js';
 import { field, input, textarea, select, checkbox, onSubmit, showError, table, button, heading, notice, ask, busy } from './ui.js';
 import { yuanToFen, fenToYuan } from './money.js';
 import { formatTime, toDateInput } from './times.js';
+import { buildDiff } from '../shared/diff.js';
+import { describe } from './errors.js';
 
 const statuses = ['draft', 'submitted', 'approved', 'published', 'withdrawn'];
 const stages = ['before', 'during', 'after'];
 const cadences = ['once', 'monthly', 'quarterly', 'annual'];
+const pollMs = 5000;
 
 export const items = {
   key: 'items',
@@ -133,29 +136,61 @@ async function editor(app, el, id) {
   form.addEventListener('change', () => (dirty = true));
   onSubmit(form, async () => {
     const body = collect(form, fin, assets, item);
+    await store(body);
+  });
+  const store = async (body) => {
     if (isNew) {
       const r = await app.api.post('/items', body);
       app.toast(t('items.created'));
       dirty = false;
       location.hash = `items/${seg(r.item.id)}`;
     } else {
-      try {
-        await app.api.put(`/items/${seg(item.id)}`, body);
-      } catch (err) {
-        if (err.status === 409) err.message = `${err.message} — ${t('items.conflict')}`;
-        throw err;
-      }
+      await app.api.put(`/items/${seg(item.id)}`, body);
       dirty = false;
       app.toast(t('items.saved'));
       app.refresh();
     }
-  });
+  };
+
+  // Someone else may publish, approve or send back the item while it is
+  // open: poll its version and show the new state (or, with unsaved
+  // edits, say so instead of overwriting them).
+  const changed = h('div', { id: 'item-changed', 'aria-live': 'polite' });
+  if (!isNew) {
+    let warned = false;
+    const timer = setInterval(async () => {
+      if (document.querySelector('dialog[open]')) return;
+      try {
+        const r = await app.api.get(`/items/${seg(item.id)}`);
+        if (r.item.version === item.version) return;
+        if (!dirty) {
+          clearInterval(timer);
+          app.refresh();
+        } else if (!warned) {
+          warned = true;
+          replace(changed, h('p', { class: 'notice warn' }, t('items.changedElsewhere'), ' ', button(t('items.reload'), () => app.refresh(), { id: 'item-reload' })));
+        }
+      } catch {
+        /* keep what is shown */
+      }
+    }, pollMs);
+    app.onLeave(() => clearInterval(timer));
+  }
 
   const side = isNew ? null : workflow(app, item, () => dirty, form);
   replace(
     el,
     heading(1, isNew ? t('items.new') : item.title || t('items.untitled'), h('a', { href: '#items', class: 'button small' }, t('items.back'))),
-    !isNew && h('p', { class: 'meta' }, h('span', { class: `status s-${item.status}`, id: 'item-status', dataset: { status: item.status } }, t(`status.${item.status}`)), ` · ${t('items.version', { n: item.version })} · ${t('items.updatedBy', { who: item.updated_by || '', at: formatTime(item.updated_at) })}`),
+    !isNew &&
+      h(
+        'p',
+        { class: 'meta', dataset: { version: item.version } },
+        h('span', { class: `status s-${item.status}`, id: 'item-status', dataset: { status: item.status } }, t(`status.${item.status}`)),
+        ` · ${item.public ? t('items.pubVersion', { n: item.public.revision }) : t('items.notPublished')} · ${t('items.updatedBy', { who: item.updated_by || '', at: formatTime(item.updated_at) })}`,
+      ),
+    changed,
+    item.returned &&
+      h('div', { class: 'notice warn returned', id: 'item-returned', role: 'note' }, h('strong', null, t('wf.returned', { who: item.returned.by, at: formatTime(item.returned.at) })), h('p', { class: 'comment' }, item.returned.comment)),
     !editable && notice(t('items.readOnly')),
     h('div', { class: isNew ? 'editor' : 'editor with-side' }, form, side),
   );
@@ -262,7 +297,7 @@ function financeEditor(app, item, changed) {
       const problems = err.details?.problems || [];
       report.replaceChildren(
         h('p', { class: 'error' }, t('fin.importFailed', { name: f.name })),
-        problems.length ? h('ul', { class: 'problems', id: 'finance-problems' }, problems.map((p) => h('li', null, p.row ? t('fin.row', { n: p.row }) + ' ' : '', p.message))) : h('p', null, err.message),
+        problems.length ? h('ul', { class: 'problems', id: 'finance-problems' }, problems.map((p) => h('li', null, p.row ? t('fin.row', { n: p.row }) + ' ' : '', describe({ reason: p.reason, args: p.args, serverMessage: p.message }, { unit: p.unit })))) : h('p', null, err.message),
       );
     }
   });
@@ -289,6 +324,7 @@ function financeEditor(app, item, changed) {
   box.addEventListener('change', () => (panel.hidden = !box.checked));
   return {
     el: h('div', { class: 'finance-editor' }, h('h3', null, t('fin.title')), on, panel),
+    unit: () => unit.value,
     value() {
       if (!box.checked) return null;
       const lines = [];
@@ -367,28 +403,53 @@ function workflow(app, item, isDirty, form) {
     }
     return true;
   };
-  const act = async (action, body, btn) => {
+  const box = h('div', { class: 'wf-buttons' });
+  // Every workflow button is disabled while a step is under way, so a
+  // double click cannot run two steps.
+  const act = async (action, body) => {
     if (!guard()) return;
+    const all = [...box.querySelectorAll('button')];
+    for (const b of all) b.disabled = true;
     try {
-      await busy(btn, () => app.api.post(`/items/${id}/${action}`, body));
+      await app.api.post(`/items/${id}/${action}`, body);
       app.toast(t(`wf.done.${action}`));
       app.refresh();
     } catch (err) {
+      for (const b of all) b.disabled = false;
       if (action === 'publish' && err.status === 422 && Array.isArray(err.details)) showPrivacy(app, panel, err, item, form);
       else app.toast(err.message, 'error');
     }
   };
   const buttons = [];
   const live = item.public && !item.public.withdrawn_at;
-  if (item.status === 'draft' && app.can('editor')) buttons.push(button(t('wf.submit'), (e) => act('submit', {}, e.currentTarget), { id: 'item-submit', cls: 'button primary' }));
-  if (item.status === 'submitted' && app.can('reviewer')) buttons.push(button(t('wf.approve'), (e) => act('approve', { version: item.version }, e.currentTarget), { id: 'item-approve', cls: 'button primary' }));
-  if (item.status === 'approved' && app.can('reviewer')) buttons.push(button(t('wf.publish'), (e) => act('publish', {}, e.currentTarget), { id: 'item-publish', cls: 'button primary' }));
+  if (item.status === 'draft' && app.can('editor')) buttons.push(button(t('wf.submit'), () => act('submit', {}), { id: 'item-submit', cls: 'button primary' }));
+  if (item.status === 'submitted' && app.can('reviewer')) buttons.push(button(t('wf.approve'), () => act('approve', { version: item.version }), { id: 'item-approve', cls: 'button primary' }));
+  // Publishing is for good: it asks first, and its button is not where
+  // approve was (send back comes first), so a double click on approve
+  // cannot publish.
+  if ((item.status === 'submitted' || item.status === 'approved') && app.can('reviewer')) {
+    buttons.push(
+      button(t('wf.return'), async () => {
+        if (!guard()) return;
+        const v = await ask({ title: t('wf.returnTitle'), text: t('wf.returnText'), fields: [{ name: 'comment', label: t('wf.returnComment'), type: 'textarea', required: true, max: 1000 }], ok: t('wf.return'), id: 'return-dialog' });
+        if (v) act('return', { version: item.version, comment: v.comment });
+      }, { id: 'item-return', cls: 'button' }),
+    );
+  }
+  if (item.status === 'approved' && app.can('reviewer')) {
+    buttons.push(
+      button(t('wf.publish'), async () => {
+        if (!guard()) return;
+        const v = await ask({ title: t('wf.publishTitle'), text: t('wf.publishText', { title: item.title }), ok: t('wf.publishOk'), danger: true, id: 'publish-dialog' });
+        if (v) act('publish', {});
+      }, { id: 'item-publish', cls: 'button primary' }),
+    );
+  }
   if (live && app.can('reviewer')) {
     buttons.push(
-      button(t('wf.withdraw'), async (e) => {
-        const btn = e.currentTarget;
-        const v = await ask({ title: t('wf.withdraw'), text: t('wf.withdrawText'), fields: [{ name: 'reason', label: t('wf.reason'), type: 'textarea', required: true, max: 500 }], ok: t('wf.withdraw'), danger: true, id: 'withdraw-dialog' });
-        if (v) act('withdraw', { reason: v.reason }, btn);
+      button(t('wf.withdraw'), async () => {
+        const v = await ask({ title: t('wf.withdrawTitle'), text: t('wf.withdrawText'), fields: [{ name: 'reason', label: t('wf.reason'), type: 'textarea', required: true, max: 500 }], ok: t('wf.withdraw'), danger: true, id: 'withdraw-dialog' });
+        if (v) act('withdraw', { reason: v.reason });
       }, { id: 'item-withdraw', cls: 'button danger' }),
     );
   }
@@ -403,6 +464,16 @@ function workflow(app, item, isDirty, form) {
       }
     }, { id: 'item-privacy' }),
   );
+  box.append(...buttons);
+  // What approving would publish: the working copy against the latest
+  // published revision.
+  const changes = item.public && ['draft', 'submitted', 'approved'].includes(item.status) ? h('div', { id: 'item-changes' }, h('p', { class: 'loading' }, t('ui.loading'))) : null;
+  if (changes) {
+    app.api
+      .get(`/items/${id}/diff`)
+      .then((r) => replace(changes, buildDiff(r.diff, item.finance?.unit)))
+      .catch((err) => replace(changes, notice(err.message, 'error')));
+  }
   const revs = h('div', { id: 'item-revisions' }, h('p', { class: 'loading' }, t('ui.loading')));
   app.api
     .get(`/items/${id}/revisions`)
@@ -413,9 +484,11 @@ function workflow(app, item, isDirty, form) {
     { class: 'side-panel' },
     h('h2', null, t('wf.title')),
     h('p', { class: 'hint' }, t(`wf.hint.${item.status}`)),
-    h('div', { class: 'wf-buttons' }, buttons),
+    box,
     live && h('p', null, h('a', { href: `/p/${id}`, target: '_blank', rel: 'noopener', id: 'item-public-link' }, t('items.openPublic'))),
     panel,
+    changes && h('h2', null, t('items.changes', { n: item.public?.revision })),
+    changes,
     h('h2', null, t('items.revisions')),
     revs,
   );

@@ -2,7 +2,7 @@
 // role may use, and the section shown from the URL hash (#items, #items/ID…).
 //
 // Test hooks: <body data-state="loading|login|ready">; #login-username,
-// #login-password, #login-submit; nav links [data-section="items|screens|
+// #login-password, #login-submit; nav links [data-section="dashboard|items|screens|
 // playlists|feedback|archive|users"]; the section's own ids (#item-form,
 // #claim-code, #claim-submit…).
 
@@ -11,6 +11,7 @@ import { h, replace } from '../shared/dom.js';
 import { Api } from './api.js';
 import { strings } from './strings.js';
 import { field, onSubmit, toast, notice } from './ui.js';
+import { dashboard } from './dashboard.js';
 import { items } from './items.js';
 import { screens } from './screens.js';
 import { playlists } from './playlists.js';
@@ -20,7 +21,7 @@ import { users } from './users.js';
 
 extend(strings);
 
-const sections = [items, screens, playlists, feedback, archive, users];
+const sections = [dashboard, items, screens, playlists, feedback, archive, users];
 const langKey = 'hallcast.lang';
 
 /** Whether the user holds one of the roles (admins hold every role). */

@@ -4,7 +4,7 @@
 import { h, replace } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { seg } from './api.js';
-import { field, input, select, onSubmit, table, button, heading, secretBox, confirmAction, words, busy } from './ui.js';
+import { field, input, select, onSubmit, table, button, heading, secretBox, confirmAction, words, busy, ask } from './ui.js';
 import { formatTime } from './times.js';
 
 export const screens = {
@@ -15,6 +15,34 @@ export const screens = {
 };
 
 const refreshMs = 15000;
+
+/** A pairing code as people type it ("347 852", "347-852", full-width digits) → "347852". */
+export function normalizeCode(s) {
+  return String(s || '')
+    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+    .replace(/[\s\-－—_.]/g, '');
+}
+
+// Titles of the items screens show, read once per console visit.
+const titles = new Map();
+
+async function titleOf(app, id) {
+  if (!titles.has(id)) {
+    const p = app.api.get(`/items/${seg(id)}`).then((r) => r.item.title, () => '');
+    titles.set(id, p);
+  }
+  return titles.get(id);
+}
+
+/** What a screen shows, with the item's title rather than its id. */
+function showingCell(app, s) {
+  const sh = s.showing;
+  if (!sh) return '';
+  if (!sh.item_id) return sh.media_url || '';
+  const cell = h('span', { class: 'showing', title: sh.item_id, dataset: { item: sh.item_id } }, t('screens.showingItem', { title: '…', n: sh.revision || '' }));
+  titleOf(app, sh.item_id).then((title) => (cell.textContent = t('screens.showingItem', { title: title || t('items.untitled'), n: sh.revision || '' })));
+  return cell;
+}
 
 function screenFields(prefix, halls) {
   return [
@@ -54,13 +82,14 @@ async function render(app, el) {
         t(`kind.${s.kind}`),
         hallName(s.hall_id),
         (s.groups || []).join(', '),
-        s.showing ? (s.showing.item_id ? `${s.showing.item_id} #${s.showing.revision || ''}` : s.showing.media_url || '') : '',
+        showingCell(app, s),
         formatTime(s.last_seen),
         s.version || '',
         admin &&
           h(
             'div',
             { class: 'row-actions' },
+            button(t('screens.edit'), () => editScreen(app, s, halls), { dataset: { edit: s.id } }),
             button(t('screens.identify'), (e) => command(app, s, 'identify', e.currentTarget), { disabled: !s.online }),
             button(t('screens.reload'), (e) => command(app, s, 'reload', e.currentTarget), { disabled: !s.online }),
             button(t('screens.revoke'), async (e) => {
@@ -104,18 +133,18 @@ async function render(app, el) {
       form.reset();
       draw((await app.api.get('/screens')).screens || []);
     });
-    const code = h('input', { id: 'claim-code', name: 'code', inputmode: 'numeric', pattern: '[0-9]{6}', maxlength: 6, autocomplete: 'off', required: true, dataset: { field: 'code' }, class: 'code-input' });
+    const code = h('input', { id: 'claim-code', name: 'code', inputmode: 'numeric', maxlength: 12, autocomplete: 'off', required: true, dataset: { field: 'code' }, class: 'code-input' });
     const claim = h(
       'form',
       { id: 'claim-form', class: 'card form-grid', novalidate: true },
       h('h2', { class: 'wide' }, t('screens.claim')),
       h('p', { class: 'hint wide' }, t('screens.claimHint')),
-      field(t('screens.code'), code),
+      field(t('screens.code'), code, { hint: t('screens.codeHint') }),
       ...screenFields('claim', halls),
       h('div', { class: 'actions wide' }, h('button', { type: 'submit', class: 'button primary', id: 'claim-submit' }, t('screens.claimButton'))),
     );
     onSubmit(claim, async (form) => {
-      const c = code.value.replace(/\s/g, '');
+      const c = normalizeCode(code.value);
       if (!/^\d{6}$/.test(c)) throw { field: 'code', message: t('screens.badCode') };
       if (!halls.length) throw { message: t('screens.needHall') };
       const r = await app.api.post(`/pairings/${seg(c)}/claim`, screenBody(form));
@@ -127,6 +156,29 @@ async function render(app, el) {
   }
   parts.push(hallsPanel(app, halls, admin));
   replace(el, parts);
+}
+
+/** Changes a screen's name, kind, hall and groups (PUT /screens/{id}). */
+async function editScreen(app, s, halls) {
+  const v = await ask({
+    title: t('screens.editTitle', { name: s.name }),
+    id: 'screen-edit-dialog',
+    ok: t('ui.save'),
+    fields: [
+      { name: 'name', label: t('screens.name'), value: s.name, required: true, max: 80 },
+      { name: 'kind', label: t('screens.kind'), type: 'select', value: s.kind, options: [['led', t('kind.led')], ['kiosk', t('kind.kiosk')]] },
+      { name: 'hall_id', label: t('screens.hall'), type: 'select', value: s.hall_id, options: halls.map((x) => [x.id, x.name]) },
+      { name: 'groups', label: t('screens.groups'), value: (s.groups || []).join(', '), hint: t('target.groupsHint') },
+    ],
+  });
+  if (!v) return;
+  try {
+    await app.api.put(`/screens/${seg(s.id)}`, { name: v.name, kind: v.kind, hall_id: v.hall_id, groups: words(v.groups) });
+    app.toast(t('screens.saved'));
+    app.refresh();
+  } catch (err) {
+    app.toast(err.message, 'error');
+  }
 }
 
 async function command(app, s, name, btn) {

@@ -3,6 +3,7 @@
 
 import { h } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
+import { fieldLabel } from './errors.js';
 
 let uid = 0;
 const nextID = (p) => `${p}-${++uid}`;
@@ -86,7 +87,8 @@ export function showError(form, err) {
     box = h('p', { class: 'form-error', role: 'alert' });
     form.prepend(box);
   }
-  box.textContent = err.field ? `${err.field}: ${msg}` : msg;
+  const label = fieldLabel(err.field);
+  box.textContent = err.field && !(label && msg.includes(label)) ? `${label || err.field}: ${msg}` : msg;
   box.hidden = false;
 }
 
@@ -128,7 +130,7 @@ export function toast(msg, kind = 'ok') {
  * A modal dialog with fields; resolves with {name: value} (checkboxes as
  * booleans) or null when cancelled.
  *
- * fields: [{name, label, type ("text" | "textarea" | "password" | "checkbox"), value, required, hint}]
+ * fields: [{name, label, type ("text" | "textarea" | "password" | "checkbox" | "select"), value, required, hint, options: [[value, label]]}]
  */
 export function ask({ title, text, fields = [], ok = t('ui.ok'), danger = false, id }) {
   return new Promise((resolve) => {
@@ -145,9 +147,12 @@ export function ask({ title, text, fields = [], ok = t('ui.ok'), danger = false,
         form.append(h('div', { class: 'field' }, wrap));
         continue;
       }
-      if (f.type === 'textarea') c = h('textarea', { id: fid, name: f.name, rows: 4, required: !!f.required, maxlength: f.max || null });
+      if (f.type === 'select') {
+        c = h('select', { id: fid, name: f.name });
+        for (const [v, label] of f.options || []) c.append(h('option', { value: v, selected: String(v) === String(f.value ?? '') }, label));
+      } else if (f.type === 'textarea') c = h('textarea', { id: fid, name: f.name, rows: 4, required: !!f.required, maxlength: f.max || null });
       else c = h('input', { id: fid, name: f.name, type: f.type || 'text', required: !!f.required, maxlength: f.max || null, autocomplete: 'off' });
-      c.value = f.value || '';
+      if (f.type !== 'select') c.value = f.value || '';
       controls[f.name] = c;
       form.append(field(f.label, c, { hint: f.hint }));
     }

@@ -107,15 +107,24 @@ export async function getJSON(url, { immutable = false, keep = true } = {}) {
 
 const enc = encodeURIComponent;
 
-/** /api/v1/public/items with the given query parameters (empty ones left out). */
+/** The hall whose board this kiosk shows: its own hall ("" until a welcome has named it). */
+let board = '';
+
+/** Shows the board of the kiosk's hall: the township's items, its own and its villages'. */
+export function setBoard(hallID) {
+  board = hallID || '';
+}
+
+/** /api/v1/public/items with the given query parameters (empty ones left out), on the kiosk's board. */
 export function itemsURL(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== '' && v != null) q.set(k, v);
+  if (board) q.set('board', board);
   return `/api/v1/public/items?${q}`;
 }
 
 export const api = {
-  categories: () => getJSON('/api/v1/public/categories'),
+  categories: () => getJSON(board ? `/api/v1/public/categories?board=${enc(board)}` : '/api/v1/public/categories'),
   items: (params) => getJSON(itemsURL(params), { keep: !params.q }),
   item: (id) => getJSON(`/api/v1/public/items/${enc(id)}`),
   revision: (id, n) => getJSON(`/api/v1/public/items/${enc(id)}/revisions/${enc(n)}`, { immutable: true }),

@@ -16,7 +16,7 @@ import { Device, setupDevice } from '../shared/runtime.js';
 import { Attract } from './attract.js';
 import { Session } from './session.js';
 import { Router } from './router.js';
-import { api, kioskDB } from './api.js';
+import { api, kioskDB, setBoard } from './api.js';
 import { home, category } from './home.js';
 import { item } from './item.js';
 import { search } from './search.js';
@@ -65,6 +65,7 @@ function run(token, outbox) {
       showing: showingNow,
       connection: updateOffline,
       welcome() {
+        setBoard(device.screen?.hall_id);
         showClock(); // the corrected time, in the hall's zone, at once
         attract.playback.resync();
         loadCategories().catch(() => {});
@@ -241,6 +242,7 @@ function run(token, outbox) {
   setState('attract');
   $('attract').append($('notice'));
   attract.show();
+  setBoard(device.screen?.hall_id); // the hall the last welcome named, offline too
   device.start();
   setInterval(() => {
     showClock();

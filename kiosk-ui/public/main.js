@@ -20,6 +20,7 @@ import { canVerify, verifyInclusion } from '../shared/merkle.js';
 import { witness } from '../shared/witness.js';
 import { strings } from './strings.js';
 import { buildPage, buildProof, buildMessage, buildWarning, contentProblem } from './view.js';
+import { Board, hallIdFromPath } from './board.js';
 
 extend(strings);
 
@@ -255,9 +256,27 @@ function updateChrome() {
   b.lang = lang() === 'zh' ? 'en' : 'zh-CN';
 }
 
+/** A hall's board (/v/{hall}) instead of an item. */
+function startBoard(id) {
+  const board = new Board(id, document.getElementById('main'));
+  document.getElementById('lang-toggle').addEventListener('click', () => {
+    const next = setLang(lang() === 'zh' ? 'en' : 'zh');
+    try {
+      localStorage.setItem(langKey, next);
+    } catch {
+      /* private mode */
+    }
+    history.replaceState(history.state, '', urlWith({ lang: next === 'zh' ? null : next }));
+    updateChrome();
+    board.render();
+  });
+  board.load();
+}
+
 function start() {
   setLang(pickLang());
   updateChrome();
+  if (location.pathname.startsWith('/v/')) return startBoard(hallIdFromPath(location.pathname));
   const page = new Page(itemIdFromPath(location.pathname), document.getElementById('main'));
   document.getElementById('lang-toggle').addEventListener('click', () => page.toggleLang());
   // Links to this item's revisions switch in place.

@@ -5,6 +5,7 @@ import { t, lang, localized } from '../shared/i18n.js';
 import { parseTime, formatDate, formatFen, percent, shortHash } from '../shared/format.js';
 import { financeRows, hasBudget } from '../shared/finance.js';
 import { h, safeURL } from '../shared/dom.js';
+import { buildDiff } from '../shared/diff.js';
 
 const stages = ['before', 'during', 'after'];
 
@@ -224,17 +225,44 @@ function historySection(p) {
     const viewing = r.revision === p.view.revision;
     const text = [h('span', { class: 'what' }, t('pub.revision', { n: r.revision })), ' · ', t('pub.published'), ' ', date(r.published_at), ' · ', t('item.archive', { n: r.archive_index })];
     const title = r.title && r.title !== p.view.title ? h('span', { class: 'rtitle' }, r.title) : null;
-    list.append(
-      h(
-        'li',
-        { class: viewing ? 'rev viewing' : 'rev' },
-        viewing
-          ? h('span', { class: 'here', 'aria-current': 'true' }, text, ' ', h('span', { class: 'badge small' }, t('pub.viewing')), title)
-          : h('a', { href: r.revision === latest ? latestHref() : revHref(r.revision), dataset: { rev: String(r.revision === latest ? 0 : r.revision) } }, text, title),
-      ),
+    const li = h(
+      'li',
+      { class: viewing ? 'rev viewing' : 'rev' },
+      viewing
+        ? h('span', { class: 'here', 'aria-current': 'true' }, text, ' ', h('span', { class: 'badge small' }, t('pub.viewing')), title)
+        : h('a', { href: r.revision === latest ? latestHref() : revHref(r.revision), dataset: { rev: String(r.revision === latest ? 0 : r.revision) } }, text, title),
     );
+    if (r.revision > 1) li.append(' ', compareButton(p, r.revision, li));
+    list.append(li);
   }
   return h('section', { class: 'card', id: 'history', 'aria-labelledby': 'history-h' }, h('h2', { id: 'history-h' }, t('pub.history')), h('p', { class: 'hint' }, t('pub.historyHint')), list);
+}
+
+/** A button that shows, under li, what revision n changed from n-1. */
+function compareButton(p, n, li) {
+  const b = h('button', { type: 'button', class: 'link-button', dataset: { diff: String(n) }, 'aria-expanded': 'false' }, t('pub.compare'));
+  b.addEventListener('click', async () => {
+    const open = li.querySelector('.diff');
+    if (open) {
+      open.remove();
+      b.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    b.disabled = true;
+    try {
+      const res = await fetch(`/api/v1/public/items/${encodeURIComponent(p.item.id)}/diff?from=${n - 1}&to=${n}`, { headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const body = await res.json();
+      li.append(buildDiff(body.diff, p.view.finance?.unit));
+      b.setAttribute('aria-expanded', 'true');
+    } catch (err) {
+      console.warn('diff', err);
+      li.append(h('p', { class: 'hint diff' }, t('pub.failed')));
+    } finally {
+      b.disabled = false;
+    }
+  });
+  return b;
 }
 
 function kv(label, value, cls) {

@@ -157,7 +157,7 @@ func (s *Service) newUser(ctx context.Context, in UserInput) (*hall.User, error)
 		return nil, hall.FieldError("role", "want admin, editor, reviewer or auditor")
 	}
 	if err := auth.CheckPasswordRules(in.Password); err != nil {
-		return nil, hall.FieldError("password", "%v", err)
+		return nil, hall.FieldError("password", "%v", err).WithReason("password_rules")
 	}
 	departments := in.Departments
 	if departments == nil {
@@ -254,7 +254,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor *hall.User, keep *ha
 		return hall.FieldError("current", "wrong password")
 	}
 	if err := auth.CheckPasswordRules(next); err != nil {
-		return hall.FieldError("new", "%v", err)
+		return hall.FieldError("new", "%v", err).WithReason("password_rules")
 	}
 	if next == current {
 		return hall.FieldError("new", "choose a password different from the current one")

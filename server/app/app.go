@@ -13,7 +13,9 @@ import (
 	"github.com/hallcast/hallcast/server/accounts"
 	"github.com/hallcast/hallcast/server/archive"
 	"github.com/hallcast/hallcast/server/auth"
+	"github.com/hallcast/hallcast/server/bulletin"
 	"github.com/hallcast/hallcast/server/catalog"
+	"github.com/hallcast/hallcast/server/dashboard"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/hall"
@@ -41,6 +43,9 @@ type Config struct {
 	// (zero: feedback.FeedbackWorkdays).
 	CaseWorkdays     int
 	FeedbackWorkdays int
+	// OfflineAfter is how long a screen is unseen before the dashboard
+	// lists it (zero: dashboard.DefaultOfflineAfter).
+	OfflineAfter time.Duration
 }
 
 // Services is every service of a deployment.
@@ -54,6 +59,8 @@ type Services struct {
 	Feedback  *feedback.Service
 	Reports   *reports.Service
 	Media     *media.Library
+	Dashboard *dashboard.Service
+	Public    *bulletin.Service
 }
 
 // New builds the services. Nothing is announced to screens until
@@ -82,7 +89,7 @@ func New(cfg Config) *Services {
 	cal := catalog.NewCalendar(st, now)
 	manifests := manifest.New(archivedItems{Store: st, log: cfg.Archive}, now)
 	manifests.Calendar = func(ctx context.Context) (playlists.Calendar, error) { return cal.Get(ctx) }
-	return &Services{
+	s := &Services{
 		Calendar:  cal,
 		Manifests: manifests,
 		Accounts:  &accounts.Service{Store: st, Hasher: cfg.Hasher, Now: now, Logger: logger},
@@ -92,9 +99,13 @@ func New(cfg Config) *Services {
 		Signage: &signage.Service{Store: st, Timelines: manifests, Now: now, Logger: logger, Zone: zone},
 		Feedback: &feedback.Service{Store: st, Calendar: cal, Now: now, Zone: zone,
 			CaseWorkdays: rules.CaseWorkdays, FeedbackWorkdays: rules.FeedbackWorkdays},
-		Reports: &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, Rules: rules},
+		Reports: &reports.Service{Store: st, Calendar: cal, Now: now, Zone: zone, Rules: rules, Settings: st},
 		Media:   &media.Library{Dir: cfg.MediaDir, Store: st, Now: now},
 	}
+	s.Public = &bulletin.Service{Catalog: st, Items: cfg.Archive}
+	s.Dashboard = &dashboard.Service{Items: s.Desk, Screens: s.Signage, Feedback: s.Feedback, Calendar: cal, Now: now,
+		Zone: zone, OfflineAfter: cfg.OfflineAfter}
+	return s
 }
 
 // SetNotifier names who hears the changes the services make (the hub of

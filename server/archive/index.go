@@ -133,6 +133,8 @@ func (it *indexItem) matches(f *hall.ItemFilter) bool {
 	case f.Category != "" && p.Category != f.Category,
 		f.Department != "" && p.Department != f.Department,
 		len(f.Departments) > 0 && !slices.Contains(f.Departments, p.Department),
+		len(f.Halls) > 0 && !slices.Contains(f.Halls, p.Hall),
+		len(f.Categories) > 0 && !slices.Contains(f.Categories, p.Category),
 		f.MatterID != "" && p.MatterID != f.MatterID,
 		!f.LiveAt.IsZero() && !p.Live(f.LiveAt),
 		!f.PublishedFrom.IsZero() && p.PublishedAt.Before(f.PublishedFrom),
@@ -150,7 +152,7 @@ func (it *indexItem) view() *hall.Item {
 	if p.WithdrawnAt != nil {
 		status = hall.StatusWithdrawn
 	}
-	return &hall.Item{ID: it.id, Category: p.Category, Department: p.Department, Title: p.Title, Summary: p.Summary,
+	return &hall.Item{ID: it.id, Category: p.Category, Department: p.Department, Hall: p.Hall, Title: p.Title, Summary: p.Summary,
 		Stage: p.Stage, MatterID: p.MatterID, Cadence: p.Cadence, ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil,
 		Status: status, Public: &p}
 }

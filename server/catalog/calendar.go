@@ -85,9 +85,9 @@ func (c *Calendar) Put(ctx context.Context, y workdays.Year) error {
 	if err := y.Validate(); err != nil {
 		var ve *workdays.ValidationError
 		if errors.As(err, &ve) {
-			return hall.FieldError(ve.Field, "%s", ve.Message)
+			return hall.FieldError(ve.Field, "%s", ve.Message).WithReason("calendar_invalid")
 		}
-		return hall.Errorf(hall.EValidation, "%v", err)
+		return hall.Errorf(hall.EValidation, "%v", err).WithReason("calendar_invalid")
 	}
 	doc, err := json.Marshal(y)
 	if err != nil {

@@ -28,6 +28,7 @@ func (s *Service) ParseFinance(ctx context.Context, actor *hall.User, r io.Reade
 			msg = fmt.Sprintf("row %d: %s", p.Row, p.Message)
 		}
 		return nil, &hall.Error{Code: hall.EValidation, Field: "file", Details: map[string]any{"problems": res.Problems},
+			Reason: "finance_file_problems", Args: []string{fmt.Sprint(len(res.Problems))},
 			Message: fmt.Sprintf("%d problem(s) in the file, nothing imported; first: %s", len(res.Problems), msg)}
 	}
 	return res, nil

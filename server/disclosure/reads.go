@@ -2,9 +2,11 @@ package disclosure
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/revdiff"
 	"github.com/hallcast/hallcast/server/search"
 )
 
@@ -78,7 +80,7 @@ func (s *Service) List(ctx context.Context, actor *hall.User, f hall.ItemFilter)
 		return nil, hall.FieldError("status", "want draft, submitted, approved, published or withdrawn")
 	}
 	if _, err := search.ParseQuery(f.Q); err != nil {
-		return nil, hall.FieldError("q", "%v", err)
+		return nil, hall.FieldError("q", "%v", err).WithReason("search_query_invalid")
 	}
 	if actor.Role == hall.RoleEditor {
 		f.Departments = actor.Departments
@@ -122,4 +124,57 @@ func (s *Service) Privacy(ctx context.Context, actor *hall.User, id string) ([]P
 		f = []PrivacyFinding{}
 	}
 	return f, nil
+}
+
+// Diff says what changed from one revision of an item to another: each of
+// from and to is a published revision's number, "draft" for the working
+// copy, or "0" for nothing (everything is new). Empty from means the latest
+// published revision (or nothing before the first publish); empty to, the
+// working copy.
+func (s *Service) Diff(ctx context.Context, actor *hall.User, id, from, to string) (*DiffView, error) {
+	it, err := s.readable(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if from == "" {
+		from = "0"
+		if it.Public != nil {
+			from = strconv.Itoa(it.Public.Revision)
+		}
+	}
+	if to == "" {
+		to = "draft"
+	}
+	side := func(field, v string) (*hall.Revision, error) {
+		switch v {
+		case "draft":
+			return revdiff.FromItem(it), nil
+		case "0":
+			return &hall.Revision{ID: it.ID}, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, hall.FieldError(field, `want a revision number, "draft" or "0"`)
+		}
+		if it.Public == nil || n > it.Public.Revision {
+			return nil, hall.FieldError(field, "item %s has no published revision %d", id, n)
+		}
+		return s.Revision(ctx, id, n)
+	}
+	a, err := side("from", from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := side("to", to)
+	if err != nil {
+		return nil, err
+	}
+	return &DiffView{From: from, To: to, Diff: revdiff.Compare(a, b)}, nil
+}
+
+// DiffView is a diff with the revisions it compares.
+type DiffView struct {
+	From string       `json:"from"`
+	To   string       `json:"to"`
+	Diff revdiff.Diff `json:"diff"`
 }

@@ -39,6 +39,7 @@ type Store interface {
 	Category(ctx context.Context, key string) (*hall.Category, error)
 	Department(ctx context.Context, key string) (*hall.Department, error)
 	Matter(ctx context.Context, id string) (*hall.Matter, error)
+	Hall(ctx context.Context, id string) (*hall.Hall, error)
 }
 
 // Calendar tells when a cadence next falls due.
@@ -97,12 +98,12 @@ func (s *Service) UpdateDraft(ctx context.Context, actor *hall.User, id string, 
 		return nil, hall.Errorf(hall.EForbidden, "item %s belongs to department %q", id, it.Department)
 	}
 	if in.Version != 0 && in.Version != it.Version {
-		return nil, hall.Errorf(hall.EConflict, "item %s was changed (version %d, yours %d): reload and edit again", id, it.Version, in.Version)
+		return nil, hall.Errorf(hall.EConflict, "item %s was changed (version %d, yours %d): reload and edit again", id, it.Version, in.Version).WithReason("stale_version")
 	}
 	if err := s.check(ctx, actor, in); err != nil {
 		return nil, err
 	}
-	it.Category, it.Department, it.Title, it.Summary, it.Body = in.Category, in.Department, in.Title, in.Summary, in.Body
+	it.Category, it.Department, it.Hall, it.Title, it.Summary, it.Body = in.Category, in.Department, in.Hall, in.Title, in.Summary, in.Body
 	it.Stage, it.MatterID, it.Cadence, it.ValidFrom, it.ValidUntil = in.Stage, in.MatterID, in.Cadence, in.ValidFrom, in.ValidUntil
 	it.Finance, it.Assets = in.Finance, in.Assets
 	it.Status, it.SubmittedBy, it.ApprovedBy = hall.StatusDraft, "", ""
@@ -132,6 +133,13 @@ func (s *Service) check(ctx context.Context, actor *hall.User, it *hall.Item) er
 	if !actor.InDepartment(it.Department) {
 		return hall.Errorf(hall.EForbidden, "you do not edit for department %q", it.Department)
 	}
+	if it.Hall != "" {
+		if _, err := s.Store.Hall(ctx, it.Hall); hall.IsCode(err, hall.ENotFound) {
+			return hall.FieldError("hall", "no hall %q", it.Hall)
+		} else if err != nil {
+			return err
+		}
+	}
 	if it.MatterID != "" {
 		if _, err := s.Store.Matter(ctx, it.MatterID); hall.IsCode(err, hall.ENotFound) {
 			return hall.FieldError("matter_id", "no matter %q", it.MatterID)
@@ -145,7 +153,7 @@ func (s *Service) check(ctx context.Context, actor *hall.User, it *hall.Item) er
 // Submit sends a draft for review.
 func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hall.Item, error) {
 	return s.transition(ctx, actor, id, "item.submit", []hall.Role{hall.RoleEditor}, hall.StatusDraft, func(it *hall.Item) error {
-		it.Status, it.SubmittedBy = hall.StatusSubmitted, actor.Username
+		it.Status, it.SubmittedBy, it.Returned = hall.StatusSubmitted, actor.Username, nil
 		return nil
 	})
 }
@@ -157,7 +165,7 @@ func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hal
 func (s *Service) Approve(ctx context.Context, actor *hall.User, id string, version int) (*hall.Item, error) {
 	return s.transition(ctx, actor, id, "item.approve", []hall.Role{hall.RoleReviewer}, hall.StatusSubmitted, func(it *hall.Item) error {
 		if version != 0 && version != it.Version {
-			return hall.Errorf(hall.EConflict, "item %s changed since you read it (version %d, you read %d): read it again before approving", id, it.Version, version)
+			return hall.Errorf(hall.EConflict, "item %s changed since you read it (version %d, you read %d): read it again before approving", id, it.Version, version).WithReason("stale_version")
 		}
 		if it.SubmittedBy == actor.Username && !s.AllowSelfApproval {
 			return hall.Errorf(hall.EForbidden, "you submitted item %s: another reviewer must approve it", id)
@@ -167,16 +175,53 @@ func (s *Service) Approve(ctx context.Context, actor *hall.User, id string, vers
 	})
 }
 
+// MaxReturnComment bounds a reviewer's comment on an item sent back.
+const MaxReturnComment = 1000
+
+// Return sends a submitted or approved item back to draft with the
+// reviewer's comment, which the editor sees on the item until submitting
+// it again. version is the item version the reviewer read (0: no check).
+func (s *Service) Return(ctx context.Context, actor *hall.User, id string, version int, comment string) (*hall.Item, error) {
+	comment = strings.TrimSpace(comment)
+	if comment == "" {
+		return nil, hall.FieldError("comment", "say what to change").WithReason("return_comment_required")
+	}
+	if len([]rune(comment)) > MaxReturnComment {
+		return nil, hall.FieldError("comment", "at most %d characters", MaxReturnComment)
+	}
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.Has(hall.RoleReviewer) || !actor.InDepartment(it.Department) {
+		return nil, hall.Errorf(hall.EForbidden, "not allowed for your role on department %q", it.Department).WithReason("role_not_allowed")
+	}
+	if it.Status != hall.StatusSubmitted && it.Status != hall.StatusApproved {
+		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not submitted or approved", id, it.Status).WithReason("wrong_status")
+	}
+	if version != 0 && version != it.Version {
+		return nil, hall.Errorf(hall.EConflict, "item %s changed since you read it (version %d, you read %d): read it again before sending it back", id, it.Version, version).WithReason("stale_version")
+	}
+	now := s.Now().UTC()
+	it.Status, it.SubmittedBy, it.ApprovedBy = hall.StatusDraft, "", ""
+	it.Returned = &hall.ReturnNote{By: actor.Username, At: now, Comment: comment}
+	it.UpdatedBy, it.UpdatedAt = actor.Username, now
+	if err := s.Store.UpdateItem(s.audited(ctx, actor, "item.return", it.ID, comment), it); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
 func (s *Service) transition(ctx context.Context, actor *hall.User, id, action string, roles []hall.Role, from hall.Status, apply func(*hall.Item) error) (*hall.Item, error) {
 	it, err := s.Store.Item(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if !actor.Has(roles...) || !actor.InDepartment(it.Department) {
-		return nil, hall.Errorf(hall.EForbidden, "not allowed for your role on department %q", it.Department)
+		return nil, hall.Errorf(hall.EForbidden, "not allowed for your role on department %q", it.Department).WithReason("role_not_allowed")
 	}
 	if it.Status != from {
-		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not %s", id, it.Status, from)
+		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not %s", id, it.Status, from).WithReason("wrong_status")
 	}
 	if err := apply(it); err != nil {
 		return nil, err
@@ -244,7 +289,7 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 	}
 	html, err := s.Renderer.Render(it.Body)
 	if err != nil {
-		return nil, hall.FieldError("body", "%v", err)
+		return nil, hall.FieldError("body", "%v", err).WithReason("body_unrenderable")
 	}
 	cur, err := s.publicState(ctx, it.ID)
 	if err != nil {
@@ -252,7 +297,7 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 	}
 	now := s.Now().UTC()
 	rev := &hall.Revision{
-		ID: it.ID, Category: it.Category, Department: it.Department, Title: it.Title, Summary: it.Summary,
+		ID: it.ID, Category: it.Category, Department: it.Department, Hall: it.Hall, Title: it.Title, Summary: it.Summary,
 		Body: it.Body, BodyHTML: html, Finance: it.Finance, Stage: it.Stage, MatterID: it.MatterID,
 		Cadence: it.Cadence, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil, Assets: it.Assets,
 		PublishedAt: now, Page: "/p/" + it.ID, PrivacyOverride: override, Revision: 1,

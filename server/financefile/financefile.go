@@ -65,6 +65,19 @@ const (
 type Problem struct {
 	Row     int    `json:"row"`
 	Message string `json:"message"`
+	// Reason and Args word the problem as an API error does
+	// (docs/PROTOCOL.md, "Reasons"); Unit is the unit of the file's
+	// amounts ("yuan" or "wan") for a problem whose args are amounts in fen.
+	Reason string   `json:"reason"`
+	Args   []string `json:"args,omitempty"`
+	Unit   string   `json:"unit,omitempty"`
+}
+
+// newProblem is a problem on row (0: the whole file) with a message, its
+// reason derived from the format as hall.Errorf derives it.
+func newProblem(row int, format string, args ...any) Problem {
+	e := hall.Errorf(hall.EValidation, format, args...)
+	return Problem{Row: row, Message: e.Message, Reason: e.ReasonCode(), Args: e.Args}
 }
 
 // Result is a parsed table and what is wrong with it.
@@ -104,7 +117,7 @@ func Parse(r io.Reader, name string) (*Result, error) {
 	}
 	res := &Result{Problems: []Problem{}}
 	for _, m := range merged {
-		res.Problems = append(res.Problems, Problem{Message: fmt.Sprintf("merged cells %s: unmerge them so each row has its own values", m)})
+		res.Problems = append(res.Problems, newProblem(0, "merged cells %s: unmerge them so each row has its own values", m))
 	}
 	parseRows(rows, res)
 	return res, nil
@@ -279,7 +292,7 @@ func parseRows(rows [][]string, res *Result) {
 		}
 	}
 	if header < 0 {
-		res.Problems = append(res.Problems, Problem{Message: "no header row: name a column 名称 (name) and one 金额 (amount) in the first rows"})
+		res.Problems = append(res.Problems, newProblem(0, "no header row: name a column 名称 (name) and one 金额 (amount) in the first rows"))
 		return
 	}
 	wan := cols.wan || wanAbove
@@ -293,7 +306,7 @@ func parseRows(rows [][]string, res *Result) {
 			continue // a blank row
 		}
 		if name == "" {
-			res.Problems = append(res.Problems, Problem{Row: n, Message: "the name is empty"})
+			res.Problems = append(res.Problems, newProblem(n, "the name is empty"))
 			continue
 		}
 		// Codes are identifiers: full-width digits and letters count as
@@ -306,23 +319,23 @@ func parseRows(rows [][]string, res *Result) {
 		var err error
 		if amount != "" {
 			if l.amount, err = money(amount, wan); err != nil {
-				res.Problems = append(res.Problems, Problem{Row: n, Message: fmt.Sprintf("amount %q: %v", amount, err)})
+				res.Problems = append(res.Problems, newProblem(n, "amount %q: %v", amount, err))
 				continue
 			}
 		}
 		if budget != "" {
 			if l.budget, err = money(budget, wan); err != nil {
-				res.Problems = append(res.Problems, Problem{Row: n, Message: fmt.Sprintf("budget %q: %v", budget, err)})
+				res.Problems = append(res.Problems, newProblem(n, "budget %q: %v", budget, err))
 				continue
 			}
 		}
 		lines = append(lines, l)
 	}
 	if len(lines) == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, Problem{Row: header + 1, Message: "no rows under the header"})
+		res.Problems = append(res.Problems, newProblem(header+1, "no rows under the header"))
 	}
 	if len(lines) > hall.MaxFinanceLines {
-		res.Problems = append(res.Problems, Problem{Message: fmt.Sprintf("at most %d lines", hall.MaxFinanceLines)})
+		res.Problems = append(res.Problems, newProblem(0, "at most %d lines", hall.MaxFinanceLines))
 		return
 	}
 	if len(res.Problems) > 0 {
@@ -346,7 +359,7 @@ func parseRows(rows [][]string, res *Result) {
 		f.Lines[i], rowOf[i] = fl, l.row
 	}
 	if err := f.Validate(); err != nil {
-		res.Problems = append(res.Problems, problemOf(err, rowOf))
+		res.Problems = append(res.Problems, problemOf(err, rowOf, f.Unit))
 		return
 	}
 	res.Finance, res.Rows = f, rowOf
@@ -354,16 +367,17 @@ func parseRows(rows [][]string, res *Result) {
 
 // problemOf turns a validation error naming finance.lines[i] into a
 // problem naming the row.
-func problemOf(err error, rowOf []int) Problem {
+func problemOf(err error, rowOf []int, unit string) Problem {
 	var he *hall.Error
 	if errors.As(err, &he) {
+		p := Problem{Message: he.Message, Reason: he.ReasonCode(), Args: he.Args, Unit: unit}
 		var i int
 		if _, scanErr := fmt.Sscanf(he.Field, "finance.lines[%d]", &i); scanErr == nil && i >= 0 && i < len(rowOf) {
-			return Problem{Row: rowOf[i], Message: he.Message}
+			p.Row = rowOf[i]
 		}
-		return Problem{Message: he.Message}
+		return p
 	}
-	return Problem{Message: err.Error()}
+	return Problem{Message: err.Error(), Reason: hall.EValidation}
 }
 
 // link sets each line's parent code: from the parent column (a code, or a
@@ -373,7 +387,7 @@ func link(lines []*line, hasParentColumn bool, res *Result) {
 	byName := map[string][]*line{}
 	for _, l := range lines {
 		if other, dup := byCode[l.code]; dup {
-			res.Problems = append(res.Problems, Problem{Row: l.row, Message: fmt.Sprintf("code %q is also on row %d", l.code, other.row)})
+			res.Problems = append(res.Problems, newProblem(l.row, "code %q is also on row %d", l.code, other.row))
 			continue
 		}
 		byCode[l.code] = l
@@ -391,9 +405,9 @@ func link(lines []*line, hasParentColumn bool, res *Result) {
 			case 1:
 				l.parent = named[0].code
 			case 0:
-				res.Problems = append(res.Problems, Problem{Row: l.row, Message: fmt.Sprintf("parent %q is neither a code nor a name in the table", l.parent)})
+				res.Problems = append(res.Problems, newProblem(l.row, "parent %q is neither a code nor a name in the table", l.parent))
 			default:
-				res.Problems = append(res.Problems, Problem{Row: l.row, Message: fmt.Sprintf("parent %q names %d rows: give its code", l.parent, len(named))})
+				res.Problems = append(res.Problems, newProblem(l.row, "parent %q names %d rows: give its code", l.parent, len(named)))
 			}
 		}
 		return

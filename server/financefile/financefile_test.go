@@ -92,14 +92,15 @@ func TestBrokenFiles(t *testing.T) {
 		csv     string
 		wantRow int
 		want    string
+		reason  string
 	}{
-		{"TextAmount", "名称,金额\n办公费,约100万\n", 2, "not a number"},
-		{"MissingParent", "编码,名称,上级,金额\n1,收入,,10\n1-1,补助,9,10\n", 3, "neither a code nor a name"},
-		{"ParentNotSum", "编码,名称,金额\n301,工资福利,100\n30101,基本工资,60\n30102,津贴,30\n", 2, "add up to"},
-		{"TooPrecise", "名称,金额\n办公费,1.234\n", 2, "more decimals than a fen"},
-		{"NoHeader", "a,b\n1,2\n", 0, "no header row"},
-		{"EmptyName", "名称,金额\n,10\n", 2, "the name is empty"},
-		{"DuplicateCode", "编码,名称,金额\n1,甲,1\n1,乙,2\n", 3, "also on row 2"},
+		{"TextAmount", "名称,金额\n办公费,约100万\n", 2, "not a number", "amount"},
+		{"MissingParent", "编码,名称,上级,金额\n1,收入,,10\n1-1,补助,9,10\n", 3, "neither a code nor a name", "parent_is_neither_a_code_nor_a_name"},
+		{"ParentNotSum", "编码,名称,金额\n301,工资福利,100\n30101,基本工资,60\n30102,津贴,30\n", 2, "add up to", "finance_sum_mismatch"},
+		{"TooPrecise", "名称,金额\n办公费,1.234\n", 2, "more decimals than a fen", "amount"},
+		{"NoHeader", "a,b\n1,2\n", 0, "no header row", "no_header_row_name_a_column_name_and"},
+		{"EmptyName", "名称,金额\n,10\n", 2, "the name is empty", "the_name_is_empty"},
+		{"DuplicateCode", "编码,名称,金额\n1,甲,1\n1,乙,2\n", 3, "also on row 2", "code_is_also_on_row"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,8 +112,17 @@ func TestBrokenFiles(t *testing.T) {
 			if p.Row != tt.wantRow || !strings.Contains(p.Message, tt.want) {
 				t.Errorf("problem %+v, want row %d and %q", p, tt.wantRow, tt.want)
 			}
+			if p.Reason != tt.reason {
+				t.Errorf("problem %+v: reason %q, want %q", p, p.Reason, tt.reason)
+			}
 		})
 	}
+	t.Run("SumMismatchInTheFileUnit", func(t *testing.T) {
+		p := csvResult(t, "编码,名称,金额（万元）\n301,工资福利,100\n30101,基本工资,60\n").Problems[0]
+		if p.Unit != "wan" || len(p.Args) != 3 || p.Args[0] != "301" || p.Args[1] != "100000000" || p.Args[2] != "60000000" {
+			t.Errorf("problem %+v: want unit wan and args [301 100000000 60000000] (fen)", p)
+		}
+	})
 	t.Run("MergedCell", func(t *testing.T) {
 		x := excelize.NewFile()
 		x.SetSheetRow("Sheet1", "A1", &[]any{"名称", "金额"})

@@ -48,14 +48,28 @@ func (d *Department) Validate() error {
 	return d.Name.Validate("name", 60)
 }
 
-// Hall is one service hall; its screens share its time zone.
+// Hall is one service hall; its screens share its time zone. A township's
+// villages and communities (行政村, 社区) are halls too, each with its own
+// board: Parent names the town hall they belong to.
 type Hall struct {
 	ID                string    `json:"id"`
 	Name              string    `json:"name"`
 	TZ                string    `json:"tz"`
+	Kind              HallKind  `json:"kind"`
+	Parent            string    `json:"parent,omitempty"`
 	DefaultPlaylistID string    `json:"default_playlist_id,omitempty"`
 	CreatedAt         time.Time `json:"created_at"`
 }
+
+// HallKind says what a hall serves.
+type HallKind string
+
+// Hall kinds.
+const (
+	HallTown      HallKind = "town"      // a township or street office's service hall (乡镇/街道)
+	HallVillage   HallKind = "village"   // a village's board (行政村)
+	HallCommunity HallKind = "community" // a residents' community's board (社区)
+)
 
 // DefaultTZ is the zone of a hall that names none.
 const DefaultTZ = "Asia/Shanghai"
@@ -71,6 +85,20 @@ func (h *Hall) Validate() error {
 	}
 	if h.TZ == "" {
 		h.TZ = DefaultTZ
+	}
+	switch h.Kind {
+	case "":
+		h.Kind = HallTown
+	case HallTown, HallVillage, HallCommunity:
+	default:
+		return FieldError("kind", `want "town", "village" or "community"`)
+	}
+	h.Parent = strings.TrimSpace(h.Parent)
+	switch {
+	case h.Parent != "" && h.Parent == h.ID:
+		return FieldError("parent", "a hall cannot belong to itself")
+	case h.Parent != "" && h.Kind == HallTown:
+		return FieldError("parent", "a town hall belongs to no other hall")
 	}
 	if _, err := LoadZone(h.TZ); err != nil {
 		return FieldError("tz", "unknown time zone %q: want an IANA name such as Asia/Shanghai", h.TZ)

@@ -47,9 +47,12 @@ var (
 // the workflow, and the state of its latest published revision. Publishing
 // never overwrites: each publish appends an immutable Revision to the archive.
 type Item struct {
-	ID         string     `json:"id"`
-	Category   string     `json:"category"`
-	Department string     `json:"department"`
+	ID         string `json:"id"`
+	Category   string `json:"category"`
+	Department string `json:"department"`
+	// Hall is whose board the item is on: a village's or community's hall,
+	// or "" for the whole township (every board shows it).
+	Hall       string     `json:"hall,omitempty"`
 	Title      string     `json:"title"`
 	Summary    string     `json:"summary"`
 	Body       string     `json:"body"` // Markdown
@@ -69,10 +72,21 @@ type Item struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 	SubmittedBy string    `json:"submitted_by,omitempty"`
 	ApprovedBy  string    `json:"approved_by,omitempty"`
+	// Returned is a reviewer's request for changes: set when the item is
+	// sent back to draft, cleared when it is submitted again.
+	Returned *ReturnNote `json:"returned,omitempty"`
 
 	// Public is the state of the latest published revision, nil before the
 	// first publish.
 	Public *PublicState `json:"public,omitempty"`
+}
+
+// ReturnNote says who sent an item back to its editor, when, and what to
+// change.
+type ReturnNote struct {
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	Comment string    `json:"comment"`
 }
 
 // PublicState is what residents see of an item: its latest published
@@ -82,6 +96,7 @@ type PublicState struct {
 	ArchiveIndex   int64      `json:"archive_index"`
 	Category       string     `json:"category"`
 	Department     string     `json:"department"`
+	Hall           string     `json:"hall,omitempty"`
 	Title          string     `json:"title"`
 	Summary        string     `json:"summary"`
 	Stage          Stage      `json:"stage,omitempty"`
@@ -226,11 +241,11 @@ func (f *Finance) Validate() error {
 		}
 		if l.Amount != sums[i] {
 			return FieldError(fmt.Sprintf("finance.lines[%d].amount", i),
-				"line %q is %d but its sub-items add up to %d", l.Code, l.Amount, sums[i])
+				"line %q is %d but its sub-items add up to %d", l.Code, l.Amount, sums[i]).WithReason("finance_sum_mismatch")
 		}
 		if l.Budget != nil && childBudget[i] && *l.Budget != budgets[i] {
 			return FieldError(fmt.Sprintf("finance.lines[%d].budget", i),
-				"line %q budget is %d but its sub-items' budgets add up to %d", l.Code, *l.Budget, budgets[i])
+				"line %q budget is %d but its sub-items' budgets add up to %d", l.Code, *l.Budget, budgets[i]).WithReason("finance_budget_sum_mismatch")
 		}
 	}
 	return nil
@@ -298,8 +313,14 @@ type ItemFilter struct {
 	Category    string
 	Department  string
 	Departments []string // any of these (an editor's own)
-	Status      Status
-	MatterID    string
+	// Halls keeps items on any of these halls' boards ("" for the whole
+	// township's), by the working copy or, with Public, the published
+	// revision.
+	Halls []string
+	// Categories keeps items in any of these categories (a group's).
+	Categories []string
+	Status     Status
+	MatterID   string
 	// Q is what was searched for (server/search.ParseQuery: at most 100
 	// characters, 10 words, all required). With Public it is matched against
 	// PublicState.Index and the results come best first (a match in the title

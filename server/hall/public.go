@@ -42,7 +42,7 @@ func NextPublicState(prev *PublicState, e *ArchiveEntry, text TextFunc) (*Public
 		}
 		return &PublicState{
 			Revision: rev.Revision, ArchiveIndex: e.Index, Category: rev.Category, Department: rev.Department,
-			Title: rev.Title, Summary: rev.Summary, Stage: rev.Stage, MatterID: rev.MatterID, Cadence: rev.Cadence,
+			Hall: rev.Hall, Title: rev.Title, Summary: rev.Summary, Stage: rev.Stage, MatterID: rev.MatterID, Cadence: rev.Cadence,
 			SearchText: SearchText(rev, text), HasFinance: rev.Finance != nil,
 			PublishedAt: rev.PublishedAt.UTC(), FirstPublished: first,
 			ValidFrom: utcPtr(rev.ValidFrom), ValidUntil: utcPtr(rev.ValidUntil),

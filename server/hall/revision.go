@@ -14,6 +14,7 @@ type Revision struct {
 	Revision     int        `json:"revision"`
 	Category     string     `json:"category"`
 	Department   string     `json:"department"`
+	Hall         string     `json:"hall,omitempty"` // whose board: "" for the whole township
 	Title        string     `json:"title"`
 	Summary      string     `json:"summary"`
 	Body         string     `json:"body"`      // Markdown as written

@@ -101,6 +101,14 @@ type CalendarStore interface {
 	CalendarYears(ctx context.Context) (map[int][]byte, error)
 }
 
+// SettingsStore keeps a deployment's settings, one JSON document per key
+// ("scorecard.rules"…). Setting answers ENotFound for a key never put.
+type SettingsStore interface {
+	Setting(ctx context.Context, key string) ([]byte, error)
+	PutSetting(ctx context.Context, key string, doc []byte) error
+	Settings(ctx context.Context) (map[string][]byte, error)
+}
+
 // AuditStore keeps the audit log.
 type AuditStore interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
@@ -131,6 +139,7 @@ type Store interface {
 	ItemStore
 	ArchiveStore
 	CalendarStore
+	SettingsStore
 	AuditStore
 	ScreenStore
 	EventStore

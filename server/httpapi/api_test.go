@@ -55,6 +55,7 @@ func TestRoutesByRole(t *testing.T) {
 		{"POST", "/api/v1/items/nope/approve", nil, "reviewer"},
 		{"POST", "/api/v1/items/nope/publish", nil, "reviewer"},
 		{"POST", "/api/v1/items/nope/withdraw", map[string]any{"reason": "x"}, "reviewer"},
+		{"POST", "/api/v1/items/nope/return", map[string]any{"comment": "x"}, "reviewer"},
 		{"GET", "/api/v1/calendar/2026", nil, "editor reviewer auditor"},
 		{"PUT", "/api/v1/calendar/2027", map[string]any{"holidays": map[string]any{}, "workdays": []string{"2027-13-01"}}, "admin"},
 		{"GET", "/api/v1/audit", nil, "auditor"},
@@ -666,6 +667,54 @@ func TestApproveWhatWasRead(t *testing.T) {
 		t.Errorf("admin approving their own submission: %d %s, want 403", r.Status, r.Body)
 	}
 	h.must(h.do("POST", "/api/v1/items/"+own+"/approve", "reviewer", nil), http.StatusOK)
+}
+
+// TestReturnWithComment: a reviewer sends a submitted item back with a
+// comment; the item is a draft again, the editor reads the comment on it,
+// the step is audited, and submitting again clears the comment. Bad input
+// and the wrong role change nothing.
+func TestReturnWithComment(t *testing.T) {
+	h := newHarness(t)
+	r := h.must(h.do("POST", "/api/v1/items", "editor", budgetItem()), http.StatusCreated)
+	id := str(r.JSON, "item", "id")
+	r = h.must(h.do("POST", "/api/v1/items/"+id+"/return", "reviewer", map[string]any{"comment": "x"}), http.StatusConflict)
+	if got := str(r.JSON, "error", "reason"); got != "wrong_status" {
+		t.Errorf("returning a draft: reason %q, want wrong_status", got)
+	}
+	read := h.must(h.do("POST", "/api/v1/items/"+id+"/submit", "editor", nil), http.StatusOK)
+	version := read.JSON["item"].(map[string]any)["version"]
+
+	r = h.must(h.do("POST", "/api/v1/items/"+id+"/return", "reviewer", map[string]any{"version": version, "comment": "  "}), http.StatusUnprocessableEntity)
+	if got, field := str(r.JSON, "error", "reason"), str(r.JSON, "error", "field"); got != "return_comment_required" || field != "comment" {
+		t.Errorf("an empty comment: reason %q field %q, want return_comment_required on comment", got, field)
+	}
+	h.must(h.do("POST", "/api/v1/items/"+id+"/return", "editor", map[string]any{"comment": "x"}), http.StatusForbidden)
+	r = h.must(h.do("GET", "/api/v1/items/"+id, "editor", nil), http.StatusOK)
+	if got := str(r.JSON, "item", "status"); got != "submitted" {
+		t.Fatalf("after refused returns the item is %s, want submitted", got)
+	}
+
+	comment := "第3行金额与附件不一致，请核对"
+	r = h.must(h.do("POST", "/api/v1/items/"+id+"/return", "reviewer", map[string]any{"version": version, "comment": comment}), http.StatusOK)
+	r = h.must(h.do("GET", "/api/v1/items/"+id, "editor", nil), http.StatusOK)
+	if got := str(r.JSON, "item", "status"); got != "draft" {
+		t.Errorf("a returned item is %s, want draft", got)
+	}
+	if got := str(r.JSON, "item", "returned", "comment"); got != comment {
+		t.Errorf("the editor reads the comment %q, want %q", got, comment)
+	}
+	if got := str(r.JSON, "item", "returned", "by"); got != "reviewer" {
+		t.Errorf("returned by %q, want reviewer", got)
+	}
+	a := h.must(h.do("GET", "/api/v1/audit", "admin", nil), http.StatusOK)
+	if !strings.Contains(string(a.Body), `"item.return"`) || !strings.Contains(string(a.Body), comment) {
+		t.Errorf("the audit log has no item.return with the comment: %s", a.Body)
+	}
+	h.must(h.do("POST", "/api/v1/items/"+id+"/submit", "editor", nil), http.StatusOK)
+	r = h.must(h.do("GET", "/api/v1/items/"+id, "editor", nil), http.StatusOK)
+	if _, ok := r.JSON["item"].(map[string]any)["returned"]; ok {
+		t.Errorf("the comment is still on the item after it was submitted again: %s", r.Body)
+	}
 }
 
 // TestHTTPSBehindProxy: behind a trusted reverse proxy that terminates

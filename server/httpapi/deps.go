@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"github.com/hallcast/hallcast/server/accounts"
+	"github.com/hallcast/hallcast/server/archive"
+	"github.com/hallcast/hallcast/server/bulletin"
 	"github.com/hallcast/hallcast/server/catalog"
+	"github.com/hallcast/hallcast/server/dashboard"
 	"github.com/hallcast/hallcast/server/disclosure"
 	"github.com/hallcast/hallcast/server/feedback"
 	"github.com/hallcast/hallcast/server/financefile"
@@ -59,10 +62,12 @@ type Desk interface {
 	Approve(ctx context.Context, actor *hall.User, id string, version int) (*hall.Item, error)
 	Publish(ctx context.Context, actor *hall.User, id, override string) (*hall.Revision, error)
 	Withdraw(ctx context.Context, actor *hall.User, id, reason string) (*hall.Item, error)
+	Return(ctx context.Context, actor *hall.User, id string, version int, comment string) (*hall.Item, error)
 	Item(ctx context.Context, actor *hall.User, id string) (disclosure.ItemView, error)
 	List(ctx context.Context, actor *hall.User, f hall.ItemFilter) ([]disclosure.ItemView, error)
 	View(ctx context.Context, it *hall.Item) disclosure.ItemView
 	ItemRevisions(ctx context.Context, actor *hall.User, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error)
+	Diff(ctx context.Context, actor *hall.User, id, from, to string) (*disclosure.DiffView, error)
 	Privacy(ctx context.Context, actor *hall.User, id string) ([]disclosure.PrivacyFinding, error)
 	ParseFinance(ctx context.Context, actor *hall.User, r io.Reader, name string) (*financefile.Result, error)
 	FinanceWorkbook(ctx context.Context, actor *hall.User, id string, w io.Writer) error
@@ -111,7 +116,23 @@ type Feedback interface {
 type Reports interface {
 	Engagement(ctx context.Context, actor *hall.User, from, to time.Time, by string) (*reports.Engagement, error)
 	Scorecard(ctx context.Context, actor *hall.User, period string) (*scorecard.Scorecard, error)
+	ScorecardRules(ctx context.Context, actor *hall.User) (*reports.ScorecardRules, error)
+	PutScorecardRules(ctx context.Context, actor *hall.User, from string, w scorecard.Weights) (*reports.ScorecardRules, error)
 	Audit(ctx context.Context, actor *hall.User, f hall.AuditFilter) ([]*hall.AuditEntry, error)
+}
+
+// Public is what the public reads besides the archive's own routes: the
+// catalogue with counts, the items on a board, the halls, a matter.
+type Public interface {
+	ListItems(ctx context.Context, sc bulletin.Scope, f hall.ItemFilter) ([]*hall.Item, error)
+	Categories(ctx context.Context, sc bulletin.Scope, now time.Time) ([]bulletin.CategoryCount, []*hall.Department, error)
+	Halls(ctx context.Context) ([]bulletin.Hall, error)
+	Matter(ctx context.Context, id string) (*hall.Matter, []*hall.Item, error)
+}
+
+// Dashboard is what staff see first.
+type Dashboard interface {
+	Get(ctx context.Context, actor *hall.User) (*dashboard.Dashboard, error)
 }
 
 // Media is the uploaded files.
@@ -126,15 +147,8 @@ type Events interface {
 	Ingest(ctx context.Context, screenID string, events []*hall.Event) ([]string, []hall.EventRefusal, error)
 }
 
-// PublicStore is what the public pages and the archive read directly.
-type PublicStore interface {
-	ArchiveSize(ctx context.Context) (int64, error)
-	ArchiveEntries(ctx context.Context, from, to int64) ([]*hall.ArchiveEntry, error)
-	ItemEntries(ctx context.Context, itemID string) ([]*hall.ArchiveEntry, error)
-	Checkpoints(ctx context.Context) ([]*hall.Checkpoint, error)
-	ListItems(ctx context.Context, f hall.ItemFilter) ([]*hall.Item, error)
-	ListCategories(ctx context.Context) ([]*hall.Category, error)
-	ListDepartments(ctx context.Context) ([]*hall.Department, error)
-	Item(ctx context.Context, id string) (*hall.Item, error)
-	Matter(ctx context.Context, id string) (*hall.Matter, error)
+// ArchiveSource is what the auditor's archive check reads: the entries,
+// the checkpoints and the item rows they are compared with.
+type ArchiveSource interface {
+	archive.Source
 }

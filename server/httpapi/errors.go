@@ -62,10 +62,12 @@ type errorBody struct {
 }
 
 type errorJSON struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-	Details any    `json:"details,omitempty"`
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Reason  string   `json:"reason"`
+	Args    []string `json:"args,omitempty"`
+	Field   string   `json:"field,omitempty"`
+	Details any      `json:"details,omitempty"`
 }
 
 // handleError is Echo's HTTPErrorHandler: one mapping from every error to
@@ -79,17 +81,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var de *hall.Error
 	switch {
 	case errors.As(err, &de):
-		body = errorJSON{Code: de.Code, Message: de.Message, Field: de.Field, Details: de.Details}
+		body = errorJSON{Code: de.Code, Reason: de.ReasonCode(), Args: de.Args, Message: de.Message, Field: de.Field, Details: de.Details}
 		if de.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
 		}
 	case errors.As(err, &he):
 		body = errorJSON{Code: codeOf(he.Code), Message: http.StatusText(he.Code)}
+		body.Reason = body.Code
 		if he.Code == http.StatusMethodNotAllowed {
-			body.Message = "method not allowed"
+			body.Message, body.Reason = "method not allowed", "method_not_allowed"
 		}
 	default:
-		body = errorJSON{Code: hall.EInternal}
+		body = errorJSON{Code: hall.EInternal, Reason: hall.EInternal}
 	}
 	status := statusOf(body.Code)
 	if he != nil && body.Code == codeOf(he.Code) {
@@ -97,7 +100,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if body.Code == hall.EInternal {
 		s.logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
-		body.Message, body.Field, body.Details = "internal error", "", nil
+		body.Message, body.Reason, body.Args, body.Field, body.Details = "internal error", hall.EInternal, nil, "", nil
 	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)

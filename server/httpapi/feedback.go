@@ -1,10 +1,10 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 
+	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/reports"
 	"github.com/labstack/echo/v4"
 )
@@ -90,6 +90,16 @@ func (s *Server) publicFeedbackStatus(c echo.Context) error {
 	return c.JSON(http.StatusOK, st)
 }
 
+// dashboard answers what is due or wrong for the caller.
+func (s *Server) dashboard(c echo.Context) error {
+	d, err := s.Dashboard.Get(c.Request().Context(), userOf(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, d)
+}
+
 func (s *Server) engagementReport(c echo.Context) error {
 	from, err := queryTime(c, "from", s.loc)
 	if err != nil {
@@ -103,21 +113,18 @@ func (s *Server) engagementReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.QueryParam("format") == "csv" {
-		return writeEngagementCSV(c, rep.By, rep.Rows)
+	switch f := c.QueryParam("format"); f {
+	case "", "json":
+		return c.JSON(http.StatusOK, rep)
+	case "csv", "xlsx":
+		return writeEngagementTable(c, f, rep.By, rep.Rows)
 	}
-	return c.JSON(http.StatusOK, rep)
+	return hall.FieldError("format", `want "json", "csv" or "xlsx"`)
 }
 
-func writeEngagementCSV(c echo.Context, by string, rows []reports.Row) error {
-	h := c.Response().Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="engagement-by-`+by+`.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	// A UTF-8 byte order mark, so spreadsheet programs read Chinese right.
-	c.Response().Write([]byte("\ufeff"))
-	w := csv.NewWriter(c.Response())
-	w.Write([]string{by, "impressions", "impression_seconds", "views", "dwell_seconds", "ratings", "level_1", "level_2", "level_3", "level_4", "level_5", "index", "poor", "misuse", "feedback"})
+func writeEngagementTable(c echo.Context, format, by string, rows []reports.Row) error {
+	header := []string{by, "impressions", "impression_seconds", "views", "dwell_seconds", "ratings", "level_1", "level_2", "level_3", "level_4", "level_5", "index", "poor", "misuse", "feedback"}
+	out := make([][]string, 0, len(rows))
 	for _, r := range rows {
 		idx := ""
 		if r.Index != nil {
@@ -127,11 +134,9 @@ func writeEngagementCSV(c echo.Context, by string, rows []reports.Row) error {
 		for _, n := range r.Levels {
 			rec = append(rec, itoa64(n))
 		}
-		rec = append(rec, idx, itoa64(r.Poor), itoa64(r.Misuse), itoa64(r.Feedback))
-		w.Write(rec)
+		out = append(out, append(rec, idx, itoa64(r.Poor), itoa64(r.Misuse), itoa64(r.Feedback)))
 	}
-	w.Flush()
-	return w.Error()
+	return writeTable(c, format, "engagement-by-"+by, header, out)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -77,7 +77,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 		"shared/app.js":     {Data: []byte("export {}")},
 	}
 	deps := Deps{Accounts: svc.Accounts, Catalog: svc.Catalog, Desk: svc.Desk, Signage: svc.Signage, Feedback: svc.Feedback,
-		Reports: svc.Reports, Media: svc.Media, Store: store, Archive: alog, Alarms: &archive.AlarmDesk{Log: alog, Store: store, Now: time.Now}, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
+		Reports: svc.Reports, Dashboard: svc.Dashboard, Public: svc.Public, Media: svc.Media, Store: store, Archive: alog, Alarms: &archive.AlarmDesk{Log: alog, Store: store, Now: time.Now}, Verifier: verifier, ArchiveKey: vkey, Origin: testOrigin,
 		Ready: func(ctx context.Context) (map[string]any, error) { return nil, store.Ping(ctx) }, Logger: logger, Registry: reg, Gatherer: reg, UI: ui, Now: time.Now}
 	if adjust != nil {
 		adjust(&deps)
@@ -94,7 +94,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []hall.Category{{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly}, {Key: "construction", Name: hall.Text{ZH: "城镇建设"}, Cadence: hall.CadenceOnce}} {
+	for _, c := range []hall.Category{{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly, Group: hall.GroupFinance}, {Key: "construction", Name: hall.Text{ZH: "城镇建设"}, Cadence: hall.CadenceOnce, Group: hall.GroupGovernment}} {
 		if err := store.PutCategory(ctx, &c); err != nil {
 			t.Fatal(err)
 		}

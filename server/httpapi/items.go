@@ -18,6 +18,7 @@ import (
 type itemRequest struct {
 	Category   string          `json:"category"`
 	Department string          `json:"department"`
+	Hall       string          `json:"hall"`
 	Title      string          `json:"title"`
 	Summary    string          `json:"summary"`
 	Body       string          `json:"body"`
@@ -42,7 +43,7 @@ func (s *Server) decodeItem(c echo.Context) (*hall.Item, error) {
 	if err := bind(c, &in); err != nil {
 		return nil, err
 	}
-	it := &hall.Item{Category: in.Category, Department: in.Department, Title: in.Title, Summary: in.Summary,
+	it := &hall.Item{Category: in.Category, Department: in.Department, Hall: in.Hall, Title: in.Title, Summary: in.Summary,
 		Body: in.Body, Stage: in.Stage, MatterID: in.MatterID, Cadence: in.Cadence, Assets: in.Assets, Version: in.Version}
 	var err error
 	if it.ValidFrom, err = parseTime("valid_from", in.ValidFrom, s.loc); err != nil {
@@ -136,6 +137,16 @@ func (s *Server) itemRevisions(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"revisions": revs, "entries": entries})
 }
 
+// itemDiff says what changed between two revisions of an item (the working
+// copy against the latest published one by default).
+func (s *Server) itemDiff(c echo.Context) error {
+	d, err := s.Desk.Diff(c.Request().Context(), userOf(c), c.Param("id"), c.QueryParam("from"), c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
 func (s *Server) submitItem(c echo.Context) error {
 	ctx := c.Request().Context()
 	it, err := s.Desk.Submit(ctx, userOf(c), c.Param("id"))
@@ -160,6 +171,27 @@ func (s *Server) approveItem(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	it, err := s.Desk.Approve(ctx, userOf(c), c.Param("id"), in.Version)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
+}
+
+type returnRequest struct {
+	// Version is the item version the reviewer read (0: no check).
+	Version int    `json:"version"`
+	Comment string `json:"comment"`
+}
+
+// returnItem sends a submitted or approved item back to its editor with a
+// comment.
+func (s *Server) returnItem(c echo.Context) error {
+	var in returnRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	it, err := s.Desk.Return(ctx, userOf(c), c.Param("id"), in.Version, in.Comment)
 	if err != nil {
 		return err
 	}

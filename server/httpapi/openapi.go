@@ -29,7 +29,7 @@ func (s *Server) openapi(c echo.Context) error {
 		op := map[string]any{
 			"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", "{", "", "}", "", ".", "_").Replace(strings.TrimPrefix(p, "/api/v1")),
 			"responses": map[string]any{
-				"default": map[string]any{"description": "JSON; errors are {\"error\":{\"code\",\"message\",\"field\"}}"},
+				"default": map[string]any{"description": "JSON; errors are {\"error\":{\"code\",\"reason\",\"args\",\"message\",\"field\"}}"},
 			},
 		}
 		var params []map[string]any

@@ -10,7 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/hallcast/hallcast/server/bulletin"
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/revdiff"
 	"github.com/hallcast/hallcast/server/search"
 )
 
@@ -21,6 +23,7 @@ type publicItem struct {
 	Revision       int        `json:"revision"`
 	Category       string     `json:"category"`
 	Department     string     `json:"department"`
+	Hall           string     `json:"hall,omitempty"`
 	Title          string     `json:"title"`
 	Summary        string     `json:"summary"`
 	Stage          hall.Stage `json:"stage,omitempty"`
@@ -52,7 +55,7 @@ func publicState(p *hall.PublicState, t time.Time) string {
 func toPublic(it *hall.Item, now time.Time) publicItem {
 	p := it.Public
 	return publicItem{ID: it.ID, Revision: p.Revision, Category: p.Category, Department: p.Department,
-		Title: p.Title, Summary: p.Summary, Stage: p.Stage, MatterID: p.MatterID, HasFinance: p.HasFinance,
+		Hall: p.Hall, Title: p.Title, Summary: p.Summary, Stage: p.Stage, MatterID: p.MatterID, HasFinance: p.HasFinance,
 		PublishedAt: p.PublishedAt, FirstPublished: p.FirstPublished, ValidUntil: p.ValidUntil,
 		State: publicState(p, now), WithdrawReason: p.WithdrawReason, ArchiveIndex: p.ArchiveIndex,
 		URL: revisionURL(it.ID, p.Revision), Page: "/p/" + it.ID}
@@ -71,7 +74,7 @@ func (s *Server) publicItems(c echo.Context) error {
 	f := hall.ItemFilter{Public: true, Category: c.QueryParam("category"), Department: c.QueryParam("department"),
 		MatterID: c.QueryParam("matter_id"), Q: c.QueryParam("q"), LiveAt: now}
 	if _, err := search.ParseQuery(f.Q); err != nil {
-		return hall.FieldError("q", "%v", err)
+		return hall.FieldError("q", "%v", err).WithReason("search_query_invalid")
 	}
 	switch c.QueryParam("include") {
 	case "":
@@ -94,7 +97,7 @@ func (s *Server) publicItems(c echo.Context) error {
 	if f.Offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
 		return err
 	}
-	items, err := s.Archive.PublicItems(c.Request().Context(), f)
+	items, err := s.Public.ListItems(c.Request().Context(), scopeOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -106,45 +109,31 @@ func (s *Server) publicItems(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": out})
 }
 
-type publicCategory struct {
-	*hall.Category
-	Count       int        `json:"count"`
-	LastUpdated *time.Time `json:"last_updated,omitempty"`
+// scopeOf reads the board a public listing is narrowed to: hall, board,
+// group.
+func scopeOf(c echo.Context) bulletin.Scope {
+	return bulletin.Scope{Hall: c.QueryParam("hall"), Board: c.QueryParam("board"), Group: c.QueryParam("group")}
 }
 
 // publicCategories lists the catalogue with how many items are on show in
 // each and when the newest was published, and the departments' names.
 func (s *Server) publicCategories(c echo.Context) error {
-	ctx := c.Request().Context()
-	cats, err := s.Store.ListCategories(ctx)
-	if err != nil {
-		return err
-	}
-	items, err := hall.AllItems(ctx, hall.ListFunc(s.Archive.PublicItems), hall.ItemFilter{Public: true, LiveAt: s.Now()})
-	if err != nil {
-		return err
-	}
-	out := make([]publicCategory, len(cats))
-	for i, cat := range cats {
-		out[i] = publicCategory{Category: cat}
-	}
-	for _, it := range items {
-		for i := range out {
-			if out[i].Key != it.Public.Category {
-				continue
-			}
-			out[i].Count++
-			if t := it.Public.PublishedAt; out[i].LastUpdated == nil || t.After(*out[i].LastUpdated) {
-				out[i].LastUpdated = &t
-			}
-		}
-	}
-	depts, err := s.Store.ListDepartments(ctx)
+	cats, depts, err := s.Public.Categories(c.Request().Context(), scopeOf(c), s.Now())
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=10")
-	return c.JSON(http.StatusOK, map[string]any{"categories": out, "departments": depts})
+	return c.JSON(http.StatusOK, map[string]any{"categories": cats, "departments": depts})
+}
+
+// publicHalls lists the halls, so a phone can find its village's board.
+func (s *Server) publicHalls(c echo.Context) error {
+	halls, err := s.Public.Halls(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=60")
+	return c.JSON(http.StatusOK, map[string]any{"halls": halls})
 }
 
 // publicView is a revision as the public reads it, with the item's state.
@@ -211,6 +200,52 @@ func (s *Server) publicRevision(c echo.Context) error {
 	return c.JSON(http.StatusOK, rev)
 }
 
+// publicDiff says what changed between two published revisions: to
+// (default the latest) against from (default the one before it).
+func (s *Server) publicDiff(c echo.Context) error {
+	ctx := c.Request().Context()
+	it, err := s.Archive.PublicItem(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	latest := it.Public.Revision
+	num := func(field string, def int) (int, error) {
+		v := c.QueryParam(field)
+		if v == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > latest {
+			return 0, hall.FieldError(field, "want a published revision from 1 to %d (0: nothing)", latest)
+		}
+		return n, nil
+	}
+	to, err := num("to", latest)
+	if err != nil {
+		return err
+	}
+	from, err := num("from", to-1)
+	if err != nil {
+		return err
+	}
+	side := func(n int) (*hall.Revision, error) {
+		if n == 0 {
+			return &hall.Revision{ID: it.ID}, nil
+		}
+		return s.Archive.Revision(ctx, it.ID, n)
+	}
+	a, err := side(from)
+	if err != nil {
+		return err
+	}
+	b, err := side(to)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=60")
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "diff": revdiff.Compare(a, b)})
+}
+
 // itemQR is a QR code of the item's public page, for residents to take an
 // item home on a phone.
 func (s *Server) itemQR(c echo.Context) error {
@@ -237,12 +272,7 @@ func (s *Server) itemQR(c echo.Context) error {
 
 // publicMatter lists a matter's items by stage: before, during, after.
 func (s *Server) publicMatter(c echo.Context) error {
-	ctx := c.Request().Context()
-	m, err := s.Store.Matter(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	items, err := s.Archive.PublicItems(ctx, hall.ItemFilter{Public: true, MatterID: m.ID, Limit: 500})
+	m, items, err := s.Public.Matter(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -72,9 +72,11 @@ func (s *Server) api() []route {
 		{"GET", "/items/:id", s.getItem, staff},
 		{"PUT", "/items/:id", s.updateItem, editor},
 		{"GET", "/items/:id/revisions", s.itemRevisions, staff},
+		{"GET", "/items/:id/diff", s.itemDiff, staff},
 		{"POST", "/items/:id/submit", s.submitItem, editor},
 		{"POST", "/items/:id/approve", s.approveItem, reviewer},
 		{"POST", "/items/:id/publish", s.publishItem, reviewer},
+		{"POST", "/items/:id/return", s.returnItem, reviewer},
 		{"POST", "/items/:id/withdraw", s.withdrawItem, reviewer},
 		{"GET", "/items/:id/privacy", s.privacyCheck, staff},
 		{"GET", "/items/:id/finance.xlsx", s.financeWorkbook, staff},
@@ -106,8 +108,11 @@ func (s *Server) api() []route {
 		{"POST", "/feedback/:id/reply", s.replyFeedback, reviewer},
 		{"GET", "/cases", s.listCases, readers},
 		{"POST", "/cases/:id/resolve", s.resolveCase, reviewer},
+		{"GET", "/dashboard", s.dashboard, staff},
 		{"GET", "/reports/engagement", s.engagementReport, auditor},
 		{"GET", "/reports/scorecard", s.scorecardReport, auditor},
+		{"GET", "/scorecard/rules", s.scorecardRules, auditor},
+		{"PUT", "/scorecard/rules", s.putScorecardRules, admin},
 
 		{"GET", "/calendar/:year", s.getCalendar, staff},
 		{"PUT", "/calendar/:year", s.putCalendar, admin},
@@ -125,10 +130,12 @@ func (s *Server) api() []route {
 
 		// What residents and screens read, no login.
 		{"GET", "/public/categories", s.publicCategories, anyone},
+		{"GET", "/public/halls", s.publicHalls, anyone},
 		{"GET", "/public/items", s.publicItems, anyone},
 		{"GET", "/public/items/:id", s.publicItem, anyone},
 		{"GET", "/public/items/:id/revisions", s.publicRevisions, anyone},
 		{"GET", "/public/items/:id/revisions/:n", s.publicRevision, anyone},
+		{"GET", "/public/items/:id/diff", s.publicDiff, anyone},
 		{"GET", "/public/items/:id/qr.png", s.itemQR, anyone},
 		{"GET", "/public/matters/:id", s.publicMatter, anyone},
 		{"GET", "/public/replies", s.publicReplies, anyone},
@@ -152,6 +159,7 @@ func (s *Server) routes() {
 	e.GET("/kiosk", s.page("kiosk/index.html"))
 	e.GET("/admin", s.page("admin/index.html"))
 	e.GET("/p/:id", s.page("public/index.html"))
+	e.GET("/v/:hall", s.page("public/index.html"))
 	e.GET("/player-sw.js", s.worker("player"))
 	e.GET("/kiosk-sw.js", s.worker("kiosk"))
 	e.GET("/ui/*", s.uiFile)

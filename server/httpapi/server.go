@@ -29,10 +29,14 @@ type Deps struct {
 	Signage  Signage
 	Feedback Feedback
 	Reports  Reports
-	Media    Media
-	Events   Events
-	// Store is what public pages and the archive read.
-	Store   PublicStore
+	// Public is what residents read: catalogue, boards, halls, matters.
+	Public Public
+	// Dashboard is what is due or wrong for the caller.
+	Dashboard Dashboard
+	Media     Media
+	Events    Events
+	// Store is what the archive check reads.
+	Store   ArchiveSource
 	Archive *archive.Log
 	// Alarms takes witnesses' reports of a broken history.
 	Alarms   *archive.AlarmDesk

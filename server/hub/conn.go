@@ -641,6 +641,12 @@ func (c *conn) events(raw []json.RawMessage) {
 	if err != nil {
 		if c.ctx.Err() == nil {
 			h.log.Error("hub: ingest events", "screen", c.screen.ID, "err", err)
+			if hall.ErrorCode(err) == hall.EUnavailable {
+				// A store outage (Redis down): the screen keeps the events
+				// and sends them again.
+				c.sendError(hall.EUnavailable, "events not stored: the store is unreachable, send them again", nil)
+				return
+			}
 			c.sendError(hall.EInternal, "events not stored, send them again", nil)
 		}
 		return

@@ -63,7 +63,17 @@ func (s *Store) ListDepartments(ctx context.Context) ([]*hall.Department, error)
 func encHall(h *hall.Hall) string {
 	c := *h
 	c.CreatedAt = c.CreatedAt.UTC()
+	c.Kind = cmp.Or(c.Kind, hall.HallTown)
 	return mustJSON(&c)
+}
+
+// decHall decodes a hall; one saved before halls had kinds is a town's.
+func decHall(s string) (*hall.Hall, error) {
+	h, err := decJSON[hall.Hall](s)
+	if err == nil {
+		h.Kind = cmp.Or(h.Kind, hall.HallTown)
+	}
+	return h, err
 }
 
 // CreateHall inserts h, giving it an id when it has none.
@@ -101,12 +111,16 @@ func (s *Store) UpdateHall(ctx context.Context, h *hall.Hall) error {
 
 // Hall returns the hall with the id.
 func (s *Store) Hall(ctx context.Context, id string) (*hall.Hall, error) {
-	return getRecord[hall.Hall](ctx, s, s.rdb, "hall", s.mkey("halls"), id, "hall")
+	h, err := getRecord[hall.Hall](ctx, s, s.rdb, "hall", s.mkey("halls"), id, "hall")
+	if err == nil {
+		h.Kind = cmp.Or(h.Kind, hall.HallTown)
+	}
+	return h, err
 }
 
 // ListHalls returns every hall, oldest first.
 func (s *Store) ListHalls(ctx context.Context) ([]*hall.Hall, error) {
-	hs, err := hgetAll(ctx, s.rdb, s.mkey("halls"), decJSON[hall.Hall])
+	hs, err := hgetAll(ctx, s.rdb, s.mkey("halls"), decHall)
 	if err != nil {
 		return nil, s.wrap("list halls", err)
 	}

@@ -78,6 +78,7 @@ type itemIndex struct {
 	Department string    `json:"d"`
 	Status     string    `json:"s"`
 	MatterID   string    `json:"m,omitempty"`
+	Hall       string    `json:"h,omitempty"`
 	UpdatedAt  time.Time `json:"u"`
 	Pub        *pubIndex `json:"p,omitempty"`
 }
@@ -86,6 +87,7 @@ type pubIndex struct {
 	Category    string     `json:"c"`
 	Department  string     `json:"d"`
 	MatterID    string     `json:"m,omitempty"`
+	Hall        string     `json:"h,omitempty"`
 	PublishedAt time.Time  `json:"t"`
 	ValidFrom   *time.Time `json:"vf,omitempty"`
 	ValidUntil  *time.Time `json:"vu,omitempty"`
@@ -94,9 +96,9 @@ type pubIndex struct {
 
 func indexOf(it *hall.Item) string {
 	x := itemIndex{Category: it.Category, Department: it.Department, Status: string(it.Status),
-		MatterID: it.MatterID, UpdatedAt: it.UpdatedAt.UTC()}
+		MatterID: it.MatterID, Hall: it.Hall, UpdatedAt: it.UpdatedAt.UTC()}
 	if p := it.Public; p != nil {
-		x.Pub = &pubIndex{Category: p.Category, Department: p.Department, MatterID: p.MatterID,
+		x.Pub = &pubIndex{Category: p.Category, Department: p.Department, MatterID: p.MatterID, Hall: p.Hall,
 			PublishedAt: p.PublishedAt.UTC(), ValidFrom: utcPtr(p.ValidFrom), ValidUntil: utcPtr(p.ValidUntil),
 			WithdrawnAt: utcPtr(p.WithdrawnAt)}
 	}
@@ -386,13 +388,13 @@ func (s *Store) eachItem(ctx context.Context, ids []string, fn func(*hall.Item) 
 // matches reports whether the item passes the filter's fields (all but Q)
 // and returns the time it sorts by.
 func (x *itemIndex) matches(f *hall.ItemFilter) (time.Time, bool) {
-	category, department, matter, at := x.Category, x.Department, x.MatterID, x.UpdatedAt
+	category, department, matter, owner, at := x.Category, x.Department, x.MatterID, x.Hall, x.UpdatedAt
 	if f.Public {
 		p := x.Pub
 		if p == nil {
 			return time.Time{}, false
 		}
-		category, department, matter, at = p.Category, p.Department, p.MatterID, p.PublishedAt
+		category, department, matter, owner, at = p.Category, p.Department, p.MatterID, p.Hall, p.PublishedAt
 		if !f.LiveAt.IsZero() {
 			if p.WithdrawnAt != nil || (p.ValidFrom != nil && p.ValidFrom.After(f.LiveAt)) ||
 				(p.ValidUntil != nil && !p.ValidUntil.After(f.LiveAt)) {
@@ -408,7 +410,9 @@ func (x *itemIndex) matches(f *hall.ItemFilter) (time.Time, bool) {
 	}
 	if (f.Category != "" && category != f.Category) || (f.Department != "" && department != f.Department) ||
 		(len(f.Departments) > 0 && !slices.Contains(f.Departments, department)) ||
-		(f.Status != "" && x.Status != string(f.Status)) || (f.MatterID != "" && matter != f.MatterID) {
+		(f.Status != "" && x.Status != string(f.Status)) || (f.MatterID != "" && matter != f.MatterID) ||
+		(len(f.Halls) > 0 && !slices.Contains(f.Halls, owner)) ||
+		(len(f.Categories) > 0 && !slices.Contains(f.Categories, category)) {
 		return time.Time{}, false
 	}
 	return at, true

@@ -173,7 +173,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		rdb.Close()
 		return nil, err
 	}
-	if err := s.Ping(ctx); err != nil {
+	if err := s.waitLoaded(ctx, o.URL); err != nil {
 		return fail(fmt.Errorf("redisstore: open %s: %w", redactURL(o.URL), err))
 	}
 	dur, err := s.readDurability(ctx)
@@ -193,6 +193,31 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return fail(fmt.Errorf("redisstore: open: finish feedback outboxes: %w", err))
 	}
 	return s, nil
+}
+
+// waitLoaded pings Redis, and while Redis answers LOADING (it is reading
+// its append-only file or snapshot after a restart, which takes a while
+// for a large one) waits and pings again, until ctx ends. Any other error
+// is returned at once.
+func (s *Store) waitLoaded(ctx context.Context, url string) error {
+	logged := false
+	for {
+		err := s.Ping(ctx)
+		if err == nil || !strings.Contains(err.Error(), "LOADING") {
+			return err
+		}
+		if !logged {
+			s.log.Warn("redisstore: Redis is loading its data set; waiting for it", "url", redactURL(url))
+			logged = true
+		}
+		t := time.NewTimer(250 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
 }
 
 // newClient makes the client the URL names and says whether it is a

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -182,13 +183,61 @@ func (s *Store) RevokeScreen(ctx context.Context, id string, at time.Time) error
 	})
 }
 
-// SaveScreenStatus stores what the screen last reported.
+// SaveScreenStatus stores what the screen last reported. Every connected
+// screen reports, and a replica that stops saves the status of all its
+// screens at once, so this does not WATCH the whole screens hash as other
+// changes do (every status saved would make every other one start over):
+// it swaps the one screen's record only if that record is still the one it
+// read, and reads again when another writer changed that screen meanwhile.
 func (s *Store) SaveScreenStatus(ctx context.Context, id string, seen time.Time, version string, showing *hall.Showing) error {
-	return s.changeScreen(ctx, "save screen status", id, func(sc *hall.Screen) error {
+	const op = "save screen status"
+	if hall.AuditFrom(ctx) != nil {
+		// Audited: in one transaction with its audit entry.
+		return s.changeScreen(ctx, op, id, func(sc *hall.Screen) error {
+			sc.LastSeen, sc.Version, sc.Showing = &seen, version, showing
+			return nil
+		})
+	}
+	screens := s.mkey("screens")
+	for attempt := 0; ; attempt++ {
+		raw, err := s.rdb.HGet(ctx, screens, id).Result()
+		if errors.Is(err, goredis.Nil) {
+			return hall.NotFound("screen", id)
+		}
+		if err != nil {
+			return s.wrap(op, err)
+		}
+		sc, err := decScreen(raw)
+		if err != nil {
+			return s.wrap(op, err)
+		}
 		sc.LastSeen, sc.Version, sc.Showing = &seen, version, showing
-		return nil
-	})
+		swapped, err := goredis.NewScript(swapFieldScript).Run(ctx, s.rdb, []string{screens}, id, raw, encScreen(sc)).Int()
+		if err != nil {
+			return s.wrap(op, err)
+		}
+		if swapped == 1 {
+			return nil
+		}
+		if attempt+1 >= maxTxAttempts {
+			return fmt.Errorf("redisstore: %s: gave up after %d attempts: other writers kept changing screen %s", op, maxTxAttempts, id)
+		}
+		if err := sleepJitter(ctx, attempt); err != nil {
+			return s.wrap(op, err)
+		}
+	}
 }
+
+// swapFieldScript sets field ARGV[1] of hash KEYS[1] to ARGV[3] if it
+// still holds ARGV[2]; it returns 1 when it did, 0 when the field had
+// changed (or is gone).
+const swapFieldScript = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+	redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+	return 1
+end
+return 0
+`
 
 type pairingRec struct {
 	*hall.Pairing

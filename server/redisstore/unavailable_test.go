@@ -71,6 +71,9 @@ func storeCalls() map[string]func(ctx context.Context, s *Store) error {
 		"CalendarYear":     func(ctx context.Context, s *Store) error { return err1(s.CalendarYear(ctx, 2026)) },
 		"PutCalendarYear":  func(ctx context.Context, s *Store) error { return s.PutCalendarYear(ctx, 2026, []byte("{}")) },
 		"CalendarYears":    func(ctx context.Context, s *Store) error { return err1(s.CalendarYears(ctx)) },
+		"Setting":          func(ctx context.Context, s *Store) error { return err1(s.Setting(ctx, "k")) },
+		"PutSetting":       func(ctx context.Context, s *Store) error { return s.PutSetting(ctx, "k", []byte("{}")) },
+		"Settings":         func(ctx context.Context, s *Store) error { return err1(s.Settings(ctx)) },
 		"AppendAudit": func(ctx context.Context, s *Store) error {
 			return s.AppendAudit(ctx, &hall.AuditEntry{At: t0, Actor: "a", Action: "x"})
 		},

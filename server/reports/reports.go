@@ -27,6 +27,9 @@ type Service struct {
 	Zone *time.Location
 	// Rules are the deadlines for cases and feedback.
 	Rules scorecard.Rules
+	// Settings keeps the scorecard's weights by month (nil: the defaults
+	// always).
+	Settings SettingsStore
 }
 
 func (s *Service) zone() *time.Location {
@@ -121,7 +124,13 @@ func (s *Service) Scorecard(ctx context.Context, actor *hall.User, period string
 	if err != nil {
 		return nil, err
 	}
-	return scorecard.Compute(ctx, s.Store, cal, p, s.Now(), s.Rules)
+	vs, err := s.rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules := s.Rules
+	rules.Weights = weightsAt(vs, p.From.In(loc).Format("2006-01"))
+	return scorecard.Compute(ctx, s.Store, cal, p, s.Now(), rules)
 }
 
 // Audit lists audit entries, newest first.

@@ -386,6 +386,24 @@ type Rules struct {
 	// FeedbackWorkdays is the working days to reply to feedback
 	// (DefaultFeedbackWorkdays if not positive).
 	FeedbackWorkdays int `json:"feedback_workdays"`
+	// Weights are the points of the four parts (DefaultWeights when zero).
+	// Each part's points, and those of its sub-parts, scale from the
+	// default weight to this one.
+	Weights Weights `json:"weights"`
+}
+
+// Validate checks that the weights are 0 to 100 each and add up to 100.
+func (w Weights) Validate() error {
+	for name, v := range map[string]int{"timeliness": w.Timeliness, "completeness": w.Completeness,
+		"responsiveness": w.Responsiveness, "satisfaction": w.Satisfaction} {
+		if v < 0 || v > 100 {
+			return hall.FieldError("weights."+name, "want 0 to 100 points")
+		}
+	}
+	if sum := w.Timeliness + w.Completeness + w.Responsiveness + w.Satisfaction; sum != 100 {
+		return hall.FieldError("weights", "the four parts add up to %d points, want 100", sum)
+	}
+	return nil
 }
 
 // Compute scores every department for the period p, judged at now: what
@@ -404,6 +422,12 @@ func Compute(ctx context.Context, src Source, cal *workdays.Calendar, p Period, 
 	if rules.FeedbackWorkdays <= 0 {
 		rules.FeedbackWorkdays = DefaultFeedbackWorkdays
 	}
+	if rules.Weights == (Weights{}) {
+		rules.Weights = DefaultWeights()
+	}
+	if err := rules.Weights.Validate(); err != nil {
+		return nil, err
+	}
 	c := &computation{src: src, cal: cal, p: p, now: now, loc: p.From.Location(), rules: rules,
 		byKey: map[string]*Department{}, categories: map[string]*hall.Category{}}
 	if err := c.load(ctx); err != nil {
@@ -421,7 +445,7 @@ func Compute(ctx context.Context, src Source, cal *workdays.Calendar, p Period, 
 	if err := c.satisfaction(ctx); err != nil {
 		return nil, err
 	}
-	sc := &Scorecard{Period: p.Name, From: p.From, To: p.To, GeneratedAt: now, Weights: DefaultWeights(),
+	sc := &Scorecard{Period: p.Name, From: p.From, To: p.To, GeneratedAt: now, Weights: rules.Weights,
 		Departments: c.depts, Warnings: c.warnings}
 	for _, d := range sc.Departments {
 		c.finish(d)
@@ -544,8 +568,30 @@ func (c *computation) finish(d *Department) {
 		s.Points, s.Note = WeightSatisfaction, NoteNoRatings
 	}
 
+	c.scale(d)
 	d.Score = round1(t.Points + cm.Points + r.Points + s.Points)
 	d.Grade = Grade(d.Score)
+}
+
+// scale turns the points, reckoned on the default weights, into the
+// deployment's: each part (and its sub-parts) times its weight over the
+// default one.
+func (c *computation) scale(d *Department) {
+	w := c.rules.Weights
+	if w == DefaultWeights() {
+		return
+	}
+	by := func(p float64, weight, def int) float64 { return round1(p * float64(weight) / float64(def)) }
+	t, cm, r, s := &d.Timeliness, &d.Completeness, &d.Responsiveness, &d.Satisfaction
+	t.Points, t.Max = by(t.Points, w.Timeliness, WeightTimeliness), float64(w.Timeliness)
+	for _, part := range []struct{ points, max *float64 }{
+		{&cm.Finance.Points, &cm.Finance.Max}, {&cm.Summaries.Points, &cm.Summaries.Max}, {&cm.Matters.Points, &cm.Matters.Max},
+	} {
+		*part.points, *part.max = by(*part.points, w.Completeness, WeightCompleteness), by(*part.max, w.Completeness, WeightCompleteness)
+	}
+	cm.Points, cm.Max = round1(cm.Finance.Points+cm.Summaries.Points+cm.Matters.Points), float64(w.Completeness)
+	r.Points, r.Max = by(r.Points, w.Responsiveness, WeightResponsiveness), float64(w.Responsiveness)
+	s.Points, s.Max = by(s.Points, w.Satisfaction, WeightSatisfaction), float64(w.Satisfaction)
 }
 
 // cases tallies the cases opened in the period by department.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -290,6 +291,32 @@ func TestTimeliness(t *testing.T) {
 					t.Errorf("it_missing published_at: got %v, want none", o.PublishedAt)
 				}
 			}
+		}
+	})
+	t.Run("Weights", func(t *testing.T) {
+		// A deployment that weighs timeliness 50, completeness 20,
+		// responsiveness 20, satisfaction 10: each part scales from its
+		// default weight.
+		w := scorecard.Weights{Timeliness: 50, Completeness: 20, Responsiveness: 20, Satisfaction: 10}
+		base := dept(t, compute(t, s, "2026-11", day(12, 10, 12)), "caizheng")
+		sc, err := scorecard.Compute(t.Context(), s, calendar(t), period(t, "2026-11"), day(12, 10, 12),
+			scorecard.Rules{CaseWorkdays: 3, FeedbackWorkdays: 5, Weights: w})
+		mustOK(t, err, "Compute with weights")
+		if sc.Weights != w {
+			t.Errorf("scorecard weights %+v, want %+v", sc.Weights, w)
+		}
+		d := dept(t, sc, "caizheng")
+		wantFloat(t, "timeliness points", d.Timeliness.Points, 18.8) // 50 × (1 + 0.5) / 4 = 18.75
+		wantFloat(t, "timeliness max", d.Timeliness.Max, 50)
+		wantFloat(t, "completeness points", d.Completeness.Points, round1(base.Completeness.Finance.Points*20/30)+round1(base.Completeness.Summaries.Points*20/30)+round1(base.Completeness.Matters.Points*20/30))
+		wantFloat(t, "completeness max", d.Completeness.Max, 20)
+		wantFloat(t, "responsiveness points", d.Responsiveness.Points, base.Responsiveness.Points) // 20 either way
+		wantFloat(t, "score", d.Score, round1(d.Timeliness.Points+d.Completeness.Points+d.Responsiveness.Points+d.Satisfaction.Points))
+
+		_, err = scorecard.Compute(t.Context(), s, calendar(t), period(t, "2026-11"), day(12, 10, 12),
+			scorecard.Rules{Weights: scorecard.Weights{Timeliness: 50, Completeness: 30, Responsiveness: 20, Satisfaction: 10}})
+		if !hall.IsCode(err, hall.EValidation) {
+			t.Errorf("weights adding up to 110: %v, want a validation error", err)
 		}
 	})
 	t.Run("NotYetDue", func(t *testing.T) {
@@ -770,3 +797,5 @@ func TestFeedbackDeadline(t *testing.T) {
 	}
 	wantFloat(t, "responsiveness points", r.Points, 16) // 12 (no cases) + 8 × 1/2
 }
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }

@@ -18,6 +18,10 @@ type HallInput struct {
 	Name              string `json:"name"`
 	TZ                string `json:"tz"`
 	DefaultPlaylistID string `json:"default_playlist_id"`
+	// Kind is "town" (the default), "village" or "community"; a village or
+	// community names the town hall it belongs to as Parent.
+	Kind   hall.HallKind `json:"kind"`
+	Parent string        `json:"parent"`
 }
 
 // ListHalls lists the halls, oldest first.
@@ -33,8 +37,8 @@ func (s *Service) CreateHall(ctx context.Context, actor *hall.User, in HallInput
 	if err := requireAdmin(actor); err != nil {
 		return nil, err
 	}
-	h := &hall.Hall{ID: hall.NewID("hl"), Name: in.Name, TZ: in.TZ, CreatedAt: s.Now().UTC()}
-	if err := h.Validate(); err != nil {
+	h := &hall.Hall{ID: hall.NewID("hl"), Name: in.Name, TZ: in.TZ, Kind: in.Kind, Parent: in.Parent, CreatedAt: s.Now().UTC()}
+	if err := s.checkHall(ctx, h); err != nil {
 		return nil, err
 	}
 	if err := s.playlistExists(ctx, "default_playlist_id", in.DefaultPlaylistID); err != nil {
@@ -57,8 +61,8 @@ func (s *Service) UpdateHall(ctx context.Context, actor *hall.User, id string, i
 	if err != nil {
 		return nil, err
 	}
-	h.Name, h.TZ, h.DefaultPlaylistID = in.Name, in.TZ, in.DefaultPlaylistID
-	if err := h.Validate(); err != nil {
+	h.Name, h.TZ, h.DefaultPlaylistID, h.Kind, h.Parent = in.Name, in.TZ, in.DefaultPlaylistID, in.Kind, in.Parent
+	if err := s.checkHall(ctx, h); err != nil {
 		return nil, err
 	}
 	if err := s.playlistExists(ctx, "default_playlist_id", h.DefaultPlaylistID); err != nil {
@@ -69,6 +73,38 @@ func (s *Service) UpdateHall(ctx context.Context, actor *hall.User, id string, i
 	}
 	s.notify(ctx, hall.Change{Kind: hall.ChangeSignage})
 	return h, nil
+}
+
+// checkHall validates h and its place: a parent is an existing town hall,
+// and only a town hall has halls under it.
+func (s *Service) checkHall(ctx context.Context, h *hall.Hall) error {
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	if h.Parent != "" {
+		p, err := s.Store.Hall(ctx, h.Parent)
+		if hall.IsCode(err, hall.ENotFound) {
+			return hall.FieldError("parent", "no hall %q", h.Parent)
+		} else if err != nil {
+			return err
+		}
+		if p.Kind != hall.HallTown {
+			return hall.FieldError("parent", "hall %q is a %s's board: villages and communities belong to a town hall", p.ID, p.Kind)
+		}
+	}
+	if h.Kind == hall.HallTown {
+		return nil
+	}
+	halls, err := s.Store.ListHalls(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range halls {
+		if o.Parent == h.ID {
+			return hall.FieldError("kind", "halls belong to this hall (%s): only a town hall has halls under it", o.Name)
+		}
+	}
+	return nil
 }
 
 func (s *Service) playlistExists(ctx context.Context, field, id string) error {

@@ -298,11 +298,11 @@ func (s *Service) ClaimPairing(ctx context.Context, actor *hall.User, code strin
 	}
 	code = NormalizePairingCode(code)
 	if len(code) != 6 {
-		return nil, hall.FieldError("code", "want the 6 digits the screen shows")
+		return nil, hall.FieldError("code", "want the 6 digits the screen shows").WithReason("pairing_code_invalid")
 	}
 	p, err := s.Store.PairingByCode(ctx, code, s.Now().UTC())
 	if hall.IsCode(err, hall.ENotFound) {
-		return nil, hall.Errorf(hall.ENotFound, "no screen shows the pairing code %s: check the code, or have the screen start again", code)
+		return nil, hall.Errorf(hall.ENotFound, "no screen shows the pairing code %s: check the code, or have the screen start again", code).WithReason("pairing_code_not_found")
 	} else if err != nil {
 		return nil, err
 	}

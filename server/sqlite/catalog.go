@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -45,11 +46,11 @@ func (s *Store) ListDepartments(ctx context.Context) ([]*hall.Department, error)
 	return ds, nil
 }
 
-const hallCols = "id, name, tz, default_playlist_id, created_at"
+const hallCols = "id, name, tz, default_playlist_id, created_at, kind, parent"
 
 func scanHall(row scanner) (*hall.Hall, error) {
 	h := &hall.Hall{}
-	err := row.Scan(&h.ID, &h.Name, &h.TZ, &h.DefaultPlaylistID, timeCol{&h.CreatedAt})
+	err := row.Scan(&h.ID, &h.Name, &h.TZ, &h.DefaultPlaylistID, timeCol{&h.CreatedAt}, (*string)(&h.Kind), &h.Parent)
 	return h, err
 }
 
@@ -60,8 +61,8 @@ func (s *Store) CreateHall(ctx context.Context, h *hall.Hall) error {
 		id = hall.NewID("hl")
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO halls ("+hallCols+") VALUES (?, ?, ?, ?, ?)",
-			id, h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt))
+		_, err := tx.ExecContext(ctx, "INSERT INTO halls ("+hallCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt), cmp.Or(string(h.Kind), string(hall.HallTown)), h.Parent)
 		if isDuplicate(err) {
 			return hall.Errorf(hall.EConflict, "hall %q exists", id)
 		}
@@ -76,8 +77,8 @@ func (s *Store) CreateHall(ctx context.Context, h *hall.Hall) error {
 // UpdateHall saves every field of h but its id.
 func (s *Store) UpdateHall(ctx context.Context, h *hall.Hall) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE halls SET name = ?, tz = ?, default_playlist_id = ?, created_at = ? WHERE id = ?",
-			h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt), h.ID)
+		res, err := tx.ExecContext(ctx, "UPDATE halls SET name = ?, tz = ?, default_playlist_id = ?, created_at = ?, kind = ?, parent = ? WHERE id = ?",
+			h.Name, h.TZ, h.DefaultPlaylistID, encTime(h.CreatedAt), cmp.Or(string(h.Kind), string(hall.HallTown)), h.Parent, h.ID)
 		if err != nil {
 			return fmt.Errorf("sqlite: update hall %q: %w", h.ID, err)
 		}

@@ -20,6 +20,8 @@ var itemCols = []string{
 	"pub_stage", "pub_matter_id", "pub_cadence", "pub_search_text", "pub_has_finance",
 	"pub_published_at", "pub_first_published", "pub_valid_from", "pub_valid_until",
 	"pub_withdrawn_at", "pub_withdraw_reason", "pub_expired_at", "pub_index_title", "pub_index_text",
+	"hall_id", "pub_hall_id",
+	"returned",
 }
 
 var (
@@ -52,7 +54,15 @@ func itemValues(it *hall.Item, version int) ([]any, error) {
 	} else {
 		v = append(v, make([]any, 20)...)
 	}
-	return v, nil
+	v = append(v, it.Hall, nil)
+	if it.Public != nil {
+		v[len(v)-1] = it.Public.Hall
+	}
+	returned, err := encJSON(it.Returned, it.Returned == nil)
+	if err != nil {
+		return nil, fmt.Errorf("encode returned: %w", err)
+	}
+	return append(v, returned), nil
 }
 
 func scanItem(row scanner) (*hall.Item, error) {
@@ -74,7 +84,9 @@ func scanItem(row scanner) (*hall.Item, error) {
 		strCol{(*string)(&p.Stage)}, strCol{&p.MatterID}, strCol{(*string)(&p.Cadence)}, strCol{&p.SearchText}, &hasFinance,
 		&published, &first, timePtrCol{&p.ValidFrom}, timePtrCol{&p.ValidUntil},
 		timePtrCol{&p.WithdrawnAt}, strCol{&p.WithdrawReason}, timePtrCol{&p.ExpiredAt},
-		strCol{&p.Index.Title}, strCol{&p.Index.Text})
+		strCol{&p.Index.Title}, strCol{&p.Index.Text},
+		&it.Hall, strCol{&p.Hall},
+		jsonCol{&it.Returned})
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +268,7 @@ func listItemsQuery(f hall.ItemFilter) (string, []any, error) {
 	if q := strings.TrimSpace(f.Q); q != "" {
 		pq, err := search.ParseQuery(q)
 		if err != nil {
-			return "", nil, hall.FieldError("q", "%v", err)
+			return "", nil, hall.FieldError("q", "%v", err).WithReason("search_query_invalid")
 		}
 		switch {
 		case f.Public && pq.Empty():
@@ -290,18 +302,19 @@ func listItemsQuery(f hall.ItemFilter) (string, []any, error) {
 		add(col("department")+" = ?", f.Department)
 	}
 	if len(f.Departments) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.Departments)), ", ")
-		a := make([]any, len(f.Departments))
-		for i, d := range f.Departments {
-			a[i] = d
-		}
-		add(col("department")+" IN ("+marks+")", a...)
+		add(col("department")+" IN (?"+strings.Repeat(", ?", len(f.Departments)-1)+")", anys(f.Departments)...)
 	}
 	if f.Status != "" {
 		add("status = ?", string(f.Status))
 	}
 	if f.MatterID != "" {
 		add(col("matter_id")+" = ?", f.MatterID)
+	}
+	if len(f.Halls) > 0 {
+		add(col("hall_id")+" IN (?"+strings.Repeat(", ?", len(f.Halls)-1)+")", anys(f.Halls)...)
+	}
+	if len(f.Categories) > 0 {
+		add(col("category")+" IN (?"+strings.Repeat(", ?", len(f.Categories)-1)+")", anys(f.Categories)...)
 	}
 	if f.Public {
 		if !f.LiveAt.IsZero() {
@@ -380,4 +393,13 @@ func backfillSearch(ctx context.Context, db *sql.DB) error {
 			return nil
 		}
 	}
+}
+
+// anys returns ss as query arguments.
+func anys(ss []string) []any {
+	a := make([]any, len(ss))
+	for i, s := range ss {
+		a[i] = s
+	}
+	return a
 }

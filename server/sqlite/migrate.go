@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,11 @@ type migration struct {
 	name    string
 	sql     string
 }
+
+// txControl finds statements that would end or escape a migration's
+// transaction (a trigger's BEGIN … END is not one of them), and pragmas that
+// do nothing inside one.
+var txControl = regexp.MustCompile(`(?im)^\s*(BEGIN(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\s+TRANSACTION)?\s*;|COMMIT\b|END\s+TRANSACTION\b|ROLLBACK\b|SAVEPOINT\b|RELEASE\b|VACUUM\b|PRAGMA\s+(foreign_keys|journal_mode)\b)`)
 
 // loadMigrations reads the *.sql files at the root of fsys, in version order.
 func loadMigrations(fsys fs.FS) ([]migration, error) {
@@ -41,6 +47,9 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", name, err)
+		}
+		if stmt := txControl.FindString(string(b)); stmt != "" {
+			return nil, fmt.Errorf("migration %s: %q: each migration runs in a transaction hallcast opens and commits; remove the statement", name, strings.TrimSpace(stmt))
 		}
 		ms = append(ms, migration{version: v, name: name, sql: string(b)})
 	}
@@ -68,7 +77,11 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) ([]int, error) {
 		return nil, fmt.Errorf("read schema version: %w", err)
 	}
 	if newest.Valid && (len(ms) == 0 || newest.Int64 > int64(ms[len(ms)-1].version)) {
-		return nil, fmt.Errorf("database schema version %d is newer than this build knows", newest.Int64)
+		latest := 0
+		if len(ms) > 0 {
+			latest = ms[len(ms)-1].version
+		}
+		return nil, newerSchemaError(int(newest.Int64), latest)
 	}
 	var applied []int
 	for _, m := range ms {
@@ -85,9 +98,22 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) ([]int, error) {
 
 // applyMigration applies m unless it is recorded already; it checks inside
 // the (immediate) transaction so two processes opening the file at once do
-// not both apply it.
+// not both apply it. Migrations are forward-only: there is no way down, and
+// one that fails leaves nothing behind. They run with foreign keys off (as
+// SQLite's procedure for changing a table asks: a DROP TABLE with them on
+// would cascade into the rows that refer to it), checked with
+// foreign_key_check before the commit.
 func applyMigration(ctx context.Context, db *sql.DB, m migration) (bool, error) {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("migration %s: begin: %w", m.name, err)
 	}
@@ -102,6 +128,20 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) (bool, error) 
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return false, fmt.Errorf("migration %s: foreign_key_check: %w", m.name, err)
+	}
+	broken := rows.Next()
+	var table string
+	if broken {
+		var rowid, parent, fkid any
+		rows.Scan(&table, &rowid, &parent, &fkid)
+	}
+	rows.Close()
+	if broken {
+		return false, fmt.Errorf("migration %s leaves rows of %s referring to rows that do not exist; nothing was changed", m.name, table)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
 		m.version, encTime(time.Now())); err != nil {

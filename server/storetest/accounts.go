@@ -207,6 +207,7 @@ func testAuditWithChange(t *testing.T, s hall.Store) {
 	step("screen.revoke", true, func(ctx context.Context) error { return s.RevokeScreen(ctx, sc.ID, t0) })
 	step("screen.revoke.again", false, func(ctx context.Context) error { return s.RevokeScreen(ctx, sc.ID, t0) })
 	step("calendar.put", true, func(ctx context.Context) error { return s.PutCalendarYear(ctx, 2031, []byte(`{"year":2031}`)) })
+	step("settings.put", true, func(ctx context.Context) error { return s.PutSetting(ctx, "audited", []byte(`{}`)) })
 	step("item.update", true, func(ctx context.Context) error { it.Title = "审计二"; return s.UpdateItem(ctx, it) })
 	step("item.update.stale", false, func(ctx context.Context) error {
 		stale := *it

@@ -43,10 +43,16 @@ func testCatalog(t *testing.T, s hall.Store) {
 		mustOK(t, s.CreateHall(ctx, east), "CreateHall")
 		wantPrefix(t, "CreateHall", east.ID, "hl_")
 		east.CreatedAt = at(time.Hour)
-		west := &hall.Hall{ID: "hl_west", Name: "西镇政务服务大厅", TZ: "Asia/Urumqi", DefaultPlaylistID: "pl_1", CreatedAt: t0}
+		east.Kind = hall.HallTown // a hall saved without a kind is a town's
+		west := &hall.Hall{ID: "hl_west", Name: "西镇政务服务大厅", TZ: "Asia/Urumqi", Kind: hall.HallTown, DefaultPlaylistID: "pl_1", CreatedAt: t0}
 		mustOK(t, s.CreateHall(ctx, west), "CreateHall with an id")
+		village := &hall.Hall{ID: "hl_village", Name: "西镇红旗村村务公开栏", TZ: "Asia/Urumqi", Kind: hall.HallVillage, Parent: "hl_west", CreatedAt: at(2 * time.Hour)}
+		mustOK(t, s.CreateHall(ctx, village), "CreateHall of a village")
+		got, err := s.Hall(ctx, village.ID)
+		mustOK(t, err, "Hall of a village")
+		same(t, "Hall of a village", got, village)
 
-		got, err := s.Hall(ctx, east.ID)
+		got, err = s.Hall(ctx, east.ID)
 		mustOK(t, err, "Hall")
 		same(t, "Hall", got, east)
 		wantUTC(t, "CreatedAt", got.CreatedAt)
@@ -56,6 +62,7 @@ func testCatalog(t *testing.T, s hall.Store) {
 
 		east.Name = "东城街道政务服务中心"
 		east.DefaultPlaylistID = "pl_main"
+		east.Kind, east.Parent = hall.HallCommunity, "hl_west"
 		mustOK(t, s.UpdateHall(ctx, east), "UpdateHall")
 		got, err = s.Hall(ctx, east.ID)
 		mustOK(t, err, "Hall")
@@ -65,7 +72,7 @@ func testCatalog(t *testing.T, s hall.Store) {
 
 		list, err := s.ListHalls(ctx)
 		mustOK(t, err, "ListHalls")
-		same(t, "ListHalls (oldest first)", list, []*hall.Hall{west, east})
+		same(t, "ListHalls (oldest first)", list, []*hall.Hall{west, east, village})
 	})
 
 	t.Run("Categories", func(t *testing.T) {

@@ -41,6 +41,7 @@ func fullItem() *hall.Item {
 		UpdatedAt:   at(2 * time.Hour),
 		SubmittedBy: "wang",
 		ApprovedBy:  "li",
+		Returned:    &hall.ReturnNote{By: "li", At: at(90 * time.Minute).UTC(), Comment: "第3行金额请核对"},
 		Public: &hall.PublicState{
 			Revision:       3,
 			ArchiveIndex:   41,
@@ -250,6 +251,12 @@ func listFixture() []*hall.Item {
 	moved.Public.ValidFrom = ptr(at(10 * time.Hour))
 	moved.Category, moved.Title, moved.Status = "relief", "救灾物资发放（修订稿）", hall.StatusDraft
 
+	// On village boards: fin1 as published, road as drafted; moved is
+	// published on the township's board and moved to a village's since.
+	fin1.Hall, fin1.Public.Hall = "hl_v1", "hl_v1"
+	road.Hall = "hl_v1"
+	moved.Hall = "hl_v2"
+
 	return []*hall.Item{fin1, fin2, road, tie, bridge, moved}
 }
 
@@ -283,6 +290,10 @@ func testListItemsFilters(t *testing.T, s hall.Store) {
 		{"QBackslash", hall.ItemFilter{Q: `\`}, nil},
 		{"QWorkingCopyTitle", hall.ItemFilter{Q: "修订稿"}, []string{"it_moved"}},
 		{"QNoMatch", hall.ItemFilter{Q: "征兵"}, nil},
+		{"Halls", hall.ItemFilter{Halls: []string{"hl_v1"}}, []string{"it_fin1", "it_road"}},
+		{"HallsTownship", hall.ItemFilter{Halls: []string{""}}, []string{"it_fin2", "it_tie", "it_bridge"}},
+		{"HallsOfWorkingCopy", hall.ItemFilter{Halls: []string{"hl_v2"}}, []string{"it_moved"}},
+		{"Categories", hall.ItemFilter{Categories: []string{"relief", "construction"}}, []string{"it_road", "it_bridge", "it_moved"}},
 		{"Limit", hall.ItemFilter{Limit: 2}, []string{"it_fin1", "it_fin2"}},
 		{"Offset", hall.ItemFilter{Limit: 2, Offset: 2}, []string{"it_road", "it_tie"}},
 		{"OffsetPastEnd", hall.ItemFilter{Offset: 10}, nil},
@@ -293,6 +304,10 @@ func testListItemsFilters(t *testing.T, s hall.Store) {
 		{"PublicDepartment", hall.ItemFilter{Public: true, Department: "jianshe"}, []string{"it_bridge"}},
 		{"PublicDepartments", hall.ItemFilter{Public: true, Departments: []string{"caizheng", "minzheng"}}, []string{"it_moved", "it_fin2", "it_fin1"}},
 		{"PublicMatter", hall.ItemFilter{Public: true, MatterID: "mt_road"}, []string{"it_bridge"}},
+		{"PublicHalls", hall.ItemFilter{Public: true, Halls: []string{"", "hl_v2"}}, []string{"it_moved", "it_fin2", "it_bridge"}},
+		{"PublicHallsIgnoresWorkingCopy", hall.ItemFilter{Public: true, Halls: []string{"hl_v2"}}, nil},
+		{"PublicCategories", hall.ItemFilter{Public: true, Categories: []string{"policy", "construction"}}, []string{"it_moved", "it_bridge"}},
+		{"PublicCategoriesAndQ", hall.ItemFilter{Public: true, Categories: []string{"finance"}, Q: "2025"}, []string{"it_fin2", "it_fin1"}},
 		{"PublicQ", hall.ItemFilter{Public: true, Q: "受灾群众"}, []string{"it_moved"}},
 		{"PublicQBodyText", hall.ItemFilter{Public: true, Q: "已完工"}, []string{"it_bridge"}},
 		{"PublicQIgnoresWorkingCopy", hall.ItemFilter{Public: true, Q: "修订稿"}, nil},

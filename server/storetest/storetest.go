@@ -106,6 +106,7 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		{"ArchiveConcurrent", testArchiveConcurrent},
 		{"Checkpoints", testCheckpoints},
 		{"Calendar", testCalendar},
+		{"Settings", testSettings},
 		{"Audit", testAudit},
 		{"Screens", testScreens},
 		{"Pairings", testPairings},
