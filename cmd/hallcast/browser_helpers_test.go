@@ -36,6 +36,24 @@ func chromiumPath(t *testing.T) string {
 	return path
 }
 
+// screenPCFlags are the flags docs/SCREENS.md tells a hall to start its
+// screens' browsers with (besides --kiosk, which headless has no use for):
+// the tests run the pages the way the screens do. chromedp's defaults add
+// the others the page names (disable-features=Translate, no background
+// throttling).
+var screenPCFlags = []struct {
+	name  string
+	value any
+}{
+	{"autoplay-policy", "no-user-gesture-required"},
+	{"disable-pinch", true},
+	{"overscroll-history-navigation", "0"},
+	{"noerrdialogs", true},
+	{"disable-session-crashed-bubble", true},
+	{"disable-infobars", true},
+	{"check-for-update-interval", "31536000"},
+}
+
 // browser is one headless Chromium shared by the tabs of a test function.
 type browser struct {
 	t   *testing.T
@@ -60,6 +78,9 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 	)
+	for _, f := range screenPCFlags {
+		opts = append(opts, chromedp.Flag(f.name, f.value))
+	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {

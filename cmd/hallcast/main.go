@@ -8,6 +8,8 @@
 //	hallcast archive witness --url URL --state FILE [--key KEY]
 //	hallcast backup --data DIR --to FILE.tar.gz
 //	hallcast restore --from FILE.tar.gz --data NEWDIR
+//	hallcast tls init --hosts 192.168.1.10,hall.local [--dir DATA/tls]
+//	hallcast service install|uninstall|start|stop [--data DIR] [-- serve flags]
 //
 // Every flag can also be set in the environment (HALLCAST_ADDR, HALLCAST_DATA…).
 package main
@@ -24,6 +26,13 @@ import (
 )
 
 func main() {
+	if isService, err := runAsService(os.Args[1:]); isService || err != nil {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hallcast:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -46,6 +55,10 @@ commands:
                    (on a Redis store: check Redis's own persistence and say what to back up)
   restore          restore a backup into a new, empty data directory, checking every file and the archive:
                    hallcast restore --from hallcast-2026-11-28.tar.gz --data ./data-restored
+  tls init         make a local CA and a server certificate for https in the hall (--hosts 192.168.1.10,hall.local)
+  service install  run serve as a Windows service, or write a systemd unit on Linux (--dry-run prints it)
+  service uninstall|start|stop
+                   remove, start or stop the service
   loadtest         simulate many screens against a running server and measure push latency
   healthcheck      exit 0 when a running server answers /healthz (for containers)
   version          print the version
@@ -77,6 +90,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return backupCmd(ctx, rest, getenv, stdout, stderr)
 	case cmd == "restore":
 		return restoreCmd(ctx, rest, getenv, stdout, stderr)
+	case cmd == "tls" && len(rest) > 0 && rest[0] == "init":
+		return tlsInit(rest[1:], getenv, stdout, stderr)
+	case cmd == "service" && len(rest) > 0:
+		return service(ctx, rest[0], rest[1:], getenv, stdout, stderr)
 	case cmd == "loadtest":
 		return loadtest(ctx, rest, getenv, stdout, stderr)
 	case cmd == "healthcheck":

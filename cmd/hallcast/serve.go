@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +37,7 @@ import (
 	"github.com/hallcast/hallcast/server/ingest"
 	"github.com/hallcast/hallcast/server/markdown"
 	"github.com/hallcast/hallcast/server/redisstore"
+	"github.com/hallcast/hallcast/server/sniff"
 )
 
 // env returns the environment value of key, or def.
@@ -158,6 +160,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	publicURL := fs.String("public-url", getenv("HALLCAST_PUBLIC_URL"), "address phones reach the server at, for QR codes (HALLCAST_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", getenv("HALLCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (HALLCAST_TRUSTED_PROXIES)")
 	debugAddr := fs.String("debug-addr", getenv("HALLCAST_DEBUG_ADDR"), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it private (HALLCAST_DEBUG_ADDR)")
+	tlsCert := fs.String("tls-cert", getenv("HALLCAST_TLS_CERT"), "serve https with this certificate (PEM, chain after the leaf); plain http on the same port is redirected to https (HALLCAST_TLS_CERT)")
+	tlsKey := fs.String("tls-key", getenv("HALLCAST_TLS_KEY"), "the private key of --tls-cert (PEM) (HALLCAST_TLS_KEY)")
 	logLevel := fs.String("log-level", env(getenv, "HALLCAST_LOG_LEVEL", "info"), "debug, info, warn or error (HALLCAST_LOG_LEVEL)")
 	var envErrs []error
 	caseDays := fs.Int("case-workdays", envParsed(getenv, "HALLCAST_CASE_WORKDAYS", feedback.CaseWorkdays, strconv.Atoi, &envErrs),
@@ -235,6 +239,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *offlineAfter <= 0 {
 		return fmt.Errorf("--offline-alert-after: want a positive duration")
+	}
+	var tlsConfig *tls.Config
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key: give both or neither")
+	}
+	if *tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+		// HTTP/1.1 only: the screens' websockets upgrade an HTTP/1.1 request.
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -332,7 +348,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: headerTimeout, ReadTimeout: *readTimeout, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	base := "http://" + displayAddr(ln.Addr())
+	scheme, httpLn := "http", net.Listener(ln)
+	var redirect *http.Server
+	if tlsConfig != nil {
+		// One port for both: TLS handshakes go to the server, plain http
+		// is answered with a redirect to https.
+		var plainLn net.Listener
+		httpLn, plainLn = sniff.Split(ln, tlsConfig, headerTimeout)
+		redirect = &http.Server{Handler: sniff.Redirect(), ReadHeaderTimeout: headerTimeout, IdleTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go redirect.Serve(plainLn)
+		defer redirect.Close()
+		scheme = "https"
+	}
+	base := scheme + "://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "hallcast %s listening on %s\n", version, base)
 	fmt.Fprintf(stdout, "  console: %s/admin\n  kiosk:   %s/kiosk\n  player:  %s/player\n", base, base, base)
 	if firstPassword != "" {
@@ -385,7 +414,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(httpLn) }()
 	select {
 	case err := <-errc:
 		stop()

@@ -71,7 +71,14 @@ async function render(app, el) {
       dataset: { id: s.id },
       cells: [
         h('span', { class: s.online ? 'dot on' : 'dot off', title: s.online ? t('screens.online') : t('screens.offline') }, h('span', { class: 'visually-hidden' }, s.online ? t('screens.online') : t('screens.offline'))),
-        h('strong', null, s.name),
+        h(
+          'span',
+          null,
+          h('strong', null, s.name),
+          // Online in a page without a secure context: no service worker, so it
+          // cannot start while the server is away.
+          s.online && s.secure_context === false ? h('span', { class: 'tag warn no-offline', title: t('screens.noOfflineHint') }, t('screens.noOffline')) : null,
+        ),
         t(`kind.${s.kind}`),
         hallName(s.hall_id),
         (s.groups || []).join(', '),

@@ -226,6 +226,8 @@ const rows = [
   ['screens.lastSeen', '最后在线', 'Last seen'],
   ['screens.version', '版本', 'Version'],
   ['screens.online', '在线', 'Online'],
+  ['screens.noOffline', '不能离线启动', 'Cannot start offline'],
+  ['screens.noOfflineHint', '此屏幕的页面不在安全上下文中（需 https 或 localhost），没有离线缓存：服务器不在时无法启动。见 docs/SCREENS.md。', 'This screen’s page is not in a secure context (https or localhost needed) and keeps no offline copy: it cannot start while the server is away. See docs/SCREENS.md.'],
   ['screens.offline', '离线', 'Offline'],
   ['screens.none', '还没有屏幕。', 'No screens yet.'],
   ['screens.identify', '识别', 'Identify'],

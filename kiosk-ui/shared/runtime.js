@@ -51,6 +51,16 @@ const devices = {
 };
 
 const statusEveryMs = 5000;
+
+/**
+ * Whether the page can keep a service worker, so the device starts from its
+ * cache while the server is away: a secure context (https or localhost) in a
+ * browser with service workers. Sent as secure_context in hello and status.
+ * @returns {boolean}
+ */
+export function offlineCapable() {
+  return Boolean(window.isSecureContext && 'serviceWorker' in navigator);
+}
 const httpFallbackAfterMs = 30000;
 const checkpointEveryMs = 10 * 60000;
 // archiveFirstMs is how long after the first welcome the archive witness
@@ -207,8 +217,8 @@ export class Device {
 
   /** @param {string} token */
   hello(token) {
-    /** @type {{type: 'hello', token: string, kind: string, version: string, screen: {w: number, h: number}, manifest_etag?: string}} */
-    const h = { type: 'hello', token, kind: this.kind, version: this.version, screen: { w: Math.round(innerWidth), h: Math.round(innerHeight) } };
+    /** @type {{type: 'hello', token: string, kind: string, version: string, screen: {w: number, h: number}, secure_context: boolean, manifest_etag?: string}} */
+    const h = { type: 'hello', token, kind: this.kind, version: this.version, screen: { w: Math.round(innerWidth), h: Math.round(innerHeight) }, secure_context: offlineCapable() };
     if (this.content.manifest && this.content.etag) h.manifest_etag = this.content.etag;
     return h;
   }
@@ -295,7 +305,7 @@ export class Device {
       this.statusTimer = setTimeout(() => this.pushStatus(false), wait);
       return;
     }
-    const frame = { type: 'status', showing: showing || { item_id: '', revision: 0 }, uptime_s: Math.round((performance.now() - this.startedAt) / 1000) };
+    const frame = { type: 'status', showing: showing || { item_id: '', revision: 0 }, uptime_s: Math.round((performance.now() - this.startedAt) / 1000), secure_context: offlineCapable() };
     if (this.conn.send(frame)) {
       this.lastStatus = Date.now();
       this.sentShowing = sig;

@@ -82,6 +82,11 @@ type Presence struct {
 	UptimeS     int64      `json:"uptime_s,omitempty"`
 	// ManifestETag is the manifest the screen last received.
 	ManifestETag string `json:"manifest_etag,omitempty"`
+	// SecureContext is what the screen's browser last said of itself:
+	// false when the page is not in a secure context (https or localhost)
+	// or has no service worker, so it cannot start without the server; nil
+	// when it did not say.
+	SecureContext *bool `json:"secure_context,omitempty"`
 }
 
 // Pairing is a screen being set up on site: it shows Code, an admin claims

@@ -43,11 +43,12 @@ type conn struct {
 	readDone chan struct{}
 	limiter  *rate.Limiter
 
-	addr        string // the client address, for the limits per address
-	screen      *hall.Screen
-	ps          hall.Placement
-	version     string
-	connectedAt time.Time
+	addr          string // the client address, for the limits per address
+	screen        *hall.Screen
+	ps            hall.Placement
+	version       string
+	secureContext *bool // from hello; nil: not said
+	connectedAt   time.Time
 
 	lastSeen atomic.Int64 // unix nanoseconds, on the hub's clock
 	pingDue  atomic.Bool
@@ -355,6 +356,8 @@ type helloMsg struct {
 	Kind         string `json:"kind"`
 	Version      string `json:"version"`
 	ManifestETag string `json:"manifest_etag"`
+	// SecureContext: false when the page cannot keep a service worker.
+	SecureContext *bool `json:"secure_context"`
 }
 
 // decodeHello parses the first client frame: nil unless it is a hello
@@ -432,6 +435,7 @@ func (c *conn) hello() (etag string, ok bool) {
 	}
 	c.screen, c.ps = s, s.Placement(hl)
 	c.version = msg.Version
+	c.secureContext = msg.SecureContext
 	c.connectedAt = h.cfg.Now()
 	c.touch()
 	c.ws.SetReadDeadline(time.Now().Add(h.cfg.PongWait))
@@ -547,6 +551,8 @@ type clientMsg struct {
 	Events  []json.RawMessage `json:"events"`
 	Showing *hall.Showing     `json:"showing"`
 	UptimeS int64             `json:"uptime_s"`
+	// SecureContext, when present, replaces what hello said.
+	SecureContext *bool `json:"secure_context"`
 }
 
 // readMessages handles client frames until the connection is to end.
@@ -613,7 +619,7 @@ func (c *conn) handle(data []byte) error {
 	case "events":
 		c.events(msg.Events)
 	case "status":
-		c.hub.status(c, msg.Showing, msg.UptimeS)
+		c.hub.status(c, msg.Showing, msg.UptimeS, msg.SecureContext)
 	}
 	return nil
 }

@@ -161,12 +161,14 @@ func (c *Config) setDefaults() {
 
 // screenState is the in-memory state of one screen, guarded by Hub.mu.
 type screenState struct {
-	conns     []*conn
-	showing   *hall.Showing
-	uptimeS   int64
-	version   string
-	lastSeen  time.Time
-	lastSaved time.Time
+	conns   []*conn
+	showing *hall.Showing
+	uptimeS int64
+	version string
+	// secureContext is what the newest connection (hello or status) said.
+	secureContext *bool
+	lastSeen      time.Time
+	lastSaved     time.Time
 }
 
 // sentInterrupt remembers whom an interrupt went to, for its clear.
@@ -436,6 +438,7 @@ func (h *Hub) register(c *conn) bool {
 	}
 	st.conns = append(st.conns, c)
 	st.version = c.version
+	st.secureContext = c.secureContext
 	st.lastSeen = c.connectedAt
 	h.mu.Unlock()
 	h.metrics.connected.Inc()
@@ -470,7 +473,7 @@ func (h *Hub) unregister(c *conn) {
 }
 
 // status records what a screen reports and saves it when due.
-func (h *Hub) status(c *conn, showing *hall.Showing, uptimeS int64) {
+func (h *Hub) status(c *conn, showing *hall.Showing, uptimeS int64, secureContext *bool) {
 	now := h.cfg.Now()
 	h.mu.Lock()
 	st := h.screens[c.screen.ID]
@@ -479,6 +482,9 @@ func (h *Hub) status(c *conn, showing *hall.Showing, uptimeS int64) {
 		return
 	}
 	st.showing, st.uptimeS = showing, uptimeS
+	if secureContext != nil {
+		st.secureContext = secureContext
+	}
 	due := now.Sub(st.lastSaved) >= h.cfg.StatusEvery
 	if due {
 		st.lastSaved = now
@@ -504,6 +510,7 @@ func (h *Hub) Online() map[string]hall.Presence {
 		s := hall.Presence{
 			ScreenID: id, Online: len(st.conns) > 0, Connections: len(st.conns),
 			Showing: st.showing, UptimeS: st.uptimeS, LastSeen: st.lastSeen, Version: st.version,
+			SecureContext: st.secureContext,
 		}
 		for _, c := range st.conns {
 			if seen := c.seen(); seen.After(s.LastSeen) {

@@ -98,6 +98,10 @@ type ScreenView struct {
 	Online      bool       `json:"online"`
 	Connections int        `json:"connections"`
 	ConnectedAt *time.Time `json:"connected_at,omitempty"`
+	// SecureContext is false for a screen online in a browser that cannot
+	// start without the server (no secure context, no service worker);
+	// absent when the screen is offline or did not say.
+	SecureContext *bool `json:"secure_context,omitempty"`
 }
 
 // ListScreens lists the screens that are not revoked, with what the
@@ -120,7 +124,7 @@ func (s *Service) ListScreens(ctx context.Context, actor *hall.User) ([]ScreenVi
 	for i, sc := range screens {
 		v := ScreenView{Screen: sc}
 		if p, ok := live[sc.ID]; ok && p.Online {
-			v.Online, v.Connections, v.ConnectedAt = true, p.Connections, p.ConnectedAt
+			v.Online, v.Connections, v.ConnectedAt, v.SecureContext = true, p.Connections, p.ConnectedAt, p.SecureContext
 			if !p.LastSeen.IsZero() {
 				seen := p.LastSeen
 				v.LastSeen = &seen
