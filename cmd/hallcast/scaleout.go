@@ -67,7 +67,7 @@ func (r *replica) Presence(ctx context.Context) (map[string]hall.Presence, error
 			m.ConnectedAt = &at
 		}
 		if p.LastSeen.After(m.LastSeen) {
-			m.LastSeen, m.Version, m.Showing = p.LastSeen, p.Version, p.Showing
+			m.LastSeen, m.Version, m.Showing, m.SecureContext = p.LastSeen, p.Version, p.Showing, p.SecureContext
 		}
 		out[p.ScreenID] = m
 	}
@@ -110,7 +110,8 @@ func (r *replica) report(ctx context.Context) {
 		if !p.Online {
 			continue
 		}
-		rp := redisstore.Presence{ScreenID: id, Connections: p.Connections, LastSeen: p.LastSeen, Version: p.Version, Showing: p.Showing}
+		rp := redisstore.Presence{ScreenID: id, Connections: p.Connections, LastSeen: p.LastSeen, Version: p.Version, Showing: p.Showing,
+			SecureContext: p.SecureContext}
 		if p.ConnectedAt != nil {
 			rp.ConnectedAt = *p.ConnectedAt
 		}

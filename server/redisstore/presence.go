@@ -29,6 +29,8 @@ type Presence struct {
 	LastSeen    time.Time     `json:"last_seen"`
 	Version     string        `json:"version,omitempty"`
 	Showing     *hall.Showing `json:"showing,omitempty"`
+	// SecureContext is what the screen said of its browser (nil: nothing).
+	SecureContext *bool `json:"secure_context,omitempty"`
 }
 
 // PutPresence replaces what the replica reported with ps; it expires
