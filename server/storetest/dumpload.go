@@ -194,14 +194,18 @@ func sameDeployment(t *testing.T, a, b hall.Store) {
 	check("Media", func(s hall.Store) (any, error) { return s.Media(ctx, "ab12") })
 	check("CountEvents", func(s hall.Store) (any, error) { return s.CountEvents(ctx, "") })
 	check("CountEvents rating", func(s hall.Store) (any, error) { return s.CountEvents(ctx, hall.EventRating) })
-	check("ListEvents", func(s hall.Store) (any, error) { return s.ListEvents(ctx, hall.EventImpression, time.Time{}, time.Time{}, 1000) })
+	check("ListEvents", func(s hall.Store) (any, error) {
+		return s.ListEvents(ctx, hall.EventImpression, time.Time{}, time.Time{}, 1000)
+	})
 	check("ListFeedback", func(s hall.Store) (any, error) { return s.ListFeedback(ctx, "", 100) })
 	check("ListFeedback open", func(s hall.Store) (any, error) { return s.ListFeedback(ctx, "open", 100) })
 	check("PublicReplies", func(s hall.Store) (any, error) { return s.PublicReplies(ctx, 100) })
 	check("FeedbackByReceipt", func(s hall.Store) (any, error) { return s.FeedbackByReceipt(ctx, hall.Receipt("fb_2")) })
 	check("ListCases", func(s hall.Store) (any, error) { return s.ListCases(ctx, "", 100) })
 	check("ListCases open", func(s hall.Store) (any, error) { return s.ListCases(ctx, "open", 100) })
-	check("Engagement", func(s hall.Store) (any, error) { return s.Engagement(ctx, time.Time{}, time.Time{}, hall.ByItem, 8*3600) })
+	check("Engagement", func(s hall.Store) (any, error) {
+		return s.Engagement(ctx, time.Time{}, time.Time{}, hall.ByItem, 8*3600)
+	})
 	check("ListAudit", func(s hall.Store) (any, error) { return s.ListAudit(ctx, hall.AuditFilter{Limit: 1000}) })
 	check("ListAudit by actor", func(s hall.Store) (any, error) { return s.ListAudit(ctx, hall.AuditFilter{Actor: "system"}) })
 	if _, err := b.SessionByHash(ctx, "sess"); hall.ErrorCode(err) != hall.ENotFound {
