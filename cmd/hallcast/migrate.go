@@ -9,6 +9,7 @@ import (
 	"io"
 	iofs "io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -159,12 +160,11 @@ func describe(c *storeConfig) string {
 
 // redactedURL hides a URL's password.
 func redactedURL(raw string) string {
-	if i := bytes.IndexByte([]byte(raw), '@'); i >= 0 {
-		if j := bytes.Index([]byte(raw), []byte("://")); j >= 0 && j < i {
-			return raw[:j+3] + "…" + raw[i:]
-		}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
 	}
-	return raw
+	return u.Redacted()
 }
 
 // checkKeyFiles refuses a target directory whose archive key files differ

@@ -67,6 +67,16 @@ func TestMigrate(t *testing.T) {
 	}
 	url, prefix := testRedis(t)
 	ctx := context.Background()
+	dbBefore, err := os.ReadFile(filepath.Join(src, "hallcast.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		after, err := os.ReadFile(filepath.Join(src, "hallcast.db"))
+		if err != nil || !bytes.Equal(after, dbBefore) {
+			t.Errorf("migrate changed the source database (%v)", err)
+		}
+	})
 	migrateRun := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
 		err := run(ctx, append([]string{"migrate"}, args...), envOf(nil), nil, &out, &errOut)
@@ -103,6 +113,16 @@ func TestMigrate(t *testing.T) {
 		}
 		if out, err := migrateRun("--from", src, "--to", dir); err == nil || !strings.Contains(err.Error(), "not empty") {
 			t.Errorf("second migrate into %s: got %v, want a refusal\n%s", dir, err, out)
+		}
+	})
+
+	t.Run("BadFlags", func(t *testing.T) {
+		if _, err := migrateRun("--from", src); err == nil || !strings.Contains(err.Error(), "required") {
+			t.Errorf("migrate without --to: got %v", err)
+		}
+		if _, err := migrateRun("--from", url, "--from-prefix", prefix, "--to", t.TempDir(), "--key-dir", t.TempDir()); err == nil ||
+			!strings.Contains(err.Error(), "no archive key") {
+			t.Errorf("migrate without a key: got %v", err)
 		}
 	})
 

@@ -151,8 +151,8 @@ type Loader interface {
 }
 
 // LoadCommon loads a batch of a kind that the store's own methods keep
-// exactly (every kind but items, archive, feedback and audit, which need
-// the backend's own writes), and reports whether it handled the kind.
+// exactly (every kind but items, archive, feedback, cases and audit,
+// which need the backend's own writes), and reports whether it handled the kind.
 func LoadCommon(ctx context.Context, s Store, b *Batch) (bool, error) {
 	each := func(n int, fn func(i int) error) error {
 		for i := range n {
@@ -198,14 +198,6 @@ func LoadCommon(ctx context.Context, s Store, b *Batch) (bool, error) {
 		if _, err := s.InsertEvents(ctx, b.Events); err != nil {
 			return true, fmt.Errorf("load events: %w", err)
 		}
-	case KindCases:
-		err = each(len(b.Cases), func(i int) error {
-			c := b.Cases[i]
-			if c.ResolvedAt == nil {
-				return nil
-			}
-			return s.ResolveCase(ctx, c.ID, c.ResolvedBy, c.Note, *c.ResolvedAt)
-		})
 	default:
 		return false, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -323,10 +324,10 @@ func (s *Store) CheckEmpty(ctx context.Context) error {
 	}
 	var err error
 	if c, ok := s.rdb.(*goredis.ClusterClient); ok {
-		var mu = make(chan struct{}, 1)
+		var mu sync.Mutex // ForEachMaster runs the masters at once
 		err = c.ForEachMaster(ctx, func(ctx context.Context, m *goredis.Client) error {
-			mu <- struct{}{}
-			defer func() { <-mu }()
+			mu.Lock()
+			defer mu.Unlock()
 			return scan(ctx, m)
 		})
 	} else {
@@ -343,7 +344,7 @@ func (s *Store) CheckEmpty(ctx context.Context) error {
 }
 
 // Load stores a batch as it is (see hall.Loader): items, archive leaves,
-// feedback and audit entries with writes of their own, one MULTI/EXEC per
+// feedback, cases and audit entries with writes of their own, one MULTI/EXEC per
 // batch; the other kinds through the store's own methods.
 func (s *Store) Load(ctx context.Context, b *hall.Batch) error {
 	switch b.Kind {
@@ -357,6 +358,22 @@ func (s *Store) Load(ctx context.Context, b *hall.Batch) error {
 		return s.loadArchive(ctx, b.Archive)
 	case hall.KindFeedback:
 		return s.loadFeedbackBatch(ctx, b.Feedback)
+	case hall.KindCases:
+		return s.write(ctx, "load cases", func(p goredis.Pipeliner) {
+			for _, c := range b.Cases {
+				p.HSet(ctx, s.mkey("case"), c.ID, mustJSON(caseRec{ScreenID: c.ScreenID, Subject: c.Subject,
+					Level: c.Level, Aspects: string(c.Aspects), At: c.At.UTC()}))
+				m := lexMember(c.At, c.ID)
+				p.ZAdd(ctx, s.mkey("case", "all"), goredis.Z{Member: m})
+				if c.ResolvedAt == nil {
+					p.ZAdd(ctx, s.mkey("case", statusOpen), goredis.Z{Member: m})
+					continue
+				}
+				p.HSet(ctx, s.mkey("case", "res"), c.ID, mustJSON(resolutionRec{By: c.ResolvedBy, At: c.ResolvedAt.UTC(), Note: c.Note}))
+				p.ZRem(ctx, s.mkey("case", statusOpen), m)
+				p.ZAdd(ctx, s.mkey("case", statusResolved), goredis.Z{Member: m})
+			}
+		})
 	case hall.KindAudit:
 		return s.write(ctx, "load audit", func(p goredis.Pipeliner) {
 			var last int64

@@ -195,7 +195,7 @@ func (s *Store) CheckEmpty(ctx context.Context) error {
 }
 
 // Load stores a batch as it is (see hall.Loader). Items, archive leaves,
-// feedback and audit entries are written in one transaction per batch;
+// feedback, cases and audit entries are written in one transaction per batch;
 // the other kinds go through the store's own methods.
 func (s *Store) Load(ctx context.Context, b *hall.Batch) error {
 	switch b.Kind {
@@ -247,6 +247,26 @@ func (s *Store) Load(ctx context.Context, b *hall.Batch) error {
 					text, public, by, at)
 				if err != nil {
 					return fmt.Errorf("feedback %q: %w", f.ID, err)
+				}
+			}
+			return nil
+		})
+	case hall.KindCases:
+		return s.loadTx(ctx, b.Kind, func(tx *sql.Tx) error {
+			for _, c := range b.Cases {
+				var aspects any
+				if len(c.Aspects) > 0 {
+					aspects = string(c.Aspects)
+				}
+				// The events opened this case already; it takes the dumped
+				// state.
+				_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (id) DO UPDATE SET status = excluded.status, resolved_by = excluded.resolved_by,
+					resolved_at = excluded.resolved_at, note = excluded.note`,
+					c.ID, c.ScreenID, c.Subject, c.Level, aspects, encTime(c.At), c.Status, c.ResolvedBy,
+					encTimePtr(c.ResolvedAt), c.Note)
+				if err != nil {
+					return fmt.Errorf("case %q: %w", c.ID, err)
 				}
 			}
 			return nil
