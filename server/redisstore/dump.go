@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -61,7 +62,8 @@ func (s *Store) sortedFields(ctx context.Context, key string) ([]string, error) 
 	return fields, err
 }
 
-// Dump streams every record (see hall.Dumper). Redis has no snapshot to
+// Dump streams every record (see hall.Dumper); events come shard by
+// shard, each shard's by kind and time received. Redis has no snapshot to
 // read from: stop the servers writing to the prefix first, or the dump may
 // catch some writes and miss others.
 func (s *Store) Dump(ctx context.Context, fn func(*hall.Batch) error) error {
@@ -207,83 +209,184 @@ func (s *Store) dumpKind(ctx context.Context, kind string, fn func(*hall.Batch) 
 	case hall.KindEvents:
 		return s.dumpEvents(ctx, fn)
 	case hall.KindFeedback:
-		ids, err := s.sortedFields(ctx, s.mkey("feedback"))
-		if err != nil {
-			return err
-		}
-		v, err := s.loadFeedback(ctx, ids)
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(v, func(a, b *hall.Feedback) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
-		return emit(kind, v, func(b *hall.Batch, p []*hall.Feedback) { b.Feedback = p }, fn)
+		return s.dumpByIndex(ctx, s.mkey("feedback", "all"), func(ids []string) error {
+			v, err := s.loadFeedback(ctx, ids)
+			if err != nil || len(v) == 0 {
+				return err
+			}
+			return fn(&hall.Batch{Kind: kind, Feedback: v})
+		})
 	case hall.KindCases:
-		ids, err := s.sortedFields(ctx, s.mkey("case"))
-		if err != nil {
-			return err
-		}
-		v, err := s.loadCases(ctx, ids)
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(v, func(a, b *hall.Case) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.ID, b.ID)) })
-		return emit(kind, v, func(b *hall.Batch, p []*hall.Case) { b.Cases = p }, fn)
+		return s.dumpByIndex(ctx, s.mkey("case", "all"), func(ids []string) error {
+			v, err := s.loadCases(ctx, ids)
+			if err != nil || len(v) == 0 {
+				return err
+			}
+			return fn(&hall.Batch{Kind: kind, Cases: v})
+		})
 	case hall.KindAudit:
-		m, err := s.rdb.HGetAll(ctx, s.mkey("audit")).Result()
-		if err != nil {
-			return err
-		}
-		v := make([]*hall.AuditEntry, 0, len(m))
-		for f, raw := range m {
-			var doc auditDoc
-			if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-				return fmt.Errorf("redisstore: audit entry %s: %w", f, err)
-			}
-			id, err := strconv.ParseInt(f, 10, 64)
-			if err != nil {
-				return fmt.Errorf("redisstore: audit entry %q: %w", f, err)
-			}
-			v = append(v, &hall.AuditEntry{ID: id, At: doc.At.UTC(), Actor: doc.Actor, Action: doc.Action,
-				Target: doc.Target, Detail: doc.Detail, RemoteIP: doc.RemoteIP})
-		}
-		slices.SortFunc(v, func(a, b *hall.AuditEntry) int { return cmp.Compare(a.ID, b.ID) })
-		return emit(kind, v, func(b *hall.Batch, p []*hall.AuditEntry) { b.Audit = p }, fn)
+		return s.dumpAudit(ctx, fn)
 	}
 	return fmt.Errorf("redisstore: dump: unknown kind %q", kind)
 }
 
-// dumpEvents reads every shard's events and emits them by time received,
-// then id. The events are held in memory to be sorted: about 300 bytes an
-// event.
+// dumpByIndex calls page with the ids of a lexMember index, oldest first,
+// a page of hall.DumpBatch at a time.
+func (s *Store) dumpByIndex(ctx context.Context, key string, page func(ids []string) error) error {
+	for start := int64(0); ; start += hall.DumpBatch {
+		members, err := s.rdb.ZRange(ctx, key, start, start+hall.DumpBatch-1).Result()
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(members))
+		for i, m := range members {
+			ids[i] = lexID(m)
+		}
+		if err := page(ids); err != nil {
+			return err
+		}
+		if len(members) < hall.DumpBatch {
+			return nil
+		}
+	}
+}
+
+// dumpAudit emits the audit log by id, reading ids 1 to the sequence's
+// value a page at a time (ids of entries never written are skipped).
+func (s *Store) dumpAudit(ctx context.Context, fn func(*hall.Batch) error) error {
+	last, err := s.rdb.Get(ctx, s.mkey("audit", "seq")).Int64()
+	if errors.Is(err, goredis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for from := int64(1); from <= last; from += hall.DumpBatch {
+		ids := make([]string, 0, hall.DumpBatch)
+		for id := from; id < from+hall.DumpBatch && id <= last; id++ {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		docs, err := s.rdb.HMGet(ctx, s.mkey("audit"), ids...).Result()
+		if err != nil {
+			return err
+		}
+		b := &hall.Batch{Kind: hall.KindAudit}
+		for i, d := range docs {
+			raw, ok := d.(string)
+			if !ok {
+				continue
+			}
+			var doc auditDoc
+			if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+				return fmt.Errorf("redisstore: audit entry %s: %w", ids[i], err)
+			}
+			b.Audit = append(b.Audit, &hall.AuditEntry{ID: from + int64(i), At: doc.At.UTC(), Actor: doc.Actor,
+				Action: doc.Action, Target: doc.Target, Detail: doc.Detail, RemoteIP: doc.RemoteIP})
+		}
+		if len(b.Audit) > 0 {
+			if err := fn(b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// eventKinds are the kinds InsertEvents indexes by time received.
+var eventKinds = []string{hall.EventFeedback, hall.EventImpression, hall.EventRating, hall.EventView}
+
+// dumpEvents emits the events shard by shard, and in a shard kind by kind
+// by time received (then id), reading each kind's index a page at a time,
+// so a dump holds one batch in memory, not every event. A shard holding
+// events outside those indexes (none should) is read whole and sorted.
 func (s *Store) dumpEvents(ctx context.Context, fn func(*hall.Batch) error) error {
-	var all []*hall.Event
+	b := &hall.Batch{Kind: hall.KindEvents}
+	flush := func(force bool) error {
+		if len(b.Events) == 0 || (!force && len(b.Events) < hall.DumpBatch) {
+			return nil
+		}
+		err := fn(b)
+		b = &hall.Batch{Kind: hall.KindEvents}
+		return err
+	}
 	for shard := range eventShards {
-		key := s.ekey(shard, "ev")
-		var cursor uint64
-		for {
-			kv, next, err := s.rdb.HScan(ctx, key, cursor, "", 1000).Result()
+		total, err := s.rdb.HLen(ctx, s.ekey(shard, "ev")).Result()
+		if err != nil {
+			return err
+		}
+		var indexed int64
+		for _, kind := range eventKinds {
+			n, err := s.rdb.ZCard(ctx, s.ekey(shard, "rx", kind)).Result()
 			if err != nil {
 				return err
 			}
-			for i := 0; i+1 < len(kv); i += 2 {
-				e, err := decEvent(kv[i], kv[i+1])
-				if err != nil {
-					return fmt.Errorf("redisstore: dump events: %w", err)
+			indexed += n
+		}
+		if indexed != total {
+			all, err := s.shardEvents(ctx, shard)
+			if err != nil {
+				return err
+			}
+			for _, e := range all {
+				b.Events = append(b.Events, e)
+				if err := flush(false); err != nil {
+					return err
 				}
-				all = append(all, e)
 			}
-			if next == 0 {
-				break
+			continue
+		}
+		for _, kind := range eventKinds {
+			key := s.ekey(shard, "rx", kind)
+			for start := int64(0); ; start += hall.DumpBatch {
+				ids, err := s.rdb.ZRange(ctx, key, start, start+hall.DumpBatch-1).Result()
+				if err != nil {
+					return err
+				}
+				events, err := s.loadEvents(ctx, shard, ids)
+				if err != nil {
+					return err
+				}
+				for _, e := range events {
+					b.Events = append(b.Events, e)
+					if err := flush(false); err != nil {
+						return err
+					}
+				}
+				if len(ids) < hall.DumpBatch {
+					break
+				}
 			}
-			cursor = next
 		}
 	}
-	// HSCAN may return a field twice; keep one.
+	return flush(true)
+}
+
+// shardEvents reads every event of a shard, by time received, then id.
+func (s *Store) shardEvents(ctx context.Context, shard int) ([]*hall.Event, error) {
+	var all []*hall.Event
+	var cursor uint64
+	for {
+		kv, next, err := s.rdb.HScan(ctx, s.ekey(shard, "ev"), cursor, "", 1000).Result()
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			e, err := decEvent(kv[i], kv[i+1])
+			if err != nil {
+				return nil, fmt.Errorf("redisstore: dump events: %w", err)
+			}
+			all = append(all, e)
+		}
+		if next == 0 {
+			break
+		}
+		cursor = next
+	}
 	slices.SortFunc(all, func(a, b *hall.Event) int {
 		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), strings.Compare(a.ID, b.ID))
 	})
-	all = slices.CompactFunc(all, func(a, b *hall.Event) bool { return a.ID == b.ID })
-	return emit(hall.KindEvents, all, func(b *hall.Batch, p []*hall.Event) { b.Events = p }, fn)
+	// HSCAN may return a field twice; keep one.
+	return slices.CompactFunc(all, func(a, b *hall.Event) bool { return a.ID == b.ID }), nil
 }
 
 // globEscape escapes the glob characters of SCAN's MATCH.
