@@ -131,8 +131,9 @@ type Dumper interface {
 	// Dump calls fn with every record, kind by kind in DumpKinds order, in
 	// batches of at most DumpBatch records of one kind, in a stable order
 	// within a kind (the archive by leaf index, the audit log by id; events
-	// by time received on SQLite, by shard, kind and time received on
-	// Redis). It holds about one batch in memory at a time. It stops at fn's first error and returns it.
+	// in the order stored on SQLite, by shard, kind and time received on
+	// Redis: no order of events changes what a Loader makes of them). It
+	// holds about one batch in memory at a time. It stops at fn's first error and returns it.
 	// fn must not keep the batch after it returns.
 	Dump(ctx context.Context, fn func(*Batch) error) error
 }

@@ -38,7 +38,8 @@ func TestDumpLoadCluster(t *testing.T) {
 
 // BenchmarkMigrate copies a deployment of 100,000 events and 1,000
 // revisions (100 items published ten times each) from SQLite into an empty
-// Redis prefix, as hallcast migrate does.
+// Redis prefix, as hallcast migrate does, and back from Redis into a new
+// SQLite file.
 func BenchmarkMigrate(b *testing.B) {
 	url := standaloneURL(b)
 	ctx := context.Background()
@@ -78,13 +79,30 @@ func BenchmarkMigrate(b *testing.B) {
 			events = events[:0]
 		}
 	}
-	b.ResetTimer()
-	for b.Loop() {
-		dst := openTest(b, url, "")
-		counts, err := storecopy.Copy(ctx, src, dst, nil)
-		mustOK(b, err)
+	check := func(b *testing.B, counts storecopy.Counts) {
 		if counts[hall.KindEvents] != 100_000 || counts[hall.KindArchive] != 1000 {
 			b.Fatalf("copied %v", counts)
 		}
 	}
+	b.Run("SQLiteToRedis", func(b *testing.B) {
+		for b.Loop() {
+			dst := openTest(b, url, "")
+			counts, err := storecopy.Copy(ctx, src, dst, nil)
+			mustOK(b, err)
+			check(b, counts)
+		}
+	})
+	b.Run("RedisToSQLite", func(b *testing.B) {
+		redis := openTest(b, url, "")
+		_, err := storecopy.Copy(ctx, src, redis, nil)
+		mustOK(b, err)
+		for b.Loop() {
+			dst, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "hallcast.db"))
+			mustOK(b, err)
+			counts, err := storecopy.Copy(ctx, redis, dst, nil)
+			mustOK(b, err)
+			check(b, counts)
+			dst.Close()
+		}
+	})
 }

@@ -101,7 +101,7 @@ var dumpQueries = map[string]struct {
 		b.Media = append(b.Media, m)
 		return r.Scan(&m.SHA256, &m.Type, &m.MIME, &m.Size, &m.Name, &m.CreatedBy, timeCol{&m.CreatedAt})
 	}},
-	hall.KindEvents: {"SELECT " + eventCols + " FROM events ORDER BY received_at, id", func(b *hall.Batch, r scanner) error {
+	hall.KindEvents: {"SELECT " + eventCols + " FROM events ORDER BY rowid", func(b *hall.Batch, r scanner) error {
 		v, err := scanEvent(r)
 		b.Events = append(b.Events, v)
 		return err
