@@ -31,7 +31,7 @@ func RunDumpLoad(t *testing.T, newSource, newTarget func(t *testing.T) DumpStore
 	counts, err := storecopy.Copy(ctx, src, dst, nil)
 	mustOK(t, err, "Copy")
 	for kind, want := range map[string]int{
-		hall.KindUsers: 2, hall.KindTokens: 1, hall.KindDepartments: 1, hall.KindHalls: 1, hall.KindCategories: 1,
+		hall.KindUsers: 2, hall.KindTokens: 1, hall.KindDepartments: 1, hall.KindHalls: 2, hall.KindCategories: 1,
 		hall.KindMatters: 1, hall.KindCalendar: 1, hall.KindItems: 3, hall.KindArchive: 4, hall.KindCheckpoints: 1,
 		hall.KindScreens: 3, hall.KindPairings: 1, hall.KindPlaylists: 1, hall.KindSchedules: 1,
 		hall.KindInterrupts: 2, hall.KindMedia: 1, hall.KindEvents: 2506, hall.KindFeedback: 3, hall.KindCases: 2,
@@ -81,6 +81,8 @@ func fillDeployment(t *testing.T, s hall.Store) {
 
 	mustOK(t, s.PutDepartment(ctx, &hall.Department{Key: "caizheng", Name: hall.Text{ZH: "财政所", EN: "Finance"}}), "PutDepartment")
 	h := mustHall(t, s, "hl_main")
+	mustOK(t, s.CreateHall(ctx, &hall.Hall{ID: "hl_village", Name: "河西村", TZ: "Asia/Shanghai", Kind: hall.HallVillage,
+		Parent: h.ID, CreatedAt: t0}), "CreateHall village")
 	mustOK(t, s.PutCategory(ctx, &hall.Category{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly,
 		Sort: 2, Departments: []string{"caizheng"}}), "PutCategory")
 	mustOK(t, s.CreateMatter(ctx, &hall.Matter{ID: "mt_budget", Title: "预算", CreatedAt: t0}), "CreateMatter")
@@ -101,8 +103,11 @@ func fillDeployment(t *testing.T, s hall.Store) {
 	it.Status, it.Public.WithdrawnAt, it.Public.WithdrawReason = hall.StatusWithdrawn, ptr(at(3*time.Hour)), "superseded"
 	mustOK(t, s.SaveWithEntry(ctx, it, e), "SaveWithEntry withdraw")
 	b := mustItem(t, s, "it_b", "低保名单公示")
+	b.Hall = "hl_village"
+	mustOK(t, s.UpdateItem(ctx, b), "UpdateItem it_b")
 	e = publishEntry(t, b, 1, at(4*time.Hour))
 	b.Public.Index = index("低保 名单 公示", "dibao")
+	b.Public.Hall = "hl_village"
 	mustOK(t, s.SaveWithEntry(ctx, b, e), "SaveWithEntry it_b")
 	mustItem(t, s, "it_c", "草稿")
 	mustOK(t, s.SaveCheckpoint(ctx, &hall.Checkpoint{Size: 4, Root: "cm9vdA==", Note: "hallcast.archive\n4\nroot\n", At: at(5 * time.Hour)}), "SaveCheckpoint")
