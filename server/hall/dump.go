@@ -22,6 +22,7 @@ const (
 	KindCategories  = "categories"
 	KindMatters     = "matters"
 	KindCalendar    = "calendar"
+	KindSettings    = "settings"
 	KindItems       = "items"
 	KindArchive     = "archive"
 	KindCheckpoints = "checkpoints"
@@ -40,7 +41,7 @@ const (
 // DumpKinds lists every kind in dump order.
 var DumpKinds = []string{
 	KindUsers, KindTokens, KindDepartments, KindHalls, KindCategories, KindMatters, KindCalendar,
-	KindItems, KindArchive, KindCheckpoints, KindScreens, KindPairings, KindPlaylists, KindSchedules,
+	KindSettings, KindItems, KindArchive, KindCheckpoints, KindScreens, KindPairings, KindPlaylists, KindSchedules,
 	KindInterrupts, KindMedia, KindEvents, KindFeedback, KindCases, KindAudit,
 }
 
@@ -51,6 +52,12 @@ const DumpBatch = 1000
 type CalendarYear struct {
 	Year int
 	Doc  []byte
+}
+
+// Setting is one settings document (scorecard rules…).
+type Setting struct {
+	Key string
+	Doc []byte
 }
 
 // Batch is a run of records of one kind: Kind names it, and only the slice
@@ -64,6 +71,7 @@ type Batch struct {
 	Categories  []*Category
 	Matters     []*Matter
 	Calendar    []*CalendarYear
+	Settings    []*Setting
 	Items       []*Item // with Version and Public (and its search document) as stored
 	Archive     []*ArchiveEntry
 	Checkpoints []*Checkpoint
@@ -96,6 +104,8 @@ func (b *Batch) Len() int {
 		return len(b.Matters)
 	case KindCalendar:
 		return len(b.Calendar)
+	case KindSettings:
+		return len(b.Settings)
 	case KindItems:
 		return len(b.Items)
 	case KindArchive:
@@ -182,6 +192,8 @@ func LoadCommon(ctx context.Context, s Store, b *Batch) (bool, error) {
 		err = each(len(b.Calendar), func(i int) error {
 			return s.PutCalendarYear(ctx, b.Calendar[i].Year, b.Calendar[i].Doc)
 		})
+	case KindSettings:
+		err = each(len(b.Settings), func(i int) error { return s.PutSetting(ctx, b.Settings[i].Key, b.Settings[i].Doc) })
 	case KindCheckpoints:
 		err = each(len(b.Checkpoints), func(i int) error { return s.SaveCheckpoint(ctx, b.Checkpoints[i]) })
 	case KindScreens:

@@ -128,6 +128,17 @@ func (s *Store) dumpKind(ctx context.Context, kind string, fn func(*hall.Batch) 
 		}
 		slices.SortFunc(v, func(a, b *hall.CalendarYear) int { return cmp.Compare(a.Year, b.Year) })
 		return emit(kind, v, func(b *hall.Batch, p []*hall.CalendarYear) { b.Calendar = p }, fn)
+	case hall.KindSettings:
+		docs, err := s.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		var v []*hall.Setting
+		for k, doc := range docs {
+			v = append(v, &hall.Setting{Key: k, Doc: doc})
+		}
+		slices.SortFunc(v, func(a, b *hall.Setting) int { return strings.Compare(a.Key, b.Key) })
+		return emit(kind, v, func(b *hall.Batch, p []*hall.Setting) { b.Settings = p }, fn)
 	case hall.KindItems:
 		ids, err := s.sortedFields(ctx, s.mkey("items", "idx"))
 		if err != nil {

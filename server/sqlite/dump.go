@@ -56,6 +56,11 @@ var dumpQueries = map[string]struct {
 		b.Calendar = append(b.Calendar, v)
 		return r.Scan(&v.Year, &v.Doc)
 	}},
+	hall.KindSettings: {"SELECT key, doc FROM settings ORDER BY key", func(b *hall.Batch, r scanner) error {
+		v := &hall.Setting{}
+		b.Settings = append(b.Settings, v)
+		return r.Scan(&v.Key, &v.Doc)
+	}},
 	hall.KindItems: {itemSelect + " ORDER BY id", func(b *hall.Batch, r scanner) error {
 		v, err := scanItem(r)
 		b.Items = append(b.Items, v)
@@ -171,7 +176,7 @@ func dumpKind(ctx context.Context, tx *sql.Tx, kind string, fn func(*hall.Batch)
 // (sessions and counters included, so a store in use is never taken for
 // an empty one).
 var dataTables = []string{
-	"users", "sessions", "api_tokens", "departments", "halls", "categories", "matters", "calendar",
+	"users", "sessions", "api_tokens", "departments", "halls", "categories", "matters", "calendar", "settings",
 	"items", "archive", "checkpoints", "screens", "pairings", "playlists", "schedules", "interrupts",
 	"media", "events", "feedback", "cases", "audit", "counters",
 }

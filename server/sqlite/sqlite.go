@@ -393,7 +393,11 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	ms, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	ms, err := loadMigrations(sub)
 	if err != nil || len(ms) == 0 {
 		return nil, fmt.Errorf("sqlite: migrations: %v", err)
 	}
@@ -407,7 +411,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		rdb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: read schema version: %w", path, err)
 	}
-	if want := int64(len(ms)); have.Int64 != want {
+	if want := int64(ms[len(ms)-1].version); have.Int64 != want {
 		rdb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: schema version %d, this build reads %d only: open it once with this build's serve (or archive verify) first", path, have.Int64, want)
 	}

@@ -32,7 +32,7 @@ func RunDumpLoad(t *testing.T, newSource, newTarget func(t *testing.T) DumpStore
 	mustOK(t, err, "Copy")
 	for kind, want := range map[string]int{
 		hall.KindUsers: 2, hall.KindTokens: 1, hall.KindDepartments: 1, hall.KindHalls: 2, hall.KindCategories: 1,
-		hall.KindMatters: 1, hall.KindCalendar: 1, hall.KindItems: 3, hall.KindArchive: 4, hall.KindCheckpoints: 1,
+		hall.KindMatters: 1, hall.KindCalendar: 1, hall.KindSettings: 2, hall.KindItems: 3, hall.KindArchive: 4, hall.KindCheckpoints: 1,
 		hall.KindScreens: 3, hall.KindPairings: 1, hall.KindPlaylists: 1, hall.KindSchedules: 1,
 		hall.KindInterrupts: 2, hall.KindMedia: 1, hall.KindEvents: 2506, hall.KindFeedback: 3, hall.KindCases: 2,
 	} {
@@ -87,6 +87,8 @@ func fillDeployment(t *testing.T, s hall.Store) {
 		Sort: 2, Departments: []string{"caizheng"}}), "PutCategory")
 	mustOK(t, s.CreateMatter(ctx, &hall.Matter{ID: "mt_budget", Title: "预算", CreatedAt: t0}), "CreateMatter")
 	mustOK(t, s.PutCalendarYear(ctx, 2025, []byte(`{"year":2025,"holidays":["2025-10-01"]}`)), "PutCalendarYear")
+	mustOK(t, s.PutSetting(ctx, "scorecard.rules", []byte(`{"on_time":40,"feedback":30}`)), "PutSetting")
+	mustOK(t, s.PutSetting(ctx, "hall.motto", []byte(`"为民服务"`)), "PutSetting")
 
 	// Items: one published twice then withdrawn, one published, one draft.
 	it := fullItem()
@@ -174,6 +176,7 @@ func sameDeployment(t *testing.T, a, b hall.Store) {
 	check("ListCategories", func(s hall.Store) (any, error) { return s.ListCategories(ctx) })
 	check("ListMatters", func(s hall.Store) (any, error) { return s.ListMatters(ctx) })
 	check("CalendarYears", func(s hall.Store) (any, error) { return s.CalendarYears(ctx) })
+	check("Settings", func(s hall.Store) (any, error) { return s.Settings(ctx) })
 	for _, id := range []string{"it_a", "it_b", "it_c"} {
 		check("Item "+id, func(s hall.Store) (any, error) { return s.Item(ctx, id) })
 		check("ItemEntries "+id, func(s hall.Store) (any, error) { return s.ItemEntries(ctx, id) })
