@@ -111,7 +111,9 @@ func fillDeployment(t *testing.T, s hall.Store) {
 	b.Public.Index = index("低保 名单 公示", "dibao")
 	b.Public.Hall = "hl_village"
 	mustOK(t, s.SaveWithEntry(ctx, b, e), "SaveWithEntry it_b")
-	mustItem(t, s, "it_c", "草稿")
+	c := mustItem(t, s, "it_c", "草稿")
+	c.Status, c.Returned = hall.StatusDraft, &hall.ReturnNote{By: "admin", At: at(time.Hour), Comment: "请补充附件"}
+	mustOK(t, s.UpdateItem(ctx, c), "UpdateItem it_c")
 	mustOK(t, s.SaveCheckpoint(ctx, &hall.Checkpoint{Size: 4, Root: "cm9vdA==", Note: "hallcast.archive\n4\nroot\n", At: at(5 * time.Hour)}), "SaveCheckpoint")
 
 	// Screens: one live, one revoked, one from a pairing.
