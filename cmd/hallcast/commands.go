@@ -105,11 +105,17 @@ func verifyArchive(ctx context.Context, where *storeConfig, stdout, stderr io.Wr
 		return err
 	}
 	defer store.Close()
-	_, verifier, _, err := archive.LoadOrCreateKey(where.dataDir, "hallcast.archive")
+	return verifyStoreArchive(ctx, store, where.dataDir, stdout)
+}
+
+// verifyStoreArchive checks the store's archive against the signed checkpoints
+// (and the head file) of the key in keyDir, and prints the result.
+func verifyStoreArchive(ctx context.Context, store hall.Store, keyDir string, stdout io.Writer) error {
+	_, verifier, _, err := archive.LoadOrCreateKey(keyDir, "hallcast.archive")
 	if err != nil {
 		return err
 	}
-	head, err := readHeadFile(filepath.Join(where.dataDir, archive.HeadFileName), verifier)
+	head, err := readHeadFile(filepath.Join(keyDir, archive.HeadFileName), verifier)
 	if err != nil {
 		return err
 	}

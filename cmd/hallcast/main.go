@@ -4,7 +4,8 @@
 //	hallcast serve [--addr :8080] [--data ./data] [--store sqlite] [--demo=true]
 //	hallcast user add --data DIR --username U --role R [--departments a,b]
 //	hallcast token create --data DIR --user U [--name N]
-//	hallcast archive verify --data DIR
+//	hallcast archive verify --data DIR [--store URL --redis-prefix P]
+//	hallcast migrate --from DIR|URL --to DIR|URL [--from-prefix P] [--to-prefix P]
 //	hallcast archive witness --url URL --state FILE [--key KEY]
 //	hallcast backup --data DIR --to FILE.tar.gz
 //	hallcast restore --from FILE.tar.gz --data NEWDIR
@@ -59,6 +60,8 @@ commands:
   service install  run serve as a Windows service, or write a systemd unit on Linux (--dry-run prints it)
   service uninstall|start|stop
                    remove, start or stop the service
+  migrate          copy a whole deployment into an empty store, then verify its archive there:
+                   hallcast migrate --from ./data --to redis://redis:6379/0 [--to-prefix hallcast:]
   loadtest         simulate many screens against a running server and measure push latency
   healthcheck      exit 0 when a running server answers /healthz (for containers)
   version          print the version
@@ -94,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return tlsInit(rest[1:], getenv, stdout, stderr)
 	case cmd == "service" && len(rest) > 0:
 		return service(ctx, rest[0], rest[1:], getenv, stdout, stderr)
+	case cmd == "migrate":
+		return migrate(ctx, rest, getenv, stdout, stderr)
 	case cmd == "loadtest":
 		return loadtest(ctx, rest, getenv, stdout, stderr)
 	case cmd == "healthcheck":

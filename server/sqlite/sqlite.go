@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -383,4 +384,36 @@ func queryAll[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, err
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// OpenReadOnly opens an existing database for reading only (hallcast
+// migrate's source): it applies no migration and refuses a database whose
+// schema is older or newer than this build's, and every write fails.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	ms, err := loadMigrations(sub)
+	if err != nil || len(ms) == 0 {
+		return nil, fmt.Errorf("sqlite: migrations: %v", err)
+	}
+	rdb, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(readConns)
+	var have sql.NullInt64
+	if err := rdb.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&have); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: read schema version: %w", path, err)
+	}
+	if want := int64(ms[len(ms)-1].version); have.Int64 != want {
+		rdb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: schema version %d, this build reads %d only: open it once with this build's serve (or archive verify) first", path, have.Int64, want)
+	}
+	return &Store{db: rdb, rdb: rdb}, nil
 }
