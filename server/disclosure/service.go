@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/privacy"
 	"github.com/hallcast/hallcast/server/search"
@@ -242,10 +244,13 @@ type PrivacyFinding struct {
 }
 
 // ScanPrivacy lists the unmasked personal data in an item's public text.
+// Each text is normalised with NFKC first, so full-width digits (１３８…)
+// and other compatibility forms are caught as their ASCII equivalents;
+// Offset is a byte offset into the normalised text.
 func ScanPrivacy(it *hall.Item) []PrivacyFinding {
 	var out []PrivacyFinding
 	scan := func(field, text string) {
-		for _, f := range privacy.Scan(text) {
+		for _, f := range privacy.Scan(norm.NFKC.String(text)) {
 			out = append(out, PrivacyFinding{Field: field, Kind: f.Kind, Offset: f.Start, Masked: f.Masked})
 		}
 	}
@@ -257,6 +262,9 @@ func ScanPrivacy(it *hall.Item) []PrivacyFinding {
 			scan(fmt.Sprintf("finance.lines[%d].name", i), l.Name)
 			scan(fmt.Sprintf("finance.lines[%d].code", i), l.Code)
 		}
+	}
+	for i, a := range it.Assets {
+		scan(fmt.Sprintf("assets[%d].name", i), a.Name)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package disclosure_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -326,5 +327,50 @@ func TestPublishBuildsOnTheArchive(t *testing.T) {
 	}
 	if p := got.Public; p.Revision != 2 || !p.FirstPublished.Equal(first) || p.Title != "征兵公告（更正）" {
 		t.Errorf("row after publish: revision %d, first published %s, title %q; want 2, %s, the new title", p.Revision, p.FirstPublished, p.Title, first)
+	}
+}
+
+func TestFullWidthNumbersAreRefused(t *testing.T) {
+	cases := []struct {
+		name  string
+		item  hall.Item
+		field string
+		kind  string
+	}{
+		{"IDInBody", hall.Item{Title: "低保公示", Body: "申请人 张三，身份证 １１０１０５１９４９１２３１００２Ｘ"}, "body", "id_card"},
+		{"MobileInTitle", hall.Item{Title: "联系电话１３８ ００１３ ８０００"}, "title", "mobile"},
+		{"IDInFinanceLine", hall.Item{Title: "救助金发放", Finance: &hall.Finance{Currency: "CNY", Unit: "yuan",
+			Lines: []hall.FinanceLine{{Code: "1", Name: "张三 １１０１０５１９４９１２３１００２Ｘ", Amount: 100}}}}, "finance.lines[0].name", "id_card"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			it := tc.item
+			it.Category, it.Department = "conscription", "armed"
+			if err := f.desk.CreateDraft(ctx, f.admin, &it); err != nil {
+				t.Fatal(err)
+			}
+			sub, err := f.desk.Submit(ctx, f.admin, it.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := &hall.User{ID: "us_admin2", Username: "admin2", Role: hall.RoleAdmin}
+			if _, err := f.desk.Approve(ctx, second, it.ID, sub.Version); err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.desk.Publish(ctx, f.admin, it.ID, "")
+			var herr *hall.Error
+			if !errors.As(err, &herr) || herr.Code != hall.EValidation || herr.Field != tc.field {
+				t.Fatalf("publish = %v, want a validation error on field %s", err, tc.field)
+			}
+			findings, _ := herr.Details.([]disclosure.PrivacyFinding)
+			if len(findings) != 1 || findings[0].Kind != tc.kind {
+				t.Errorf("findings %+v, want one %s", findings, tc.kind)
+			}
+			if n, err := f.store.ArchiveSize(ctx); err != nil || n != 0 {
+				t.Errorf("archive size after refused publish = %d, %v; want 0", n, err)
+			}
+		})
 	}
 }
