@@ -6,6 +6,7 @@ package disclosure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -468,16 +469,108 @@ func (s *Service) afterAppend(ctx context.Context, c hall.Change) {
 	}
 }
 
+// Redact deletes the content of revision n of an item for good: personal
+// data published by mistake. Only an admin redacts, with a reason. The
+// content and its salt are deleted from the store, a redact entry naming
+// the revision and the reason (never the content) is appended to the
+// archive, and, when n is the item's current revision, the item is
+// withdrawn by the same entry, its search index emptied and its working
+// copy, if it still holds the redacted text, cleared. The leaf of the
+// revision stays, so every proof still holds. A revision archived in leaf
+// format 1 carries its content inside its leaf and cannot be redacted
+// (EConflict).
+func (s *Service) Redact(ctx context.Context, actor *hall.User, id string, n int, reason string) (*hall.Item, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, hall.FieldError("reason", "say why the revision is redacted")
+	}
+	if len([]rune(reason)) > 500 {
+		return nil, hall.FieldError("reason", "at most 500 characters")
+	}
+	if actor == nil || actor.Role != hall.RoleAdmin {
+		return nil, hall.Errorf(hall.EForbidden, "only an admin redacts a revision")
+	}
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.Store.ItemEntries(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var pub *hall.ArchiveEntry
+	for _, e := range entries {
+		if e.Kind == hall.EntryPublish && e.Revision == n {
+			pub = e
+		}
+	}
+	if pub == nil {
+		return nil, hall.NotFound("revision", fmt.Sprintf("%s#%d", id, n))
+	}
+	if hall.Redactions(entries)[n] != nil {
+		return nil, hall.Errorf(hall.EConflict, "revision %d of item %s is redacted already", n, id)
+	}
+	rev, _, err := hall.DecodeEntry(pub)
+	if err != nil {
+		return nil, fmt.Errorf("archive entry %d: %w", pub.Index, err)
+	}
+	if pub.Content == nil {
+		return nil, hall.Errorf(hall.EConflict, "revision %d of item %s was archived in leaf format 1, with its content inside the leaf: it cannot be removed without breaking the archive; withdraw it instead", n, id)
+	}
+	cur, err := hall.ReplayPublicState(entries, s.Renderer.PlainText)
+	if err != nil {
+		return nil, fmt.Errorf("archive entries of item %s: %w", id, err)
+	}
+	now := s.Now().UTC()
+	entry, err := hall.NewStateEntry(hall.EntryRedact, id, n, now, reason)
+	if err != nil {
+		return nil, err
+	}
+	next, err := hall.NextPublicState(cur, entry, s.Renderer.PlainText)
+	if err != nil {
+		return nil, err
+	}
+	current := n == cur.Revision
+	if current {
+		next.Index = hall.SearchDoc{}
+		it.Status = hall.StatusWithdrawn
+	} else if it.Public != nil {
+		next.Index = it.Public.Index // the current revision's, untouched
+	}
+	it.Public = next
+	if it.Title == rev.Title || it.Body == rev.Body {
+		// The working copy still holds the redacted text: clear it.
+		it.Title, it.Summary, it.Body, it.Finance, it.Assets = "（内容已删除）", "", "", nil, nil
+		if it.Status != hall.StatusPublished && it.Status != hall.StatusWithdrawn {
+			it.Status = hall.StatusDraft
+		}
+		it.SubmittedBy, it.ApprovedBy = "", ""
+	}
+	it.UpdatedBy, it.UpdatedAt = actor.Username, now
+	detail := fmt.Sprintf("revision %d: %s", n, reason)
+	if err := s.Store.RedactRevision(s.audited(ctx, actor, "item.redact", id, detail), it, entry); err != nil {
+		return nil, err
+	}
+	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryRedact, ItemID: id, Revision: n})
+	return it, nil
+}
+
 // Revisions returns every published revision of an item, oldest first,
-// with the item's withdraw and expire entries.
+// with the item's withdraw, expire and redact entries. A redacted revision
+// is a placeholder with Redacted set.
 func (s *Service) Revisions(ctx context.Context, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error) {
 	entries, err := s.Store.ItemEntries(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
+	redacted := hall.Redactions(entries)
 	var revs []*hall.Revision
 	for _, e := range entries {
 		if e.Kind != hall.EntryPublish {
+			continue
+		}
+		if red := redacted[e.Revision]; red != nil {
+			revs = append(revs, &hall.Revision{ID: id, Revision: e.Revision, PublishedAt: e.At, ArchiveIndex: e.Index, Redacted: red})
 			continue
 		}
 		r, _, err := hall.DecodeEntry(e)
@@ -489,12 +582,28 @@ func (s *Service) Revisions(ctx context.Context, id string) ([]*hall.Revision, [
 	return revs, entries, nil
 }
 
-// Revision returns one published revision.
+// Revision returns one published revision; EGone, with the reason, when it
+// was redacted.
 func (s *Service) Revision(ctx context.Context, id string, n int) (*hall.Revision, error) {
 	e, err := s.Store.RevisionEntry(ctx, id, n)
 	if err != nil {
 		return nil, err
 	}
 	r, _, err := hall.DecodeEntry(e)
+	if errors.Is(err, hall.ErrContentGone) {
+		entries, lerr := s.Store.ItemEntries(ctx, id)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if red := hall.Redactions(entries)[n]; red != nil {
+			return nil, Gone(id, n, red)
+		}
+	}
 	return r, err
+}
+
+// Gone is the error for a redacted revision: EGone, with the reason.
+func Gone(id string, n int, red *hall.Redaction) error {
+	return &hall.Error{Code: hall.EGone, Details: red,
+		Message: fmt.Sprintf("revision %d of item %s was redacted on %s: %s", n, id, red.At.Format("2006-01-02"), red.Reason)}
 }
