@@ -213,7 +213,7 @@ class Page {
         proof.leafHash = r.leafHash;
         let problem = r.ok ? '' : r.problem;
         if (!problem && Number(data.index) !== index) problem = 'content';
-        if (!problem) problem = contentProblem(data.leaf, v);
+        if (!problem) problem = await contentProblem(data, v);
         if (!problem && checkpoint && checkpoint.size === Number(data.size) && checkpoint.root !== data.root) problem = 'checkpoint';
         proof.status = problem ? 'failed' : 'verified';
         proof.problem = problem;
