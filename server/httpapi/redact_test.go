@@ -108,7 +108,8 @@ func TestRedaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bytes.Contains(data, []byte(mobile)) {
+		if i := bytes.Index(data, []byte(mobile)); i >= 0 {
+			t.Logf("%q", data[max(0, i-200):min(len(data), i+100)])
 			t.Errorf("%s still contains the redacted number", filepath.Base(f))
 		}
 	}

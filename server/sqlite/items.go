@@ -250,7 +250,15 @@ func (s *Store) RedactRevision(ctx context.Context, it *hall.Item, e *hall.Archi
 			idx, e.Kind, e.ItemID, e.Revision, encTime(e.At), e.Leaf); err != nil {
 			return fmt.Errorf("sqlite: append archive entry: %w", err)
 		}
-		return updateItem(ctx, tx, it)
+		if err := updateItem(ctx, tx, it); err != nil {
+			return err
+		}
+		// The search index keeps a deleted document's terms in its segments
+		// until they are merged: merge them now.
+		if _, err := tx.ExecContext(ctx, "INSERT INTO item_search (item_search) VALUES ('optimize')"); err != nil {
+			return fmt.Errorf("sqlite: optimize the search index: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
