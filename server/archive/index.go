@@ -427,7 +427,12 @@ func (l *Log) checkLeaf(s *hall.ArchiveEntry) (*hall.ArchiveEntry, error) {
 	if err != nil {
 		return nil, l.refuse(err.Error())
 	}
-	e.Content, e.Salt = s.Content, s.Salt // DecodeEntry checks them against the leaf
+	e.Content, e.Salt = s.Content, s.Salt
+	if e.Kind == hall.EntryPublish && e.Content != nil {
+		if _, _, err := hall.DecodeEntry(e); err != nil {
+			return nil, l.refuse(fmt.Sprintf("archive entry %d was altered in the store: %v", s.Index, err))
+		}
+	}
 	return e, nil
 }
 

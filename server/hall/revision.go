@@ -80,7 +80,6 @@ const (
 // redact entry names the revision.
 var ErrContentGone = errors.New("revision content is not stored")
 
-
 // ArchiveEntry is one leaf of the transparency log. Leaf is the exact bytes
 // hashed into the Merkle tree; everything else is an index over it.
 type ArchiveEntry struct {
