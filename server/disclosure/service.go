@@ -63,6 +63,11 @@ type Service struct {
 	Logger   *slog.Logger
 	// Zone is the hall's zone due dates are counted in (nil: the default).
 	Zone *time.Location
+	// Attachments runs the privacy guard on an item's PDF attachments at
+	// publish (nil: not checked there).
+	Attachments interface {
+		CheckAttachment(ctx context.Context, url, name, field string) error
+	}
 	// AllowSelfApproval lets the submitter of an item approve it too, for a
 	// hall with one member of staff; each such revision says so in the
 	// archive. By default a second person must approve.
@@ -270,6 +275,34 @@ func ScanPrivacy(it *hall.Item) []PrivacyFinding {
 	return out
 }
 
+// checkAttachments runs the privacy guard on the item's PDF attachments
+// (uploads are checked already; this covers files kept before the guard
+// read PDFs). It returns the first attachment's validation error, naming
+// it; the second result is any other failure.
+func (s *Service) checkAttachments(ctx context.Context, it *hall.Item) (*hall.Error, error) {
+	if s.Attachments == nil {
+		return nil, nil
+	}
+	for i, a := range it.Assets {
+		if a.Type != "pdf" {
+			continue
+		}
+		err := s.Attachments.CheckAttachment(ctx, a.URL, a.Name, fmt.Sprintf("assets[%d]", i))
+		var herr *hall.Error
+		switch {
+		case err == nil:
+		case errors.As(err, &herr) && herr.Code == hall.EValidation:
+			return herr, nil
+		case hall.IsCode(err, hall.ENotFound):
+			return &hall.Error{Code: hall.EValidation, Field: fmt.Sprintf("assets[%d]", i),
+				Message: fmt.Sprintf("attachment %q is not in the media library: upload it again", a.Name)}, nil
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
 // Publish makes the approved working copy a new immutable revision, appends
 // it to the archive and signs the new tree head. Personal data blocks it
 // unless an admin gives an override reason, which is recorded in the revision.
@@ -285,12 +318,19 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not approved", id, it.Status)
 	}
 	override = strings.TrimSpace(override)
-	if findings := ScanPrivacy(it); len(findings) > 0 {
-		if override == "" {
+	findings := ScanPrivacy(it)
+	attachErr, err := s.checkAttachments(ctx, it)
+	if err != nil {
+		return nil, err
+	}
+	if len(findings) > 0 || attachErr != nil {
+		switch {
+		case override == "" && len(findings) > 0:
 			return nil, &hall.Error{Code: hall.EValidation, Field: findings[0].Field, Details: findings,
 				Message: fmt.Sprintf("%d unmasked personal number(s) would be published; mask them (e.g. %s) or, as an admin, publish with a recorded reason", len(findings), findings[0].Masked)}
-		}
-		if actor.Role != hall.RoleAdmin {
+		case override == "":
+			return nil, attachErr
+		case actor.Role != hall.RoleAdmin:
 			return nil, hall.Errorf(hall.EForbidden, "only an admin may publish personal data")
 		}
 	} else {
