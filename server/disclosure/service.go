@@ -5,10 +5,12 @@
 package disclosure
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -67,6 +69,14 @@ type Service struct {
 	// publish (nil: not checked there).
 	Attachments interface {
 		CheckAttachment(ctx context.Context, url, name, field string) error
+	}
+	// Files deletes media files that only a redacted revision referenced
+	// (nil: files are kept). ListPlaylists tells which media screens play.
+	Files interface {
+		RemoveFile(ctx context.Context, sha string) error
+	}
+	Playlists interface {
+		ListPlaylists(ctx context.Context) ([]*hall.Playlist, error)
 	}
 	// AllowSelfApproval lets the submitter of an item approve it too, for a
 	// hall with one member of staff; each such revision says so in the
@@ -592,8 +602,86 @@ func (s *Service) Redact(ctx context.Context, actor *hall.User, id string, n int
 		return nil, err
 	}
 	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryRedact, ItemID: id, Revision: n})
+	if err := s.removeOrphanFiles(ctx, rev); err != nil {
+		// The redaction stands; the files are kept and the failure logged.
+		s.Logger.Error("redaction: remove media files only the revision referenced", "item", id, "revision", n, "err", err)
+	}
 	return it, nil
 }
+
+// removeOrphanFiles deletes the media files rev referenced (as assets or in
+// its body) that nothing else references: no stored revision content, no
+// item's working copy, no playlist.
+func (s *Service) removeOrphanFiles(ctx context.Context, rev *hall.Revision) error {
+	if s.Files == nil {
+		return nil
+	}
+	candidates := map[string]bool{}
+	for _, a := range rev.Assets {
+		candidates[a.URL] = true
+	}
+	for _, m := range mediaRef.FindAllString(rev.Body, -1) {
+		candidates[m] = true
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	used := func(text []byte) {
+		for url := range candidates {
+			if bytes.Contains(text, []byte(url)) {
+				delete(candidates, url)
+			}
+		}
+	}
+	size, err := s.Store.ArchiveSize(ctx)
+	if err != nil {
+		return err
+	}
+	for from := int64(0); from < size && len(candidates) > 0; from += 500 {
+		entries, err := s.Store.ArchiveEntries(ctx, from, min(from+500, size))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			used(e.Leaf) // format 1 carries its content inline
+			used(e.Content)
+		}
+	}
+	items, err := hall.AllItems(ctx, hall.ListFunc(s.Store.ListItems), hall.ItemFilter{})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		used([]byte(it.Body))
+		for _, a := range it.Assets {
+			used([]byte(a.URL))
+		}
+	}
+	if s.Playlists != nil {
+		pls, err := s.Playlists.ListPlaylists(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range pls {
+			for _, e := range p.Entries {
+				used([]byte(e.MediaURL))
+			}
+		}
+	}
+	for url := range candidates {
+		sha, ok := strings.CutPrefix(url, "/media/")
+		if !ok {
+			continue
+		}
+		if err := s.Files.RemoveFile(ctx, sha); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mediaRef finds the media files a Markdown body names.
+var mediaRef = regexp.MustCompile(`/media/[0-9a-f]{64}`)
 
 // Revisions returns every published revision of an item, oldest first,
 // with the item's withdraw, expire and redact entries. A redacted revision

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -49,15 +48,7 @@ func TestAttachmentPrivacy(t *testing.T) {
 	doc := onePagePDF("Contact 13812345678")
 
 	t.Run("RefusedAtUpload", func(t *testing.T) {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("file", "救助名单.pdf")
-		fw.Write(doc)
-		mw.Close()
-		req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/media", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Authorization", "Bearer "+h.tokens["editor"])
-		r := h.must(h.send(req), http.StatusUnprocessableEntity)
+		r := h.must(h.upload("editor", "救助名单.pdf", doc), http.StatusUnprocessableEntity)
 		if r.errField() != "file" || !strings.Contains(string(r.Body), "救助名单.pdf") || !strings.Contains(string(r.Body), "138****5678") {
 			t.Errorf("upload: %s", r.Body)
 		}

@@ -30,9 +30,20 @@ func TestRedaction(t *testing.T) {
 		t.Fatalf("full-width ID: %s", r.Body)
 	}
 
+	// Two attachments: one only the redacted revision uses, one shared.
+	own := h.must(h.upload("editor", "own.pdf", onePagePDF("Budget notes")), http.StatusCreated)
+	shared := h.must(h.upload("editor", "shared.pdf", onePagePDF("Common rules")), http.StatusCreated)
+	ownURL, sharedURL := "/media/"+str(own.JSON, "sha256"), "/media/"+str(shared.JSON, "sha256")
+	if len(ownURL) != len("/media/")+64 || len(sharedURL) != len(ownURL) {
+		t.Fatalf("upload answers: %s %s", own.Body, shared.Body)
+	}
+
 	// A mistake published anyway (an admin's override), then redacted.
-	other := h.publish(budgetItem())
 	item = budgetItem()
+	item["assets"] = []map[string]any{{"url": sharedURL, "type": "pdf", "name": "shared.pdf"}}
+	other := h.publish(item)
+	item = budgetItem()
+	item["assets"] = []map[string]any{{"url": ownURL, "type": "pdf", "name": "own.pdf"}, {"url": sharedURL, "type": "pdf", "name": "shared.pdf"}}
 	item["title"] = "困难群众救助名单"
 	item["body"] = "联系人电话 " + mobile + "。"
 	r = h.must(h.do("POST", "/api/v1/items", "editor", item), http.StatusCreated)
@@ -78,6 +89,10 @@ func TestRedaction(t *testing.T) {
 	if strings.Contains(string(r.Body), mobile) || strings.Contains(string(r.Body), "救助名单") {
 		t.Errorf("public item after redaction: %d %s", r.Status, r.Body)
 	}
+
+	// The file only it used is deleted; the shared one is kept.
+	h.must(h.do("GET", ownURL, "", nil), http.StatusNotFound)
+	h.must(h.do("GET", sharedURL, "", nil), http.StatusOK)
 
 	// The log still holds: verify, proofs, and the redact leaf names no content.
 	v := h.must(h.do("GET", "/api/v1/archive/verify", "auditor", nil), 200)

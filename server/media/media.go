@@ -140,6 +140,18 @@ func (l *Library) path(sum string) string {
 	return filepath.Join(l.Dir, sum[:2], sum)
 }
 
+// RemoveFile deletes a stored file (not its record); a missing file is not
+// an error. Redaction calls it for files nothing else references.
+func (l *Library) RemoveFile(ctx context.Context, sum string) error {
+	if !shaPattern.MatchString(sum) || l.Dir == "" {
+		return nil
+	}
+	if err := os.Remove(l.path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove media file %s: %w", sum, err)
+	}
+	return nil
+}
+
 // Open returns a stored file's record and the file, for serving.
 func (l *Library) Open(ctx context.Context, sum string) (*hall.Media, *os.File, error) {
 	if !shaPattern.MatchString(sum) {
