@@ -601,7 +601,7 @@ func (s *Service) Redact(ctx context.Context, actor *hall.User, id string, n int
 	if err := s.Store.RedactRevision(s.audited(ctx, actor, "item.redact", id, detail), it, entry); err != nil {
 		return nil, err
 	}
-	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryRedact, ItemID: id, Revision: n})
+	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryRedact, ItemID: id, Category: rev.Category, Revision: n})
 	if err := s.removeOrphanFiles(ctx, rev); err != nil {
 		// The redaction stands; the files are kept and the failure logged.
 		s.Logger.Error("redaction: remove media files only the revision referenced", "item", id, "revision", n, "err", err)

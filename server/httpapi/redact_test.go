@@ -90,6 +90,13 @@ func TestRedaction(t *testing.T) {
 		t.Errorf("public item after redaction: %d %s", r.Status, r.Body)
 	}
 
+	// The archive listing still lists the entry, without its title.
+	r = h.must(h.do("GET", "/api/v1/archive?from=0", "", nil), 200)
+	if strings.Contains(string(r.Body), "救助名单") || !strings.Contains(string(r.Body), `"kind":"redact"`) {
+		t.Errorf("archive listing after redaction: %s", r.Body)
+	}
+	h.must(h.do("GET", "/api/v1/reports/scorecard", "auditor", nil), 200)
+
 	// The file only it used is deleted; the shared one is kept.
 	h.must(h.do("GET", ownURL, "", nil), http.StatusNotFound)
 	h.must(h.do("GET", sharedURL, "", nil), http.StatusOK)
