@@ -4,6 +4,7 @@ export const strings = {
   zh: {
     'pub.loading': '正在加载…',
     'pub.notFound': '未找到该公开事项，或它尚未发布。',
+    'pub.redacted': '该版本的内容已依法删除。原因：',
     'pub.badLink': '链接无效：缺少事项编号。',
     'pub.failed': '无法加载内容，请检查网络后重试。',
     'pub.retry': '重试',
@@ -100,6 +101,7 @@ export const strings = {
   en: {
     'pub.loading': 'Loading…',
     'pub.notFound': 'This disclosure does not exist or has not been published.',
+    'pub.redacted': 'The content of this revision was removed. Reason:',
     'pub.badLink': 'Invalid link: the item number is missing.',
     'pub.failed': 'Could not load the page. Check the connection and try again.',
     'pub.retry': 'Try again',
