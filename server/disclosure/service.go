@@ -537,6 +537,10 @@ func (s *Service) Redact(ctx context.Context, actor *hall.User, id string, n int
 	if len([]rune(reason)) > 500 {
 		return nil, hall.FieldError("reason", "at most 500 characters")
 	}
+	if found := privacy.Scan(norm.NFKC.String(reason)); len(found) > 0 {
+		// The reason goes into the archive for good.
+		return nil, hall.FieldError("reason", "the reason is public and permanent: it must not contain personal numbers (write %s instead)", found[0].Masked)
+	}
 	if actor == nil || actor.Role != hall.RoleAdmin {
 		return nil, hall.Errorf(hall.EForbidden, "only an admin redacts a revision")
 	}

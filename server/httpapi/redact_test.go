@@ -62,6 +62,9 @@ func TestRedaction(t *testing.T) {
 	redact := "/api/v1/items/" + id + "/revisions/1/redact"
 	h.must(h.do("POST", redact, "reviewer", map[string]any{"reason": "x"}), http.StatusForbidden)
 	h.must(h.do("POST", redact, "admin", map[string]any{"reason": " "}), http.StatusUnprocessableEntity)
+	if r := h.must(h.do("POST", redact, "admin", map[string]any{"reason": "公开了手机号" + mobile}), http.StatusUnprocessableEntity); r.errField() != "reason" {
+		t.Errorf("a reason repeating the number: %s", r.Body)
+	}
 	h.must(h.do("POST", "/api/v1/items/"+id+"/revisions/9/redact", "admin", map[string]any{"reason": "x"}), http.StatusNotFound)
 	reason := "公开了个人手机号码"
 	h.must(h.do("POST", redact, "admin", map[string]any{"reason": reason}), 200)
