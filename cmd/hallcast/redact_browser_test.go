@@ -46,7 +46,7 @@ func TestConsoleRedact(t *testing.T) {
 	if !strings.Contains(string(gone), reason) {
 		t.Errorf("410 body %s does not give the reason", gone)
 	}
-	p.waitFor(15*time.Second, "the history shows the redaction", `!document.querySelector('#item-revisions [data-redact="1"]') && document.getElementById('item-revisions').textContent.includes(`+jsString(reason)+`)`)
+	p.waitFor(15*time.Second, "the history shows the redaction", `(document.getElementById('item-revisions')?.textContent || '').includes(`+jsString(reason)+`) && !document.querySelector('#item-revisions [data-redact="1"]')`)
 
 	pub := b.tab(390, 844)
 	pub.open(c.base + "/p/" + url.PathEscape(id))
