@@ -183,7 +183,7 @@ func TestArchiveVerifyDetectsTampering(t *testing.T) {
 	cases := []struct {
 		name, sql, want string
 	}{
-		{"AlteredRevision", `UPDATE archive SET leaf = CAST(replace(CAST(leaf AS TEXT), '"title":"', '"title":"改') AS BLOB) WHERE idx = 2`, "2"},
+		{"AlteredRevision", `UPDATE archive SET content = CAST(replace(CAST(content AS TEXT), '"title":"', '"title":"改') AS BLOB) WHERE idx = 2`, "2"},
 		{"DeletedRevision", `DELETE FROM archive WHERE idx = 3`, "3"},
 		{"DeletedLatest", `DELETE FROM archive WHERE idx = (SELECT MAX(idx) FROM archive)`, ""},
 	}

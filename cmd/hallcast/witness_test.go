@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hallcast/hallcast/server/archive"
+	"github.com/hallcast/hallcast/server/hall"
 )
 
 // forgeHistory rewrites the hall's history as someone with access to the
@@ -26,9 +27,22 @@ func forgeHistory(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// The first revision's content gets a new title, and its leaf (format 2)
+	// the content hash that matches, as a forger would write them.
+	var (
+		idx                 int64
+		leaf, content, salt []byte
+	)
+	if err := db.QueryRow(`SELECT idx, leaf, content, salt FROM archive WHERE idx = (SELECT MIN(idx) FROM archive WHERE kind = 'publish')`).
+		Scan(&idx, &leaf, &content, &salt); err != nil {
+		t.Fatal(err)
+	}
+	forged := bytes.Replace(content, []byte(`"title":"`), []byte(`"title":"改`), 1)
+	leaf = bytes.Replace(leaf, []byte(hall.ContentHash(salt, content)), []byte(hall.ContentHash(salt, forged)), 1)
+	if _, err := db.Exec(`UPDATE archive SET leaf = ?, content = ? WHERE idx = ?`, leaf, forged, idx); err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range []string{
-		`UPDATE archive SET leaf = CAST(replace(CAST(leaf AS TEXT), '"title":"', '"title":"改') AS BLOB)
-			WHERE idx = (SELECT MIN(idx) FROM archive WHERE kind = 'publish')`,
 		`UPDATE items SET pub_title = '改' || pub_title, title = '改' || title
 			WHERE id = (SELECT item_id FROM archive WHERE idx = (SELECT MIN(idx) FROM archive WHERE kind = 'publish'))`,
 		`DELETE FROM checkpoints`,

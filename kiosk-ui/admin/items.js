@@ -477,7 +477,7 @@ function workflow(app, item, isDirty, form) {
   const revs = h('div', { id: 'item-revisions' }, h('p', { class: 'loading' }, t('ui.loading')));
   app.api
     .get(`/items/${id}/revisions`)
-    .then((r) => replace(revs, revisionList(item, r)))
+    .then((r) => replace(revs, revisionList(app, item, r)))
     .catch((err) => replace(revs, notice(err.message, 'error')));
   return h(
     'aside',
@@ -527,12 +527,33 @@ function showPrivacy(app, panel, err, item, form) {
   panel.scrollIntoView({ block: 'nearest' });
 }
 
-function revisionList(item, r) {
+/** Redact: an admin deletes a revision's content for good (the archive keeps its hash). */
+function redactButton(app, item, v) {
+  return button(t('redact.button'), async (e) => {
+    const btn = e.currentTarget;
+    const r = await ask({ title: t('redact.title', { n: v.revision }), text: t('redact.text'), fields: [{ name: 'reason', label: t('redact.reason'), type: 'textarea', required: true, max: 500 }], ok: t('redact.button'), danger: true, id: 'redact-dialog' });
+    if (!r) return;
+    try {
+      await busy(btn, () => app.api.post(`/items/${seg(item.id)}/revisions/${v.revision}/redact`, { reason: r.reason }));
+      app.toast(t('redact.done'));
+      app.refresh();
+    } catch (err) {
+      app.toast(err.message, 'error');
+    }
+  }, { cls: 'button small danger', dataset: { redact: String(v.revision) } });
+}
+
+function revisionList(app, item, r) {
   const revs = r.revisions || [];
   const entries = (r.entries || []).filter((e) => e.kind !== 'publish');
   if (!revs.length) return notice(t('items.noRevisions'));
+  const admin = app.user.role === 'admin';
   const rows = [
-    ...revs.map((v) => ({ index: v.archive_index, node: h('li', null, h('a', { href: `/p/${seg(item.id)}?rev=${v.revision}`, target: '_blank', rel: 'noopener' }, t('items.revN', { n: v.revision })), ` · ${formatTime(v.published_at)} · ${t('archive.entryN', { n: v.archive_index })}`, v.title !== item.title ? h('div', { class: 'hint' }, v.title) : null) })),
+    ...revs.map((v) => ({ index: v.archive_index, node: h('li', null,
+      v.redacted ? h('span', null, t('items.revN', { n: v.revision })) : h('a', { href: `/p/${seg(item.id)}?rev=${v.revision}`, target: '_blank', rel: 'noopener' }, t('items.revN', { n: v.revision })),
+      ` · ${formatTime(v.published_at)} · ${t('archive.entryN', { n: v.archive_index })}`,
+      v.redacted ? h('div', { class: 'hint' }, t('redact.gone', { reason: v.redacted.reason })) : v.title !== item.title ? h('div', { class: 'hint' }, v.title) : null,
+      admin && !v.redacted ? redactButton(app, item, v) : null) })),
     ...entries.map((e) => ({ index: e.index, node: h('li', { class: 'muted' }, `${t(`archive.kind.${e.kind}`)} · ${formatTime(e.at)} · ${t('archive.entryN', { n: e.index })}`) })),
   ].sort((a, b) => b.index - a.index);
   return h('ol', { class: 'revisions', reversed: true }, rows.map((x) => x.node));

@@ -33,9 +33,22 @@ const langKey = 'hallcast.lang';
 
 class NotFound extends Error {}
 
+/** A redacted revision (410): its content was deleted; reason says why. */
+class Gone extends Error {
+  /** @param {string} url @param {string} reason */
+  constructor(url, reason) {
+    super(url);
+    this.reason = reason;
+  }
+}
+
 async function fetchOK(url, accept) {
   const res = await fetch(url, { headers: { Accept: accept } });
   if (res.status === 404) throw new NotFound(url);
+  if (res.status === 410) {
+    const body = await res.json().catch(() => null);
+    throw new Gone(url, (body && body.error && body.error.details && body.error.details.reason) || '');
+  }
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return res;
 }
@@ -121,14 +134,15 @@ class Page {
       this.checkHistory();
     } catch (err) {
       if (err instanceof NotFound) return this.fail('pub.notFound', false);
+      if (err instanceof Gone) return this.fail('pub.redacted', false, err.reason);
       console.error(err);
       this.fail('pub.failed', true);
     }
   }
 
-  fail(key, retry) {
-    this.failure = { key, retry };
-    replace(this.main, buildMessage(t(key), retry ? () => this.load() : null));
+  fail(key, retry, detail = '') {
+    this.failure = { key, retry, detail };
+    replace(this.main, buildMessage(t(key) + (detail ? ` ${detail}` : ''), retry ? () => this.load() : null));
     document.title = t('app.name');
     this.setState('error');
   }
@@ -143,7 +157,7 @@ class Page {
           view = await getJSON(`${api}/public/items/${encodeURIComponent(this.id)}/revisions/${n}`);
           this.revisions.set(n, view);
         } catch (err) {
-          if (!(err instanceof NotFound)) throw err;
+          if (!(err instanceof NotFound) && !(err instanceof Gone)) throw err;
           view = this.item;
         }
       }
@@ -160,7 +174,8 @@ class Page {
 
   render() {
     if (this.failure) {
-      replace(this.main, buildMessage(t(this.failure.key), this.failure.retry ? () => this.load() : null));
+      const { key, retry, detail } = this.failure;
+      replace(this.main, buildMessage(t(key) + (detail ? ` ${detail}` : ''), retry ? () => this.load() : null));
       return;
     }
     if (!this.view) return;
@@ -232,7 +247,7 @@ class Page {
         proof.leafHash = r.leafHash;
         let problem = r.ok ? '' : r.problem;
         if (!problem && Number(data.index) !== index) problem = 'content';
-        if (!problem) problem = contentProblem(data.leaf, v);
+        if (!problem) problem = await contentProblem(data, v);
         if (!problem && checkpoint && checkpoint.size === Number(data.size) && checkpoint.root !== data.root) problem = 'checkpoint';
         proof.status = problem ? 'failed' : 'verified';
         proof.problem = problem;

@@ -367,14 +367,29 @@ function canonAssets(as) {
  * it does: the leaf must be this revision's publish entry with the same
  * title, summary, body, finance table and attachments.
  */
-export function contentProblem(leafText, v) {
+export async function contentProblem(data, v) {
   let l;
+  let c;
   try {
-    l = JSON.parse(leafText);
+    l = JSON.parse(data.leaf);
+    c = l && l.content;
+    if (l && l.v === 2) {
+      // Format 2: the leaf commits to the content by SHA-256(salt || content);
+      // the content and salt come beside the proof.
+      if (typeof data.content !== 'string' || typeof data.salt !== 'string') return 'content';
+      const salt = new Uint8Array((data.salt.match(/../g) || []).map((b) => parseInt(b, 16)));
+      const text = new TextEncoder().encode(data.content);
+      const buf = new Uint8Array(salt.length + text.length);
+      buf.set(salt);
+      buf.set(text, salt.length);
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
+      const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+      if (hex !== l.content_hash) return 'content';
+      c = JSON.parse(data.content);
+    }
   } catch {
     return 'content';
   }
-  const c = l && l.content;
   if (!c || l.kind !== 'publish' || l.item_id !== v.id || Number(l.revision) !== Number(v.revision)) return 'content';
   for (const k of ['title', 'summary', 'body_html']) if ((c[k] || '') !== (v[k] || '')) return 'content';
   if (canonFinance(c.finance) !== canonFinance(v.finance)) return 'content';

@@ -105,6 +105,7 @@ func New(cfg Config) *Services {
 	s.Public = &bulletin.Service{Catalog: st, Items: cfg.Archive}
 	s.Dashboard = &dashboard.Service{Items: s.Desk, Screens: s.Signage, Feedback: s.Feedback, Calendar: cal, Now: now,
 		Zone: zone, OfflineAfter: cfg.OfflineAfter}
+	s.Desk.Attachments, s.Desk.Files, s.Desk.Playlists = s.Media, s.Media, st
 	return s
 }
 

@@ -71,7 +71,7 @@ func (f *headFixture) head(t *testing.T) *Head {
 func (f *headFixture) alter(t *testing.T, i int) {
 	t.Helper()
 	e := f.store.entries[i]
-	altered := bytes.Replace(e.Leaf, []byte("财政预算公开"), []byte("财政预算更正"), 1)
+	altered := alterLeaf(e, "财政预算公开", "财政预算更正")
 	if bytes.Equal(altered, e.Leaf) {
 		t.Fatalf("entry %d: nothing to alter in %s", i, e.Leaf)
 	}

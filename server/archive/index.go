@@ -48,6 +48,8 @@ type indexItem struct {
 	entries []int64 // archive indexes of the item's entries, oldest first
 	// revisions[r-1] is the archive index of revision r's publish entry.
 	revisions []int64
+	// redacted holds the redaction of each redacted revision.
+	redacted map[int]*hall.Redaction
 	// problem is why an entry of the item does not follow the ones before
 	// (the item is then withheld from the public); "" when none.
 	problem string
@@ -61,6 +63,7 @@ func (x *publicIndex) add(s *hall.ArchiveEntry, text hall.TextFunc) string {
 	if err != nil {
 		return err.Error()
 	}
+	e.Content, e.Salt = s.Content, s.Salt // checked against the leaf by NextPublicState
 	if x.items == nil {
 		x.items = map[string]*indexItem{}
 	}
@@ -77,6 +80,17 @@ func (x *publicIndex) add(s *hall.ArchiveEntry, text hall.TextFunc) string {
 	if err != nil {
 		it.problem = err.Error()
 		return fmt.Sprintf("archive entry %d does not follow the earlier entries of item %s; the item is withheld from the public: %v", e.Index, e.ItemID, err)
+	}
+	if e.Kind == hall.EntryRedact {
+		_, reason, _ := hall.DecodeEntry(e)
+		if it.redacted == nil {
+			it.redacted = map[int]*hall.Redaction{}
+		}
+		it.redacted[e.Revision] = &hall.Redaction{At: e.At.UTC(), Reason: reason}
+		if e.Revision == it.state.Revision {
+			// Forget the revision's text and search document.
+			it.text, it.doc, it.docOnce = "", search.Doc{}, sync.Once{}
+		}
 	}
 	publish := e.Kind == hall.EntryPublish
 	if publish {
@@ -128,7 +142,7 @@ func (it *indexItem) searchDoc() search.Doc {
 func (it *indexItem) matches(f *hall.ItemFilter) bool {
 	p := it.state
 	switch {
-	case p == nil || it.problem != "":
+	case p == nil || it.problem != "" || p.Redacted:
 		return false
 	case f.Category != "" && p.Category != f.Category,
 		f.Department != "" && p.Department != f.Department,
@@ -251,13 +265,19 @@ func (l *Log) Revision(ctx context.Context, id string, n int) (*hall.Revision, e
 		return nil, err
 	}
 	l.mu.RLock()
-	var index int64 = -1
+	var (
+		index int64 = -1
+		red   *hall.Redaction
+	)
 	if it := l.index.items[id]; it != nil && n >= 1 && n <= len(it.revisions) {
-		index = it.revisions[n-1]
+		index, red = it.revisions[n-1], it.redacted[n]
 	}
 	l.mu.RUnlock()
 	if index < 0 {
 		return nil, hall.NotFound("revision", id+"#"+strconv.Itoa(n))
+	}
+	if red != nil {
+		return nil, gone(id, n, red)
 	}
 	e, err := l.entry(ctx, index)
 	if err != nil {
@@ -267,7 +287,16 @@ func (l *Log) Revision(ctx context.Context, id string, n int) (*hall.Revision, e
 		return nil, fmt.Errorf("archive entry %d is %s %s#%d, the log indexed it as revision %d of %s", index, e.Kind, e.ItemID, e.Revision, n, id)
 	}
 	rev, _, err := hall.DecodeEntry(e)
-	return rev, err
+	if err != nil {
+		return nil, l.refuse(err.Error())
+	}
+	return rev, nil
+}
+
+// gone is the error for a redacted revision: EGone, with the reason.
+func gone(id string, n int, red *hall.Redaction) error {
+	return &hall.Error{Code: hall.EGone, Details: red,
+		Message: fmt.Sprintf("revision %d of item %s was redacted on %s: %s", n, id, red.At.Format("2006-01-02"), red.Reason)}
 }
 
 // History returns an item's published revisions and all its entries, oldest
@@ -278,9 +307,15 @@ func (l *Log) History(ctx context.Context, id string) ([]*hall.Revision, []*hall
 		return nil, nil, err
 	}
 	l.mu.RLock()
-	var want []int64
+	var (
+		want     []int64
+		redacted = map[int]*hall.Redaction{}
+	)
 	if it := l.index.items[id]; it != nil {
 		want = slices.Clone(it.entries)
+		for n, r := range it.redacted {
+			redacted[n] = r
+		}
 	}
 	size := l.tree.n
 	l.mu.RUnlock()
@@ -313,9 +348,13 @@ func (l *Log) History(ctx context.Context, id string) ([]*hall.Revision, []*hall
 		}
 		entries[i] = e
 		if e.Kind == hall.EntryPublish {
+			if red := redacted[e.Revision]; red != nil {
+				revs = append(revs, &hall.Revision{ID: id, Revision: e.Revision, PublishedAt: e.At, ArchiveIndex: e.Index, Redacted: red})
+				continue
+			}
 			rev, _, err := hall.DecodeEntry(e)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, l.refuse(err.Error())
 			}
 			revs = append(revs, rev)
 		}
@@ -387,6 +426,12 @@ func (l *Log) checkLeaf(s *hall.ArchiveEntry) (*hall.ArchiveEntry, error) {
 	e, err := hall.EntryFromLeaf(s.Index, s.Leaf)
 	if err != nil {
 		return nil, l.refuse(err.Error())
+	}
+	e.Content, e.Salt = s.Content, s.Salt
+	if e.Kind == hall.EntryPublish && e.Content != nil {
+		if _, _, err := hall.DecodeEntry(e); err != nil {
+			return nil, l.refuse(fmt.Sprintf("archive entry %d was altered in the store: %v", s.Index, err))
+		}
 	}
 	return e, nil
 }

@@ -103,7 +103,7 @@ func TestPublicIndex(t *testing.T) {
 	})
 
 	t.Run("AlteredLeafIsRefused", func(t *testing.T) {
-		store.entries[0].Leaf = bytes.Replace(store.entries[0].Leaf, []byte("预算公开"), []byte("预算造假"), 1)
+		store.entries[0].Leaf = alterLeaf(store.entries[0], "预算公开", "预算造假")
 		if _, err := log.Revision(ctx, "a", 1); !hall.IsCode(err, hall.EInternal) {
 			t.Errorf("Revision(a, 1) of an altered leaf: %v, want refused", err)
 		}

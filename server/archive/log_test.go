@@ -114,7 +114,7 @@ func TestCheckpointRefusesAlteredArchive(t *testing.T) {
 		tamper func(s *memStore)
 	}{
 		{"AlteredLeaf", func(s *memStore) {
-			s.entries[2].Leaf = []byte(strings.Replace(string(s.entries[2].Leaf), "预算", "决算", 1))
+			s.entries[2].Leaf = alterLeaf(s.entries[2], "预算", "决算")
 		}},
 		{"RemovedTrailingEntries", func(s *memStore) { s.entries = s.entries[:6] }},
 	}

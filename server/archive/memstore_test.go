@@ -188,3 +188,21 @@ func leavesOf(entries []*hall.ArchiveEntry) [][]byte {
 	}
 	return out
 }
+
+// alterLeaf edits an entry as someone with the database would, replacing
+// old with new in its revision: inside the leaf for a format-1 entry; in the
+// stored content for a format-2 entry, with the leaf's content_hash made to
+// match (so the entry still decodes and only the tree can tell). It sets
+// e.Content and returns the new leaf (equal to the old when old is absent).
+func alterLeaf(e *hall.ArchiveEntry, old, new string) []byte {
+	if e.Content == nil {
+		return bytes.Replace(e.Leaf, []byte(old), []byte(new), 1)
+	}
+	content := bytes.Replace(e.Content, []byte(old), []byte(new), 1)
+	if bytes.Equal(content, e.Content) {
+		return e.Leaf
+	}
+	leaf := bytes.Replace(e.Leaf, []byte(hall.ContentHash(e.Salt, e.Content)), []byte(hall.ContentHash(e.Salt, content)), 1)
+	e.Content = content
+	return leaf
+}

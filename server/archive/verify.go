@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -140,6 +142,11 @@ func verifyLog(ctx context.Context, store Reader, verifier note.Verifier, origin
 	}
 
 	states := map[string]*hall.PublicState{}
+	// gone: revisions ("item#n") whose content is not stored, by the index
+	// of their publish entry, until a redact entry names them; stored:
+	// those whose content is stored.
+	gone := map[string]int64{}
+	stored := map[string]bool{}
 	if !checkpoints() {
 		return rep, nil, nil
 	}
@@ -155,6 +162,20 @@ func verifyLog(ctx context.Context, store Reader, verifier note.Verifier, origin
 			}
 			if problem := checkEntry(e); problem != "" {
 				return rep.fail(e.Index, "%s", problem), nil, nil
+			}
+			key := e.ItemID + "#" + strconv.Itoa(e.Revision)
+			switch e.Kind {
+			case hall.EntryPublish:
+				if _, _, err := hall.DecodeEntry(e); errors.Is(err, hall.ErrContentGone) {
+					gone[key] = e.Index
+				} else {
+					stored[key] = true
+				}
+			case hall.EntryRedact:
+				if stored[key] {
+					return rep.fail(e.Index, "entry %d redacts revision %d of item %s, whose content is still stored", e.Index, e.Revision, e.ItemID), nil, nil
+				}
+				delete(gone, key)
 			}
 			p, err := hall.NextPublicState(states[e.ItemID], e, nil)
 			if err != nil {
@@ -173,6 +194,15 @@ func verifyLog(ctx context.Context, store Reader, verifier note.Verifier, origin
 			return rep.fail(t.n, "entry %d is missing", t.n), nil, nil
 		}
 	}
+	if len(gone) > 0 {
+		first := int64(-1)
+		for _, i := range gone {
+			if first < 0 || i < first {
+				first = i
+			}
+		}
+		return rep.fail(first, "entry %d: the content of its revision is missing from the store, and no redact entry names the revision: content was deleted behind the server's back", first), nil, nil
+	}
 	if next < len(cps) {
 		c := cps[next]
 		return rep.fail(t.n, "checkpoint of size %d covers entries 0..%d, but entry %d and later are missing: entries were removed",
@@ -188,7 +218,7 @@ func verifyLog(ctx context.Context, store Reader, verifier note.Verifier, origin
 
 // checkEntry checks that an entry's leaf decodes and agrees with its row.
 func checkEntry(e *hall.ArchiveEntry) string {
-	if _, _, err := hall.DecodeEntry(e); err != nil {
+	if _, _, err := hall.DecodeEntry(e); err != nil && !errors.Is(err, hall.ErrContentGone) {
 		return fmt.Sprintf("entry %d (%s of item %s revision %d) does not match its leaf: %v", e.Index, e.Kind, e.ItemID, e.Revision, err)
 	}
 	// DecodeEntry compares kind, item and revision; the time is checked here.

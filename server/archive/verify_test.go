@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -62,13 +61,13 @@ func TestVerify(t *testing.T) {
 		{
 			name: "AlteredLeafUnderCheckpoint", checkpoints: every, badIndex: 6, problem: "entry 6 was altered",
 			tamper: func(t *testing.T, s *memStore) {
-				s.entries[6].Leaf = bytes.Replace(s.entries[6].Leaf, []byte("预算"), []byte("决算"), 1)
+				s.entries[6].Leaf = alterLeaf(s.entries[6], "预算", "决算")
 			},
 		},
 		{
 			name: "AlteredLeafSparseCheckpoints", checkpoints: []int{3, 8}, badIndex: 3, problem: "an entry in 3..7 was altered",
 			tamper: func(t *testing.T, s *memStore) {
-				s.entries[5].Leaf = bytes.Replace(s.entries[5].Leaf, []byte("预算"), []byte("决算"), 1)
+				s.entries[5].Leaf = alterLeaf(s.entries[5], "预算", "决算")
 			},
 		},
 		{
@@ -137,7 +136,7 @@ func TestVerify(t *testing.T) {
 		{
 			name: "AlteredLeafAndResignedWithForgedKey", checkpoints: every, badIndex: -1, problem: "checkpoint of size 3 is not valid",
 			tamper: func(t *testing.T, s *memStore) {
-				s.entries[2].Leaf = bytes.Replace(s.entries[2].Leaf, []byte("预算"), []byte("决算"), 1)
+				s.entries[2].Leaf = alterLeaf(s.entries[2], "预算", "决算")
 				for i, c := range s.checkpoints {
 					if c.Size < 3 {
 						continue

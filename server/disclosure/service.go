@@ -5,11 +5,16 @@
 package disclosure
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/hallcast/hallcast/server/hall"
 	"github.com/hallcast/hallcast/server/privacy"
@@ -60,6 +65,19 @@ type Service struct {
 	Logger   *slog.Logger
 	// Zone is the hall's zone due dates are counted in (nil: the default).
 	Zone *time.Location
+	// Attachments runs the privacy guard on an item's PDF attachments at
+	// publish (nil: not checked there).
+	Attachments interface {
+		CheckAttachment(ctx context.Context, url, name, field string) error
+	}
+	// Files deletes media files that only a redacted revision referenced
+	// (nil: files are kept). ListPlaylists tells which media screens play.
+	Files interface {
+		RemoveFile(ctx context.Context, sha string) error
+	}
+	Playlists interface {
+		ListPlaylists(ctx context.Context) ([]*hall.Playlist, error)
+	}
 	// AllowSelfApproval lets the submitter of an item approve it too, for a
 	// hall with one member of staff; each such revision says so in the
 	// archive. By default a second person must approve.
@@ -242,10 +260,13 @@ type PrivacyFinding struct {
 }
 
 // ScanPrivacy lists the unmasked personal data in an item's public text.
+// Each text is normalised with NFKC first, so full-width digits (１３８…)
+// and other compatibility forms are caught as their ASCII equivalents;
+// Offset is a byte offset into the normalised text.
 func ScanPrivacy(it *hall.Item) []PrivacyFinding {
 	var out []PrivacyFinding
 	scan := func(field, text string) {
-		for _, f := range privacy.Scan(text) {
+		for _, f := range privacy.Scan(norm.NFKC.String(text)) {
 			out = append(out, PrivacyFinding{Field: field, Kind: f.Kind, Offset: f.Start, Masked: f.Masked})
 		}
 	}
@@ -258,7 +279,38 @@ func ScanPrivacy(it *hall.Item) []PrivacyFinding {
 			scan(fmt.Sprintf("finance.lines[%d].code", i), l.Code)
 		}
 	}
+	for i, a := range it.Assets {
+		scan(fmt.Sprintf("assets[%d].name", i), a.Name)
+	}
 	return out
+}
+
+// checkAttachments runs the privacy guard on the item's PDF attachments
+// (uploads are checked already; this covers files kept before the guard
+// read PDFs). It returns the first attachment's validation error, naming
+// it; the second result is any other failure.
+func (s *Service) checkAttachments(ctx context.Context, it *hall.Item) (*hall.Error, error) {
+	if s.Attachments == nil {
+		return nil, nil
+	}
+	for i, a := range it.Assets {
+		if a.Type != "pdf" {
+			continue
+		}
+		err := s.Attachments.CheckAttachment(ctx, a.URL, a.Name, fmt.Sprintf("assets[%d]", i))
+		var herr *hall.Error
+		switch {
+		case err == nil:
+		case errors.As(err, &herr) && herr.Code == hall.EValidation:
+			return herr, nil
+		case hall.IsCode(err, hall.ENotFound):
+			return &hall.Error{Code: hall.EValidation, Field: fmt.Sprintf("assets[%d]", i),
+				Message: fmt.Sprintf("attachment %q is not in the media library: upload it again", a.Name)}, nil
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // Publish makes the approved working copy a new immutable revision, appends
@@ -276,12 +328,19 @@ func (s *Service) Publish(ctx context.Context, actor *hall.User, id, override st
 		return nil, hall.Errorf(hall.EConflict, "item %s is %s, not approved", id, it.Status)
 	}
 	override = strings.TrimSpace(override)
-	if findings := ScanPrivacy(it); len(findings) > 0 {
-		if override == "" {
+	findings := ScanPrivacy(it)
+	attachErr, err := s.checkAttachments(ctx, it)
+	if err != nil {
+		return nil, err
+	}
+	if len(findings) > 0 || attachErr != nil {
+		switch {
+		case override == "" && len(findings) > 0:
 			return nil, &hall.Error{Code: hall.EValidation, Field: findings[0].Field, Details: findings,
 				Message: fmt.Sprintf("%d unmasked personal number(s) would be published; mask them (e.g. %s) or, as an admin, publish with a recorded reason", len(findings), findings[0].Masked)}
-		}
-		if actor.Role != hall.RoleAdmin {
+		case override == "":
+			return nil, attachErr
+		case actor.Role != hall.RoleAdmin:
 			return nil, hall.Errorf(hall.EForbidden, "only an admin may publish personal data")
 		}
 	} else {
@@ -460,16 +519,190 @@ func (s *Service) afterAppend(ctx context.Context, c hall.Change) {
 	}
 }
 
+// Redact deletes the content of revision n of an item for good: personal
+// data published by mistake. Only an admin redacts, with a reason. The
+// content and its salt are deleted from the store, a redact entry naming
+// the revision and the reason (never the content) is appended to the
+// archive, and, when n is the item's current revision, the item is
+// withdrawn by the same entry, its search index emptied and its working
+// copy, if it still holds the redacted text, cleared. The leaf of the
+// revision stays, so every proof still holds. A revision archived in leaf
+// format 1 carries its content inside its leaf and cannot be redacted
+// (EConflict).
+func (s *Service) Redact(ctx context.Context, actor *hall.User, id string, n int, reason string) (*hall.Item, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, hall.FieldError("reason", "say why the revision is redacted")
+	}
+	if len([]rune(reason)) > 500 {
+		return nil, hall.FieldError("reason", "at most 500 characters")
+	}
+	if found := privacy.Scan(norm.NFKC.String(reason)); len(found) > 0 {
+		// The reason goes into the archive for good.
+		return nil, hall.FieldError("reason", "the reason is public and permanent: it must not contain personal numbers (write %s instead)", found[0].Masked)
+	}
+	if actor == nil || actor.Role != hall.RoleAdmin {
+		return nil, hall.Errorf(hall.EForbidden, "only an admin redacts a revision")
+	}
+	it, err := s.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.Store.ItemEntries(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var pub *hall.ArchiveEntry
+	for _, e := range entries {
+		if e.Kind == hall.EntryPublish && e.Revision == n {
+			pub = e
+		}
+	}
+	if pub == nil {
+		return nil, hall.NotFound("revision", fmt.Sprintf("%s#%d", id, n))
+	}
+	if hall.Redactions(entries)[n] != nil {
+		return nil, hall.Errorf(hall.EConflict, "revision %d of item %s is redacted already", n, id)
+	}
+	rev, _, err := hall.DecodeEntry(pub)
+	if err != nil {
+		return nil, fmt.Errorf("archive entry %d: %w", pub.Index, err)
+	}
+	if pub.Content == nil {
+		return nil, hall.Errorf(hall.EConflict, "revision %d of item %s was archived in leaf format 1, with its content inside the leaf: it cannot be removed without breaking the archive; withdraw it instead", n, id)
+	}
+	cur, err := hall.ReplayPublicState(entries, s.Renderer.PlainText)
+	if err != nil {
+		return nil, fmt.Errorf("archive entries of item %s: %w", id, err)
+	}
+	now := s.Now().UTC()
+	entry, err := hall.NewStateEntry(hall.EntryRedact, id, n, now, reason)
+	if err != nil {
+		return nil, err
+	}
+	next, err := hall.NextPublicState(cur, entry, s.Renderer.PlainText)
+	if err != nil {
+		return nil, err
+	}
+	current := n == cur.Revision
+	if current {
+		next.Index = hall.SearchDoc{}
+		it.Status = hall.StatusWithdrawn
+	} else if it.Public != nil {
+		next.Index = it.Public.Index // the current revision's, untouched
+	}
+	it.Public = next
+	if it.Title == rev.Title || it.Body == rev.Body {
+		// The working copy still holds the redacted text: clear it.
+		it.Title, it.Summary, it.Body, it.Finance, it.Assets = "（内容已删除）", "", "", nil, nil
+		if it.Status != hall.StatusPublished && it.Status != hall.StatusWithdrawn {
+			it.Status = hall.StatusDraft
+		}
+		it.SubmittedBy, it.ApprovedBy = "", ""
+	}
+	it.UpdatedBy, it.UpdatedAt = actor.Username, now
+	detail := fmt.Sprintf("revision %d: %s", n, reason)
+	if err := s.Store.RedactRevision(s.audited(ctx, actor, "item.redact", id, detail), it, entry); err != nil {
+		return nil, err
+	}
+	s.afterAppend(ctx, hall.Change{Kind: hall.ChangeContent, Entry: hall.EntryRedact, ItemID: id, Category: rev.Category, Revision: n})
+	if err := s.removeOrphanFiles(ctx, rev); err != nil {
+		// The redaction stands; the files are kept and the failure logged.
+		s.Logger.Error("redaction: remove media files only the revision referenced", "item", id, "revision", n, "err", err)
+	}
+	return it, nil
+}
+
+// removeOrphanFiles deletes the media files rev referenced (as assets or in
+// its body) that nothing else references: no stored revision content, no
+// item's working copy, no playlist.
+func (s *Service) removeOrphanFiles(ctx context.Context, rev *hall.Revision) error {
+	if s.Files == nil {
+		return nil
+	}
+	candidates := map[string]bool{}
+	for _, a := range rev.Assets {
+		candidates[a.URL] = true
+	}
+	for _, m := range mediaRef.FindAllString(rev.Body, -1) {
+		candidates[m] = true
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	used := func(text []byte) {
+		for url := range candidates {
+			if bytes.Contains(text, []byte(url)) {
+				delete(candidates, url)
+			}
+		}
+	}
+	size, err := s.Store.ArchiveSize(ctx)
+	if err != nil {
+		return err
+	}
+	for from := int64(0); from < size && len(candidates) > 0; from += 500 {
+		entries, err := s.Store.ArchiveEntries(ctx, from, min(from+500, size))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			used(e.Leaf) // format 1 carries its content inline
+			used(e.Content)
+		}
+	}
+	items, err := hall.AllItems(ctx, hall.ListFunc(s.Store.ListItems), hall.ItemFilter{})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		used([]byte(it.Body))
+		for _, a := range it.Assets {
+			used([]byte(a.URL))
+		}
+	}
+	if s.Playlists != nil {
+		pls, err := s.Playlists.ListPlaylists(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range pls {
+			for _, e := range p.Entries {
+				used([]byte(e.MediaURL))
+			}
+		}
+	}
+	for url := range candidates {
+		sha, ok := strings.CutPrefix(url, "/media/")
+		if !ok {
+			continue
+		}
+		if err := s.Files.RemoveFile(ctx, sha); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mediaRef finds the media files a Markdown body names.
+var mediaRef = regexp.MustCompile(`/media/[0-9a-f]{64}`)
+
 // Revisions returns every published revision of an item, oldest first,
-// with the item's withdraw and expire entries.
+// with the item's withdraw, expire and redact entries. A redacted revision
+// is a placeholder with Redacted set.
 func (s *Service) Revisions(ctx context.Context, id string) ([]*hall.Revision, []*hall.ArchiveEntry, error) {
 	entries, err := s.Store.ItemEntries(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
+	redacted := hall.Redactions(entries)
 	var revs []*hall.Revision
 	for _, e := range entries {
 		if e.Kind != hall.EntryPublish {
+			continue
+		}
+		if red := redacted[e.Revision]; red != nil {
+			revs = append(revs, &hall.Revision{ID: id, Revision: e.Revision, PublishedAt: e.At, ArchiveIndex: e.Index, Redacted: red})
 			continue
 		}
 		r, _, err := hall.DecodeEntry(e)
@@ -481,12 +714,28 @@ func (s *Service) Revisions(ctx context.Context, id string) ([]*hall.Revision, [
 	return revs, entries, nil
 }
 
-// Revision returns one published revision.
+// Revision returns one published revision; EGone, with the reason, when it
+// was redacted.
 func (s *Service) Revision(ctx context.Context, id string, n int) (*hall.Revision, error) {
 	e, err := s.Store.RevisionEntry(ctx, id, n)
 	if err != nil {
 		return nil, err
 	}
 	r, _, err := hall.DecodeEntry(e)
+	if errors.Is(err, hall.ErrContentGone) {
+		entries, lerr := s.Store.ItemEntries(ctx, id)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if red := hall.Redactions(entries)[n]; red != nil {
+			return nil, Gone(id, n, red)
+		}
+	}
 	return r, err
+}
+
+// Gone is the error for a redacted revision: EGone, with the reason.
+func Gone(id string, n int, red *hall.Redaction) error {
+	return &hall.Error{Code: hall.EGone, Details: red,
+		Message: fmt.Sprintf("revision %d of item %s was redacted on %s: %s", n, id, red.At.Format("2006-01-02"), red.Reason)}
 }

@@ -2,8 +2,11 @@ package disclosure_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -326,5 +329,141 @@ func TestPublishBuildsOnTheArchive(t *testing.T) {
 	}
 	if p := got.Public; p.Revision != 2 || !p.FirstPublished.Equal(first) || p.Title != "征兵公告（更正）" {
 		t.Errorf("row after publish: revision %d, first published %s, title %q; want 2, %s, the new title", p.Revision, p.FirstPublished, p.Title, first)
+	}
+}
+
+func TestFullWidthNumbersAreRefused(t *testing.T) {
+	cases := []struct {
+		name  string
+		item  hall.Item
+		field string
+		kind  string
+	}{
+		{"IDInBody", hall.Item{Title: "低保公示", Body: "申请人 张三，身份证 １１０１０５１９４９１２３１００２Ｘ"}, "body", "id_card"},
+		{"MobileInTitle", hall.Item{Title: "联系电话１３８ ００１３ ８０００"}, "title", "mobile"},
+		{"IDInFinanceLine", hall.Item{Title: "救助金发放", Finance: &hall.Finance{Currency: "CNY", Unit: "yuan",
+			Lines: []hall.FinanceLine{{Code: "1", Name: "张三 １１０１０５１９４９１２３１００２Ｘ", Amount: 100}}}}, "finance.lines[0].name", "id_card"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			it := tc.item
+			it.Category, it.Department = "conscription", "armed"
+			if err := f.desk.CreateDraft(ctx, f.admin, &it); err != nil {
+				t.Fatal(err)
+			}
+			sub, err := f.desk.Submit(ctx, f.admin, it.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := &hall.User{ID: "us_admin2", Username: "admin2", Role: hall.RoleAdmin}
+			if _, err := f.desk.Approve(ctx, second, it.ID, sub.Version); err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.desk.Publish(ctx, f.admin, it.ID, "")
+			var herr *hall.Error
+			if !errors.As(err, &herr) || herr.Code != hall.EValidation || herr.Field != tc.field {
+				t.Fatalf("publish = %v, want a validation error on field %s", err, tc.field)
+			}
+			findings, _ := herr.Details.([]disclosure.PrivacyFinding)
+			if len(findings) != 1 || findings[0].Kind != tc.kind {
+				t.Errorf("findings %+v, want one %s", findings, tc.kind)
+			}
+			if n, err := f.store.ArchiveSize(ctx); err != nil || n != 0 {
+				t.Errorf("archive size after refused publish = %d, %v; want 0", n, err)
+			}
+		})
+	}
+}
+
+func TestRedactEarlierRevision(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	it := &hall.Item{Category: "conscription", Department: "armed", Title: "征兵体检名单", Body: "联系 13812345678"}
+	if err := f.desk.CreateDraft(ctx, f.admin, it); err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.desk.Submit(ctx, f.admin, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Approve(ctx, &hall.User{ID: "us_admin2", Username: "admin2", Role: hall.RoleAdmin}, it.ID, first.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Publish(ctx, f.admin, it.ID, "误操作"); err != nil {
+		t.Fatal(err)
+	}
+	if it, err = f.store.Item(ctx, it.ID); err != nil {
+		t.Fatal(err)
+	}
+	it.Title, it.Body = "征兵体检名单（更正）", "联系 138****5678"
+	if _, err := f.desk.UpdateDraft(ctx, f.admin, it.ID, it); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := f.desk.Submit(ctx, f.admin, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Approve(ctx, &hall.User{ID: "us_admin2", Username: "admin2", Role: hall.RoleAdmin}, it.ID, sub.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Publish(ctx, f.admin, it.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	reviewer := &hall.User{ID: "us_r", Username: "li", Role: hall.RoleReviewer}
+	if _, err := f.desk.Redact(ctx, reviewer, it.ID, 1, "含手机号码"); !hall.IsCode(err, hall.EForbidden) {
+		t.Errorf("reviewer redacts: %v, want forbidden", err)
+	}
+	got, err := f.desk.Redact(ctx, f.admin, it.ID, 1, "含手机号码")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Revision 2 stays on show.
+	if got.Status != hall.StatusPublished || got.Public.Revision != 2 || got.Public.Redacted || !got.Public.Live(f.clock.t) {
+		t.Errorf("item after redacting revision 1: %+v %+v", got, got.Public)
+	}
+	if _, err := f.desk.Revision(ctx, it.ID, 1); !hall.IsCode(err, hall.EGone) || !strings.Contains(err.Error(), "含手机号码") {
+		t.Errorf("revision 1: %v, want gone with the reason", err)
+	}
+	revs, _, err := f.desk.Revisions(ctx, it.ID)
+	if err != nil || len(revs) != 2 || revs[0].Redacted == nil || revs[0].Body != "" || revs[1].Title != "征兵体检名单（更正）" {
+		t.Errorf("revisions: %+v, %v", revs, err)
+	}
+	live, err := f.desk.Archive.PublicItems(ctx, hall.ItemFilter{LiveAt: f.clock.t})
+	if err != nil || len(live) != 1 || live[0].Public.Title != "征兵体检名单（更正）" {
+		t.Errorf("live items: %+v, %v", live, err)
+	}
+	if f.seen[len(f.seen)-1].Entry != hall.EntryRedact {
+		t.Errorf("last change %+v, want a redact", f.seen[len(f.seen)-1])
+	}
+}
+
+func TestRedactFormatOneRefused(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	it := &hall.Item{Category: "conscription", Department: "armed", Title: "旧公告", Status: hall.StatusApproved}
+	if err := f.desk.CreateDraft(ctx, f.admin, it); err != nil {
+		t.Fatal(err)
+	}
+	at := f.clock.t.UTC()
+	leaf := fmt.Sprintf(`{"v":1,"kind":"publish","item_id":%q,"revision":1,"at":%q,"content":{"id":%q,"revision":1,"category":"conscription","department":"armed","title":"旧公告","summary":"","body":"","body_html":"","assets":[],"published_at":%q,"page":"/p/%s","archive_index":0}}`,
+		it.ID, at.Format(time.RFC3339Nano), it.ID, at.Format(time.RFC3339Nano), it.ID)
+	e, err := hall.EntryFromLeaf(0, []byte(leaf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Public, err = hall.NextPublicState(nil, e, nil); err != nil {
+		t.Fatal(err)
+	}
+	it.Status = hall.StatusPublished
+	if err := f.store.SaveWithEntry(ctx, it, e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Redact(ctx, f.admin, it.ID, 1, "含个人信息"); !hall.IsCode(err, hall.EConflict) || !strings.Contains(err.Error(), "format 1") {
+		t.Errorf("redact a format-1 revision: %v, want conflict", err)
+	}
+	if n, _ := f.store.ArchiveSize(ctx); n != 1 {
+		t.Errorf("archive size %d after a refused redaction, want 1", n)
 	}
 }

@@ -78,7 +78,7 @@ const (
 type Change struct {
 	Kind string `json:"kind"`
 	// Entry is the archive entry kind of a ChangeContent: EntryPublish,
-	// EntryWithdraw or EntryExpire.
+	// EntryWithdraw, EntryExpire or EntryRedact.
 	Entry       string     `json:"entry,omitempty"`
 	ItemID      string     `json:"item_id,omitempty"`
 	Category    string     `json:"category,omitempty"`

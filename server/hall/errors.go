@@ -23,8 +23,11 @@ const (
 	ENotFound        = "not_found"       // 404
 	EConflict        = "conflict"        // 409
 	ETooLarge        = "too_large"       // 413
-	ERateLimited     = "rate_limited"    // 429
-	EInternal        = "internal"        // 500
+	// EGone: the thing existed but was removed for good (a redacted
+	// revision); the message says why.
+	EGone        = "gone"         // 410
+	ERateLimited = "rate_limited" // 429
+	EInternal    = "internal"     // 500
 	// EUnavailable: the store cannot be reached (a Redis outage); the
 	// request changed nothing and may be retried.
 	EUnavailable = "unavailable" // 503

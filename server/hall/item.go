@@ -112,12 +112,16 @@ type PublicState struct {
 	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
 	WithdrawReason string     `json:"withdraw_reason,omitempty"`
 	ExpiredAt      *time.Time `json:"expired_at,omitempty"` // when the expiry was recorded in the archive
+	// Redacted: the revision's content was deleted (the fields above that
+	// came from it are empty); RedactReason says why.
+	Redacted     bool   `json:"redacted,omitempty"`
+	RedactReason string `json:"redact_reason,omitempty"`
 }
 
 // Live reports whether the published revision is on show at t: published,
 // not withdrawn, and inside its validity window.
 func (p *PublicState) Live(t time.Time) bool {
-	if p == nil || p.WithdrawnAt != nil {
+	if p == nil || p.WithdrawnAt != nil || p.Redacted {
 		return false
 	}
 	if p.ValidFrom != nil && t.Before(*p.ValidFrom) {

@@ -1,6 +1,7 @@
 package hall
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,13 +23,48 @@ type TextFunc func(markdown string) string
 // Markdown as written. It fails when e cannot follow prev: a revision
 // number out of sequence, a withdrawal or expiry of a revision that is not
 // the latest, or of one already withdrawn or expired.
+//
+// A publish entry whose content was deleted gives a state with only its
+// revision, archive index and times, marked Redacted (never live); a redact
+// entry naming the latest revision clears every field that came from its
+// content and withdraws it (if it was not withdrawn already), one naming an
+// earlier revision leaves the state as it is.
 func NextPublicState(prev *PublicState, e *ArchiveEntry, text TextFunc) (*PublicState, error) {
 	rev, reason, err := DecodeEntry(e)
+	if errors.Is(err, ErrContentGone) {
+		rev, err = &Revision{ID: e.ItemID, Revision: e.Revision, PublishedAt: e.At, Redacted: &Redaction{}}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	switch e.Kind {
+	case EntryRedact:
+		switch {
+		case prev == nil:
+			return nil, fmt.Errorf("archive entry %d: redaction of item %s, which was never published", e.Index, e.ItemID)
+		case e.Revision < 1 || e.Revision > prev.Revision:
+			return nil, fmt.Errorf("archive entry %d: redaction of revision %d of item %s, whose latest revision is %d", e.Index, e.Revision, e.ItemID, prev.Revision)
+		case e.Revision < prev.Revision:
+			next := *prev
+			return &next, nil
+		}
+		return redactedState(prev, e.At.UTC(), reason), nil
 	case EntryPublish:
+		if rev.Redacted != nil {
+			want := 1
+			if prev != nil {
+				want = prev.Revision + 1
+			}
+			if rev.Revision != want {
+				return nil, fmt.Errorf("archive entry %d publishes revision %d of item %s, want revision %d", e.Index, rev.Revision, e.ItemID, want)
+			}
+			first := rev.PublishedAt.UTC()
+			if prev != nil {
+				first = prev.FirstPublished
+			}
+			return &PublicState{Revision: rev.Revision, ArchiveIndex: e.Index, PublishedAt: rev.PublishedAt.UTC(),
+				FirstPublished: first, Redacted: true}, nil
+		}
 		want := 1
 		if prev != nil {
 			want = prev.Revision + 1
@@ -55,6 +91,8 @@ func NextPublicState(prev *PublicState, e *ArchiveEntry, text TextFunc) (*Public
 			return nil, fmt.Errorf("archive entry %d: %s of revision %d of item %s, whose latest revision is %d", e.Index, e.Kind, e.Revision, e.ItemID, prev.Revision)
 		case prev.WithdrawnAt != nil:
 			return nil, fmt.Errorf("archive entry %d: %s of item %s, already withdrawn", e.Index, e.Kind, e.ItemID)
+		case prev.Redacted && e.Kind == EntryWithdraw:
+			return nil, fmt.Errorf("archive entry %d: withdrawal of item %s, whose revision was redacted", e.Index, e.ItemID)
 		}
 		next := *prev
 		at := e.At.UTC()
@@ -69,6 +107,35 @@ func NextPublicState(prev *PublicState, e *ArchiveEntry, text TextFunc) (*Public
 		return &next, nil
 	}
 	return nil, fmt.Errorf("archive entry %d: unknown kind %q", e.Index, e.Kind)
+}
+
+// redactedState is prev after its revision's content was redacted at at:
+// nothing that came from the content is kept, and it is withdrawn.
+func redactedState(prev *PublicState, at time.Time, reason string) *PublicState {
+	next := &PublicState{Revision: prev.Revision, ArchiveIndex: prev.ArchiveIndex, PublishedAt: prev.PublishedAt,
+		FirstPublished: prev.FirstPublished, Redacted: true, RedactReason: reason,
+		WithdrawnAt: prev.WithdrawnAt, WithdrawReason: prev.WithdrawReason, ExpiredAt: prev.ExpiredAt}
+	if next.WithdrawnAt == nil {
+		next.WithdrawnAt, next.WithdrawReason = &at, reason
+	}
+	return next
+}
+
+// Redactions returns, from an item's entries, the redaction of each
+// redacted revision, by revision number.
+func Redactions(entries []*ArchiveEntry) map[int]*Redaction {
+	out := map[int]*Redaction{}
+	for _, e := range entries {
+		if e.Kind != EntryRedact {
+			continue
+		}
+		_, reason, err := DecodeEntry(e)
+		if err != nil {
+			continue
+		}
+		out[e.Revision] = &Redaction{At: e.At.UTC(), Reason: reason}
+	}
+	return out
 }
 
 // ReplayPublicState folds an item's archive entries, oldest first, into its
@@ -136,6 +203,7 @@ func DiffPublicState(stored, derived *PublicState) (field, got, want string) {
 		{"withdrawn_at", timeText(stored.WithdrawnAt), timeText(derived.WithdrawnAt)},
 		{"withdraw_reason", stored.WithdrawReason, derived.WithdrawReason},
 		{"expired_at", timeText(stored.ExpiredAt), timeText(derived.ExpiredAt)},
+		{"redacted", fmt.Sprint(stored.Redacted), fmt.Sprint(derived.Redacted)},
 	}
 	for _, f := range fields {
 		if f.a != f.b {

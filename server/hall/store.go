@@ -78,6 +78,14 @@ type ItemStore interface {
 	// The item's Public.ArchiveIndex, when the entry is a publish, is set to
 	// the same index before saving.
 	SaveWithEntry(ctx context.Context, it *Item, e *ArchiveEntry) error
+	// SaveWithEntry stores a publish entry's Content and Salt beside its
+	// leaf; ArchiveEntries, ItemEntries and RevisionEntry return them.
+
+	// RedactRevision atomically deletes the Content and Salt stored with
+	// the publish entry of e's revision (EConflict when there are none:
+	// already redacted, or a format-1 leaf), appends e, a redact entry
+	// (setting e.Index), and saves it as UpdateItem does.
+	RedactRevision(ctx context.Context, it *Item, e *ArchiveEntry) error
 }
 
 // ArchiveStore reads the archive and keeps its signed checkpoints.

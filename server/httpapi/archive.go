@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"encoding/hex"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -34,6 +36,10 @@ type inclusionView struct {
 	LeafHash string   `json:"leaf_hash"`
 	Leaf     string   `json:"leaf"` // the exact bytes hashed (JSON text)
 	Proof    []string `json:"proof"`
+	// Content and Salt (hex) of a format-2 publish entry, the leaf's
+	// content_hash being SHA-256(salt || content); absent once redacted.
+	Content string `json:"content,omitempty"`
+	Salt    string `json:"salt,omitempty"`
 }
 
 // consistencyView is a consistency proof between two tree sizes.
@@ -74,6 +80,12 @@ func (s *Server) listArchive(c echo.Context) error {
 	for i, e := range entries {
 		v := archiveEntryView{Index: e.Index, Kind: e.Kind, ItemID: e.ItemID, Revision: e.Revision, At: e.At, LeafHash: tlog.RecordHash(e.Leaf).String()}
 		rev, reason, err := hall.DecodeEntry(e)
+		if errors.Is(err, hall.ErrContentGone) {
+			// Redacted (a later redact entry says why): its URL answers 410.
+			v.URL = revisionURL(e.ItemID, e.Revision)
+			out[i] = v
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -151,8 +163,12 @@ func (s *Server) inclusionProof(c echo.Context) error {
 	if len(entries) != 1 {
 		return hall.NotFound("archive entry", strconv.FormatInt(index, 10))
 	}
-	return c.JSON(http.StatusOK, inclusionView{Index: index, Size: size, Root: root.String(),
-		LeafHash: tlog.RecordHash(entries[0].Leaf).String(), Leaf: string(entries[0].Leaf), Proof: hashStrings(proof)})
+	v := inclusionView{Index: index, Size: size, Root: root.String(),
+		LeafHash: tlog.RecordHash(entries[0].Leaf).String(), Leaf: string(entries[0].Leaf), Proof: hashStrings(proof)}
+	if e := entries[0]; e.Content != nil {
+		v.Content, v.Salt = string(e.Content), hex.EncodeToString(e.Salt)
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 // consistencyProof proves that the tree of size from is a prefix of the

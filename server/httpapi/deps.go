@@ -63,6 +63,7 @@ type Desk interface {
 	Publish(ctx context.Context, actor *hall.User, id, override string) (*hall.Revision, error)
 	Withdraw(ctx context.Context, actor *hall.User, id, reason string) (*hall.Item, error)
 	Return(ctx context.Context, actor *hall.User, id string, version int, comment string) (*hall.Item, error)
+	Redact(ctx context.Context, actor *hall.User, id string, revision int, reason string) (*hall.Item, error)
 	Item(ctx context.Context, actor *hall.User, id string) (disclosure.ItemView, error)
 	List(ctx context.Context, actor *hall.User, f hall.ItemFilter) ([]disclosure.ItemView, error)
 	View(ctx context.Context, it *hall.Item) disclosure.ItemView

@@ -26,6 +26,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case hall.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case hall.EGone:
+		return http.StatusGone
 	case hall.ERateLimited:
 		return http.StatusTooManyRequests
 	case hall.EUnavailable:

@@ -37,6 +37,7 @@ type harness struct {
 	t        *testing.T
 	srv      *httptest.Server
 	store    *sqlite.Store
+	dir      string // the data directory
 	signer   note.Signer
 	verifier note.Verifier
 	tokens   map[string]string // role name (or "editor2") → bearer token
@@ -86,7 +87,7 @@ func newHarnessWith(t *testing.T, adjust func(*Deps)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, srv: httptest.NewServer(s), store: store, signer: signer, verifier: verifier, tokens: map[string]string{}, users: map[string]*hall.User{}}
+	h := &harness{t: t, srv: httptest.NewServer(s), store: store, dir: dir, signer: signer, verifier: verifier, tokens: map[string]string{}, users: map[string]*hall.User{}}
 	t.Cleanup(h.srv.Close)
 
 	for _, d := range []hall.Department{{Key: "finance", Name: hall.Text{ZH: "财政所", EN: "Finance"}}, {Key: "construction", Name: hall.Text{ZH: "城建办"}}} {

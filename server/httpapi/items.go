@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -228,6 +229,24 @@ func (s *Server) withdrawItem(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	it, err := s.Desk.Withdraw(ctx, userOf(c), c.Param("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
+}
+
+// redactRevision deletes a revision's content for good (admin only).
+func (s *Server) redactRevision(c echo.Context) error {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		return hall.FieldError("n", "want a revision number from 1")
+	}
+	var in withdrawRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	it, err := s.Desk.Redact(ctx, userOf(c), c.Param("id"), n, in.Reason)
 	if err != nil {
 		return err
 	}

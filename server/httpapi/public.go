@@ -179,15 +179,19 @@ func (s *Server) publicRevisions(c echo.Context) error {
 		PublishedAt  time.Time `json:"published_at"`
 		ArchiveIndex int64     `json:"archive_index"`
 		URL          string    `json:"url"`
+		// Redacted: the content was deleted (the URL answers 410).
+		Redacted *hall.Redaction `json:"redacted,omitempty"`
 	}
 	out := make([]revSummary, len(revs))
 	for i, r := range revs {
-		out[i] = revSummary{r.Revision, r.Title, r.PublishedAt, r.ArchiveIndex, revisionURL(r.ID, r.Revision)}
+		out[i] = revSummary{r.Revision, r.Title, r.PublishedAt, r.ArchiveIndex, revisionURL(r.ID, r.Revision), r.Redacted}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"revisions": out, "entries": entries})
 }
 
-// publicRevision serves one revision: immutable, cached for a year.
+// publicRevision serves one revision, 410 with the reason once it is
+// redacted. Its content never changes, but it may be redacted: caches keep
+// it for five minutes, not for good.
 func (s *Server) publicRevision(c echo.Context) error {
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 {
@@ -197,7 +201,7 @@ func (s *Server) publicRevision(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.JSON(http.StatusOK, rev)
 }
 

@@ -78,6 +78,7 @@ func (s *Server) api() []route {
 		{"POST", "/items/:id/publish", s.publishItem, reviewer},
 		{"POST", "/items/:id/return", s.returnItem, reviewer},
 		{"POST", "/items/:id/withdraw", s.withdrawItem, reviewer},
+		{"POST", "/items/:id/revisions/:n/redact", s.redactRevision, admin},
 		{"GET", "/items/:id/privacy", s.privacyCheck, staff},
 		{"GET", "/items/:id/finance.xlsx", s.financeWorkbook, staff},
 		{"POST", "/finance/parse", s.parseFinance, editor},

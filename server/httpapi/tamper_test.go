@@ -174,7 +174,9 @@ func TestLeafEditRefused(t *testing.T) {
 	h.publish(budgetItem())
 	h.must(h.do("GET", "/api/v1/public/items/"+id, "", nil), http.StatusOK)
 
-	h.exec("UPDATE archive SET leaf = CAST(replace(CAST(leaf AS TEXT), '滨河步道', '伪造步道') AS BLOB) WHERE idx = 0")
+	// Format 2: the revision is stored beside the leaf, which commits to it
+	// by its hash.
+	h.exec("UPDATE archive SET content = CAST(replace(CAST(content AS TEXT), '滨河步道', '伪造步道') AS BLOB) WHERE idx = 0")
 
 	for _, path := range []string{
 		"/api/v1/public/items/" + id,

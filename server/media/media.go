@@ -101,6 +101,16 @@ func (l *Library) Put(ctx context.Context, actor *hall.User, src io.Reader, name
 	if err := tmp.Sync(); err != nil {
 		return nil, err
 	}
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	name = filepath.Base(name)
+	if typ == "pdf" {
+		// The privacy guard reads the PDF's text before it is kept.
+		if err := checkPDF(tmp, size, name, "file"); err != nil {
+			return nil, err
+		}
+	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	dst := l.path(sum)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
@@ -111,10 +121,7 @@ func (l *Library) Put(ctx context.Context, actor *hall.User, src io.Reader, name
 			return nil, fmt.Errorf("store media: %w", err)
 		}
 	}
-	if len([]rune(name)) > 200 {
-		name = string([]rune(name)[:200])
-	}
-	m := &hall.Media{SHA256: sum, Type: typ, MIME: mime, Size: size, Name: filepath.Base(name), CreatedBy: actor.Username, CreatedAt: l.Now().UTC()}
+	m := &hall.Media{SHA256: sum, Type: typ, MIME: mime, Size: size, Name: name, CreatedBy: actor.Username, CreatedAt: l.Now().UTC()}
 	if err := l.Store.PutMedia(hall.Audited(ctx, l.Now(), actor.Username, "media.upload", sum, m.Name), m); err != nil {
 		return nil, err
 	}
@@ -131,6 +138,18 @@ func uploadErr(err error) error {
 
 func (l *Library) path(sum string) string {
 	return filepath.Join(l.Dir, sum[:2], sum)
+}
+
+// RemoveFile deletes a stored file (not its record); a missing file is not
+// an error. Redaction calls it for files nothing else references.
+func (l *Library) RemoveFile(ctx context.Context, sum string) error {
+	if !shaPattern.MatchString(sum) || l.Dir == "" {
+		return nil
+	}
+	if err := os.Remove(l.path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove media file %s: %w", sum, err)
+	}
+	return nil
 }
 
 // Open returns a stored file's record and the file, for serving.

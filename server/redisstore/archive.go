@@ -44,7 +44,7 @@ func (s *Store) entries(ctx context.Context, op string, indexes []string) ([]*ha
 		}
 		idx, _ := strconv.ParseInt(indexes[i], 10, 64)
 		out = append(out, &hall.ArchiveEntry{Index: idx, Kind: r.Kind, ItemID: r.ItemID, Revision: r.Revision,
-			At: r.At.UTC(), Leaf: r.Leaf})
+			At: r.At.UTC(), Leaf: r.Leaf, Content: r.Content, Salt: r.Salt})
 	}
 	return out, nil
 }

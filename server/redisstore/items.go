@@ -195,6 +195,9 @@ type entryRec struct {
 	Revision int       `json:"r"`
 	At       time.Time `json:"a"`
 	Leaf     []byte    `json:"l"`
+	// Content and Salt of a format-2 publish entry, until it is redacted.
+	Content []byte `json:"c,omitempty"`
+	Salt    []byte `json:"s,omitempty"`
 }
 
 // SaveWithEntry appends e to the archive and saves it, in one MULTI/EXEC
@@ -232,7 +235,8 @@ func (s *Store) SaveWithEntry(ctx context.Context, it *hall.Item, e *hall.Archiv
 			p.ArchiveIndex = idx
 			saved.Public = &p
 		}
-		rec := mustJSON(entryRec{Kind: e.Kind, ItemID: e.ItemID, Revision: e.Revision, At: e.At.UTC(), Leaf: e.Leaf})
+		rec := mustJSON(entryRec{Kind: e.Kind, ItemID: e.ItemID, Revision: e.Revision, At: e.At.UTC(), Leaf: e.Leaf,
+			Content: e.Content, Salt: e.Salt})
 		field := strconv.FormatInt(idx, 10)
 		return func(p goredis.Pipeliner) {
 			p.HSet(ctx, s.mkey("archive"), field, rec)
@@ -252,6 +256,64 @@ func (s *Store) SaveWithEntry(ctx context.Context, it *hall.Item, e *hall.Archiv
 	if publish {
 		it.Public.ArchiveIndex = idx
 	}
+	return nil
+}
+
+// RedactRevision rewrites the publish entry of e's revision without its
+// content and salt, appends e (a redact entry) and saves it, in one
+// MULTI/EXEC watched on the item, the archive size and the archive hash.
+// Redis keeps no older copy of a rewritten value; an AOF file or RDB
+// snapshot written before holds it until Redis rewrites it
+// (docs/ARCHIVE.md, "Redaction").
+func (s *Store) RedactRevision(ctx context.Context, it *hall.Item, e *hall.ArchiveEntry) error {
+	if e.Kind != hall.EntryRedact || e.ItemID != it.ID {
+		return fmt.Errorf("redisstore: redact entry %s for item %q saved with item %q", e.Kind, e.ItemID, it.ID)
+	}
+	key, size, archive := s.itemKey(it.ID), s.mkey("archive", "size"), s.mkey("archive")
+	var idx int64
+	err := s.update(ctx, "redact revision", []string{key, size, archive}, func(tx *goredis.Tx) (func(goredis.Pipeliner), error) {
+		n, err := tx.Get(ctx, size).Int64()
+		if err != nil && !errors.Is(err, goredis.Nil) {
+			return nil, err
+		}
+		idx = n
+		pubField, err := tx.HGet(ctx, s.mkey("archive", "pub"), it.ID+"#"+strconv.Itoa(e.Revision)).Result()
+		if errors.Is(err, goredis.Nil) {
+			return nil, hall.NotFound("revision", fmt.Sprintf("%s#%d", it.ID, e.Revision))
+		} else if err != nil {
+			return nil, err
+		}
+		raw, err := tx.HGet(ctx, archive, pubField).Result()
+		if err != nil {
+			return nil, fmt.Errorf("archive entry %s: %w", pubField, err)
+		}
+		var pub entryRec
+		if err := json.Unmarshal([]byte(raw), &pub); err != nil {
+			return nil, fmt.Errorf("archive entry %s: %w", pubField, err)
+		}
+		if pub.Content == nil {
+			return nil, hall.Errorf(hall.EConflict, "revision %d of item %q has no stored content to redact", e.Revision, e.ItemID)
+		}
+		pub.Content, pub.Salt = nil, nil
+		if err := s.checkVersion(ctx, tx, it); err != nil {
+			return nil, err
+		}
+		saved := *it
+		saved.Version++
+		rec := mustJSON(entryRec{Kind: e.Kind, ItemID: e.ItemID, Revision: e.Revision, At: e.At.UTC(), Leaf: e.Leaf})
+		return func(p goredis.Pipeliner) {
+			p.HSet(ctx, archive, pubField, mustJSON(pub))
+			p.HSet(ctx, archive, strconv.FormatInt(idx, 10), rec)
+			p.Set(ctx, size, idx+1, 0)
+			p.RPush(ctx, s.mkey("archive", "item", e.ItemID), idx)
+			s.queueItem(ctx, p, &saved)
+		}, nil
+	})
+	if err != nil {
+		return err
+	}
+	e.Index = idx
+	it.Version++
 	return nil
 }
 

@@ -2,6 +2,7 @@ package scorecard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -72,6 +73,9 @@ func (c *computation) history(ctx context.Context, itemID string) (*history, err
 		switch e.Kind {
 		case hall.EntryPublish:
 			rev, _, err := hall.DecodeEntry(e)
+			if errors.Is(err, hall.ErrContentGone) {
+				continue // redacted: its department and category are gone with it
+			}
 			if err != nil {
 				return nil, fmt.Errorf("scorecard: %w", err)
 			}

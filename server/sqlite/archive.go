@@ -8,11 +8,11 @@ import (
 	"github.com/hallcast/hallcast/server/hall"
 )
 
-const entryCols = "idx, kind, item_id, revision, at, leaf"
+const entryCols = "idx, kind, item_id, revision, at, leaf, content, salt"
 
 func scanEntry(row scanner) (*hall.ArchiveEntry, error) {
 	e := &hall.ArchiveEntry{}
-	err := row.Scan(&e.Index, &e.Kind, &e.ItemID, &e.Revision, timeCol{&e.At}, &e.Leaf)
+	err := row.Scan(&e.Index, &e.Kind, &e.ItemID, &e.Revision, timeCol{&e.At}, &e.Leaf, &e.Content, &e.Salt)
 	return e, err
 }
 

@@ -20,6 +20,7 @@ var itemCols = []string{
 	"pub_stage", "pub_matter_id", "pub_cadence", "pub_search_text", "pub_has_finance",
 	"pub_published_at", "pub_first_published", "pub_valid_from", "pub_valid_until",
 	"pub_withdrawn_at", "pub_withdraw_reason", "pub_expired_at", "pub_index_title", "pub_index_text",
+	"pub_redacted", "pub_redact_reason",
 	"hall_id", "pub_hall_id",
 	"returned",
 }
@@ -50,9 +51,10 @@ func itemValues(it *hall.Item, version int) ([]any, error) {
 		v = append(v, p.Revision, p.ArchiveIndex, p.Category, p.Department, p.Title, p.Summary,
 			string(p.Stage), p.MatterID, string(p.Cadence), p.SearchText, p.HasFinance,
 			encTime(p.PublishedAt), encTime(p.FirstPublished), encTimePtr(p.ValidFrom), encTimePtr(p.ValidUntil),
-			encTimePtr(p.WithdrawnAt), p.WithdrawReason, encTimePtr(p.ExpiredAt), p.Index.Title, p.Index.Text)
+			encTimePtr(p.WithdrawnAt), p.WithdrawReason, encTimePtr(p.ExpiredAt), p.Index.Title, p.Index.Text,
+			p.Redacted, p.RedactReason)
 	} else {
-		v = append(v, make([]any, 20)...)
+		v = append(v, make([]any, 22)...)
 	}
 	v = append(v, it.Hall, nil)
 	if it.Public != nil {
@@ -72,6 +74,7 @@ func scanItem(row scanner) (*hall.Item, error) {
 		pubRevision sql.NullInt64
 		archiveIdx  sql.NullInt64
 		hasFinance  sql.NullBool
+		redacted    sql.NullBool
 		published   sql.NullString
 		first       sql.NullString
 	)
@@ -84,7 +87,7 @@ func scanItem(row scanner) (*hall.Item, error) {
 		strCol{(*string)(&p.Stage)}, strCol{&p.MatterID}, strCol{(*string)(&p.Cadence)}, strCol{&p.SearchText}, &hasFinance,
 		&published, &first, timePtrCol{&p.ValidFrom}, timePtrCol{&p.ValidUntil},
 		timePtrCol{&p.WithdrawnAt}, strCol{&p.WithdrawReason}, timePtrCol{&p.ExpiredAt},
-		strCol{&p.Index.Title}, strCol{&p.Index.Text},
+		strCol{&p.Index.Title}, strCol{&p.Index.Text}, &redacted, strCol{&p.RedactReason},
 		&it.Hall, strCol{&p.Hall},
 		jsonCol{&it.Returned})
 	if err != nil {
@@ -94,6 +97,7 @@ func scanItem(row scanner) (*hall.Item, error) {
 		p.Revision = int(pubRevision.Int64)
 		p.ArchiveIndex = archiveIdx.Int64
 		p.HasFinance = hasFinance.Bool
+		p.Redacted = redacted.Bool
 		if p.PublishedAt, err = decTime(published.String); err != nil {
 			return nil, err
 		}
@@ -192,8 +196,8 @@ func (s *Store) SaveWithEntry(ctx context.Context, it *hall.Item, e *hall.Archiv
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM archive").Scan(&idx); err != nil {
 			return fmt.Errorf("sqlite: archive size: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO archive (idx, kind, item_id, revision, at, leaf) VALUES (?, ?, ?, ?, ?, ?)",
-			idx, e.Kind, e.ItemID, e.Revision, encTime(e.At), e.Leaf)
+		_, err := tx.ExecContext(ctx, "INSERT INTO archive (idx, kind, item_id, revision, at, leaf, content, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			idx, e.Kind, e.ItemID, e.Revision, encTime(e.At), e.Leaf, e.Content, e.Salt)
 		if isDuplicate(err) {
 			return hall.Errorf(hall.EConflict, "revision %d of item %q is in the archive already", e.Revision, e.ItemID)
 		}
@@ -215,6 +219,54 @@ func (s *Store) SaveWithEntry(ctx context.Context, it *hall.Item, e *hall.Archiv
 	it.Version++
 	if publish {
 		it.Public.ArchiveIndex = idx
+	}
+	return nil
+}
+
+// RedactRevision deletes the content and salt stored beside the publish
+// entry of e's revision, appends e (a redact entry) and saves it, in one
+// transaction; as SaveWithEntry otherwise. Deleted content is overwritten
+// in the database file (secure_delete, set in the DSN), and the
+// write-ahead log, which still holds the pages as they were, is checkpointed
+// and truncated afterwards.
+func (s *Store) RedactRevision(ctx context.Context, it *hall.Item, e *hall.ArchiveEntry) error {
+	if e.Kind != hall.EntryRedact || e.ItemID != it.ID {
+		return fmt.Errorf("sqlite: redact entry %s for item %q saved with item %q", e.Kind, e.ItemID, it.ID)
+	}
+	var idx int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE archive SET content = NULL, salt = NULL WHERE item_id = ? AND revision = ? AND kind = ? AND content IS NOT NULL",
+			e.ItemID, e.Revision, hall.EntryPublish)
+		if err != nil {
+			return fmt.Errorf("sqlite: redact revision: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return hall.Errorf(hall.EConflict, "revision %d of item %q has no stored content to redact", e.Revision, e.ItemID)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM archive").Scan(&idx); err != nil {
+			return fmt.Errorf("sqlite: archive size: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO archive (idx, kind, item_id, revision, at, leaf) VALUES (?, ?, ?, ?, ?, ?)",
+			idx, e.Kind, e.ItemID, e.Revision, encTime(e.At), e.Leaf); err != nil {
+			return fmt.Errorf("sqlite: append archive entry: %w", err)
+		}
+		if err := updateItem(ctx, tx, it); err != nil {
+			return err
+		}
+		// The search index keeps a deleted document's terms in its segments
+		// until they are merged: merge them now.
+		if _, err := tx.ExecContext(ctx, "INSERT INTO item_search (item_search) VALUES ('optimize')"); err != nil {
+			return fmt.Errorf("sqlite: optimize the search index: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.Index = idx
+	it.Version++
+	if _, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("sqlite: checkpoint the write-ahead log after a redaction: %w", err)
 	}
 	return nil
 }

@@ -135,7 +135,9 @@ func dsn(path string, readOnly bool) string {
 		// one fsync per transaction, which the event ingest shares among
 		// the events of many screens (group commit); see
 		// BenchmarkInsertEvents.
-		q += "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+		// secure_delete: deleted rows (a redacted revision's content) are
+		// overwritten with zeros, not left in free pages.
+		q += "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)&_txlock=immediate"
 	}
 	// A file: URI, so the path is escaped ('?', '#' and '%' are special).
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q

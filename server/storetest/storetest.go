@@ -105,6 +105,7 @@ func Run(t *testing.T, newStore func(t *testing.T) hall.Store) {
 		{"Archive", testArchive},
 		{"ArchiveConcurrent", testArchiveConcurrent},
 		{"Checkpoints", testCheckpoints},
+		{"Redaction", testRedaction},
 		{"Calendar", testCalendar},
 		{"Settings", testSettings},
 		{"Audit", testAudit},

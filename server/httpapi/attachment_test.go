@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hallcast/hallcast/server/hall"
+)
+
+// onePagePDF is a minimal uncompressed PDF 1.4 (Helvetica) with one line of
+// text, written with a correct cross-reference table.
+func onePagePDF(line string) []byte {
+	content := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", line)
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+func TestAttachmentPrivacy(t *testing.T) {
+	h := newHarness(t)
+	doc := onePagePDF("Contact 13812345678")
+
+	t.Run("RefusedAtUpload", func(t *testing.T) {
+		r := h.must(h.upload("editor", "救助名单.pdf", doc), http.StatusUnprocessableEntity)
+		if r.errField() != "file" || !strings.Contains(string(r.Body), "救助名单.pdf") || !strings.Contains(string(r.Body), "138****5678") {
+			t.Errorf("upload: %s", r.Body)
+		}
+	})
+
+	t.Run("RefusedAtPublish", func(t *testing.T) {
+		// A file kept before the guard read PDFs: on disk and in the store,
+		// never checked.
+		sum := sha256.Sum256(doc)
+		sha := hex.EncodeToString(sum[:])
+		path := filepath.Join(h.dir, "media", sha[:2], sha)
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, doc, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		m := &hall.Media{SHA256: sha, Type: "pdf", MIME: "application/pdf", Size: int64(len(doc)), Name: "old.pdf", CreatedBy: "editor", CreatedAt: time.Now()}
+		if err := h.store.PutMedia(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		item := budgetItem()
+		item["assets"] = []map[string]any{{"url": m.URL(), "type": "pdf", "name": "救助名单（旧）.pdf"}}
+		r := h.must(h.do("POST", "/api/v1/items", "editor", item), http.StatusCreated)
+		id := str(r.JSON, "item", "id")
+		h.must(h.do("POST", "/api/v1/items/"+id+"/submit", "editor", nil), 200)
+		h.must(h.do("POST", "/api/v1/items/"+id+"/approve", "reviewer", nil), 200)
+		r = h.must(h.do("POST", "/api/v1/items/"+id+"/publish", "reviewer", nil), http.StatusUnprocessableEntity)
+		if r.errField() != "assets[0]" || !strings.Contains(string(r.Body), "救助名单（旧）.pdf") {
+			t.Errorf("publish: %s", r.Body)
+		}
+		if h.do("GET", "/api/v1/public/items/"+id, "", nil).Status != http.StatusNotFound {
+			t.Error("the item was published")
+		}
+	})
+}
