@@ -533,7 +533,8 @@ func (s *Store) loadArchive(ctx context.Context, entries []*hall.ArchiveEntry) e
 		for _, e := range entries {
 			field := strconv.FormatInt(e.Index, 10)
 			p.HSet(ctx, s.mkey("archive"), field,
-				mustJSON(entryRec{Kind: e.Kind, ItemID: e.ItemID, Revision: e.Revision, At: e.At.UTC(), Leaf: e.Leaf}))
+				mustJSON(entryRec{Kind: e.Kind, ItemID: e.ItemID, Revision: e.Revision, At: e.At.UTC(), Leaf: e.Leaf,
+					Content: e.Content, Salt: e.Salt}))
 			p.RPush(ctx, s.mkey("archive", "item", e.ItemID), e.Index)
 			if e.Kind == hall.EntryPublish {
 				p.HSet(ctx, s.mkey("archive", "pub"), e.ItemID+"#"+strconv.Itoa(e.Revision), e.Index)

@@ -228,8 +228,8 @@ func (s *Store) Load(ctx context.Context, b *hall.Batch) error {
 					return fmt.Errorf("leaf %d comes where leaf %d belongs", e.Index, next)
 				}
 				next++
-				if _, err := tx.ExecContext(ctx, "INSERT INTO archive ("+entryCols+") VALUES (?, ?, ?, ?, ?, ?)",
-					e.Index, e.Kind, e.ItemID, e.Revision, encTime(e.At), e.Leaf); err != nil {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO archive ("+entryCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					e.Index, e.Kind, e.ItemID, e.Revision, encTime(e.At), e.Leaf, e.Content, e.Salt); err != nil {
 					return fmt.Errorf("leaf %d: %w", e.Index, err)
 				}
 			}
