@@ -1,0 +1,57 @@
+package archivexport
+
+// verifyGuide is VERIFY.md, written into every export.
+const verifyGuide = "# 核验说明 / How to verify\n\n" + `## 中文
+
+本目录是 hallcast 政务公开存档一个年度的归档导出。每个页面（` + "`<类别>/<年-月>/<条目>-r<版本>.html`" + `）都由存档中的一条记录（叶子）生成，页面顶部和 ` + "`<meta name=\"hallcast-leaf-index\">`" + ` 写明其存档编号，` + "`<meta name=\"hallcast-leaf-hash\">`" + ` 写明该叶子的哈希。
+
+目录内容：
+
+- ` + "`leaves/NNNNNNNN`" + `：本年度的每条存档记录（以及撤回、到期下架本年度页面的后续记录），逐字节原样保存，文件名为存档编号；
+- ` + "`proofs/NNNNNNNN.json`" + `：每条记录对签名检查点的包含证明，格式与 ` + "`GET /api/v1/archive/proof/{index}`" + ` 相同；
+- ` + "`checkpoint.txt`" + `：导出时最新的签名检查点（原文）；
+- ` + "`archive.pub`" + `：检查点的验证公钥（与 ` + "`GET /api/v1/archive/key`" + ` 相同）；
+- ` + "`media/`" + `：页面所含图片和附件，文件名为其 SHA-256；
+- ` + "`manifest.json`" + `：页面清单，以及生成页面所用的类别、部门和公开栏名称；
+- ` + "`index.html`" + `：按类别和月份列出所有页面。
+
+离线核验一页，无需联网：
+
+1. 按 RFC 6962 计算叶子哈希：SHA-256(0x00 ‖ 叶子文件的全部字节)，以 base64 表示，应等于页面嵌入的叶子哈希和证明文件中的 ` + "`leaf_hash`" + `；
+2. 用证明文件中的审计路径（` + "`proof`" + `，自叶子向上）按 RFC 6962 逐层计算（内部节点为 SHA-256(0x01 ‖ 左 ‖ 右)），得到的根应等于检查点第三行的根哈希，树大小为第二行；
+3. 用 ` + "`archive.pub`" + ` 中的 Ed25519 公钥核对 ` + "`checkpoint.txt`" + ` 的签名（golang.org/x/mod/sumdb/note 格式）；
+4. 页面的标题、发布时间、正文和收支表应与叶子 JSON 中 ` + "`content`" + ` 的内容一致。
+
+一条命令完成以上全部检查，并把每一页按叶子重新生成后逐字节比对：
+
+` + "```sh\nhallcast archive verify-export DIR\n```" + `
+
+任何不一致（叶子被改、页面被改、证明或签名不符、多出或缺少文件）都会逐项指明文件并以非零状态退出。公钥应与公开栏所在单位公布的公钥（服务器启动时打印的 ` + "`archive key:`" + `）核对一致；见证单位（` + "`hallcast archive witness`" + `）保存的检查点可用来确认本检查点属于同一历史。
+
+## English
+
+This directory is a year of a hallcast archive, exported for the archives office. Every page (` + "`<category>/<year-month>/<item>-r<revision>.html`" + `) is rendered from one archive entry (a leaf); its archive index is printed at the top and in ` + "`<meta name=\"hallcast-leaf-index\">`" + `, the leaf's hash in ` + "`<meta name=\"hallcast-leaf-hash\">`" + `.
+
+Contents:
+
+- ` + "`leaves/NNNNNNNN`" + `: every archive entry of the year (and later entries that withdraw or expire one of its pages), the exact bytes, named by archive index;
+- ` + "`proofs/NNNNNNNN.json`" + `: each leaf's inclusion proof against the signed checkpoint, as ` + "`GET /api/v1/archive/proof/{index}`" + ` answers it;
+- ` + "`checkpoint.txt`" + `: the latest signed checkpoint when the export was made, verbatim;
+- ` + "`archive.pub`" + `: the key that verifies it (as ` + "`GET /api/v1/archive/key`" + ` serves it);
+- ` + "`media/`" + `: the images and attachments the pages show, named by SHA-256;
+- ` + "`manifest.json`" + `: the list of pages and the names of categories, departments and boards they were rendered with;
+- ` + "`index.html`" + `: every page by category and month.
+
+To check a page offline:
+
+1. hash its leaf as RFC 6962 does: SHA-256(0x00 ‖ the leaf file's bytes), in base64; it must equal the hash the page embeds and the proof's ` + "`leaf_hash`" + `;
+2. fold the proof's audit path (` + "`proof`" + `, from the leaf up) with RFC 6962 interior hashing, SHA-256(0x01 ‖ left ‖ right); the result must be the root on the checkpoint's third line, for the tree size on its second;
+3. check the signature of ` + "`checkpoint.txt`" + ` with the Ed25519 key in ` + "`archive.pub`" + ` (golang.org/x/mod/sumdb/note format);
+4. the page's title, publication time, body and finance table must be those of the leaf JSON's ` + "`content`" + `.
+
+One command does all of this and also renders every page again from its leaf and compares it byte for byte:
+
+` + "```sh\nhallcast archive verify-export DIR\n```" + `
+
+Any mismatch (an altered leaf or page, a proof or signature that does not check, a file missing or added) is named, file by file, and the command exits non-zero. Compare the key with the one the hall publishes (printed as ` + "`archive key:`" + ` when the server starts); a checkpoint kept by a witness (` + "`hallcast archive witness`" + `) shows that this one belongs to the same history.
+`
