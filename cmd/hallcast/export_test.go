@@ -32,7 +32,7 @@ import (
 type exportFixture struct {
 	dir       string
 	published map[string]time.Time // title → publish time
-	withdrawn string                // title of the withdrawn item
+	withdrawn string               // title of the withdrawn item
 }
 
 func shanghai(t *testing.T) *time.Location {
