@@ -21,6 +21,7 @@ import { witness } from '../shared/witness.js';
 import { strings } from './strings.js';
 import { buildPage, buildProof, buildMessage, buildWarning, contentProblem } from './view.js';
 import { Board, hallIdFromPath } from './board.js';
+import { applyPrintLayout, buildPrintHead } from './print.js';
 
 extend(strings);
 
@@ -161,6 +162,7 @@ class Page {
     if (!this.view) return;
     document.title = `${this.view.title} · ${t('app.name')}`;
     replace(this.main, buildPage(this));
+    this.main.querySelector('article')?.prepend(buildPrintHead(this.view));
   }
 
   renderProof() {
@@ -277,6 +279,7 @@ function start() {
   setLang(pickLang());
   updateChrome();
   if (location.pathname.startsWith('/v/')) return startBoard(hallIdFromPath(location.pathname));
+  applyPrintLayout(location.search);
   const page = new Page(itemIdFromPath(location.pathname), document.getElementById('main'));
   document.getElementById('lang-toggle').addEventListener('click', () => page.toggleLang());
   // Links to this item's revisions switch in place.

@@ -262,7 +262,20 @@ func (s *Server) itemQR(c echo.Context) error {
 		base = scheme + "://" + c.Request().Host
 		c.Response().Header().Set("Vary", "Host")
 	}
-	png, err := qrcode.Encode(strings.TrimRight(base, "/")+"/p/"+it.ID, qrcode.Medium, 256)
+	link := strings.TrimRight(base, "/") + "/p/" + it.ID
+	if v := c.QueryParam("rev"); v != "" {
+		// A printed notice of one revision (/p/{id}?print=1&rev=N).
+		latest := 0
+		if it.Public != nil {
+			latest = it.Public.Revision
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > latest {
+			return hall.FieldError("rev", "want a published revision from 1 to %d", latest)
+		}
+		link += "?rev=" + strconv.Itoa(n)
+	}
+	png, err := qrcode.Encode(link, qrcode.Medium, 256)
 	if err != nil {
 		return err
 	}
