@@ -22,6 +22,9 @@ const verifyGuide = "# 核验说明 / How to verify\n\n" + `## 中文
 3. 用 ` + "`archive.pub`" + ` 中的 Ed25519 公钥核对 ` + "`checkpoint.txt`" + ` 的签名（golang.org/x/mod/sumdb/note 格式）；
 4. 页面的标题、发布时间、正文和收支表应与叶子 JSON 中 ` + "`content`" + ` 的内容一致。
 
+没有 hallcast 时，可在本目录用 Python 3（仅标准库）核对第 1、2 步（签名仍需用 Ed25519 工具核对）：
+
+` + "```python\n" + verifyScript + "```\n" + `
 一条命令完成以上全部检查，并把每一页按叶子重新生成后逐字节比对：
 
 ` + "```sh\nhallcast archive verify-export DIR\n```" + `
@@ -49,9 +52,39 @@ To check a page offline:
 3. check the signature of ` + "`checkpoint.txt`" + ` with the Ed25519 key in ` + "`archive.pub`" + ` (golang.org/x/mod/sumdb/note format);
 4. the page's title, publication time, body and finance table must be those of the leaf JSON's ` + "`content`" + `.
 
+Without hallcast, Python 3 (standard library only) checks steps 1 and 2 in this directory (the signature still needs an Ed25519 tool): the script above.
+
 One command does all of this and also renders every page again from its leaf and compares it byte for byte:
 
 ` + "```sh\nhallcast archive verify-export DIR\n```" + `
 
 Any mismatch (an altered leaf or page, a proof or signature that does not check, a file missing or added) is named, file by file, and the command exits non-zero. Compare the key with the one the hall publishes (printed as ` + "`archive key:`" + ` when the server starts); a checkpoint kept by a witness (` + "`hallcast archive witness`" + `) shows that this one belongs to the same history.
+`
+
+// verifyScript is a Python 3 check of every leaf and proof of an export.
+const verifyScript = `import base64, glob, hashlib, json, os
+
+def h(b): return hashlib.sha256(b).digest()
+
+def included(p):                              # RFC 9162 §2.1.3.2
+    node = h(b"\x00" + p["leaf"].encode())
+    fn, sn = p["index"], p["size"] - 1
+    for s in map(base64.b64decode, p["proof"]):
+        if sn == 0: return False
+        if fn & 1 or fn == sn:
+            node = h(b"\x01" + s + node)
+            while not fn & 1 and fn != 0:
+                fn >>= 1; sn >>= 1
+        else:
+            node = h(b"\x01" + node + s)
+        fn >>= 1; sn >>= 1
+    return sn == 0 and base64.b64encode(node).decode() == p["root"]
+
+_, size, root = open("checkpoint.txt", encoding="utf-8").read().split("\n")[:3]
+for f in sorted(glob.glob("proofs/*.json")):
+    p = json.load(open(f, encoding="utf-8"))
+    leaf = open(os.path.join("leaves", os.path.basename(f)[:-5]), "rb").read()
+    ok = (leaf == p["leaf"].encode() and p["root"] == root and p["size"] == int(size)
+          and base64.b64encode(h(b"\x00" + leaf)).decode() == p["leaf_hash"] and included(p))
+    print(f, "OK" if ok else "MISMATCH")
 `

@@ -270,6 +270,7 @@ func formatFen(fen int64, unit string) string {
 type indexView struct {
 	CSS        template.CSS
 	Year       int
+	Zone       string
 	Checkpoint ManifestCheckpoint
 	Groups     []indexGroup
 }
@@ -281,7 +282,12 @@ type indexGroup struct {
 
 type indexMonth struct {
 	Month string
-	Pages []PageInfo
+	Pages []indexPage
+}
+
+type indexPage struct {
+	PageInfo
+	When string // publication time in the export's zone
 }
 
 func (r renderer) index() ([]byte, error) {
@@ -295,7 +301,7 @@ func (r renderer) index() ([]byte, error) {
 		}
 		return int(a.Index - b.Index)
 	})
-	v := indexView{CSS: template.CSS(PrintCSS()), Year: r.m.Year, Checkpoint: r.m.Checkpoint}
+	v := indexView{CSS: template.CSS(PrintCSS()), Year: r.m.Year, Zone: r.zone.String(), Checkpoint: r.m.Checkpoint}
 	for _, p := range pages {
 		if n := len(v.Groups); n == 0 || v.Groups[n-1].Category != p.Category {
 			v.Groups = append(v.Groups, indexGroup{Category: p.Category, Name: zh(r.m.Categories[p.Category], p.Category)})
@@ -305,17 +311,13 @@ func (r renderer) index() ([]byte, error) {
 			g.Months = append(g.Months, indexMonth{Month: p.Month})
 		}
 		mo := &g.Months[len(g.Months)-1]
-		mo.Pages = append(mo.Pages, p)
+		mo.Pages = append(mo.Pages, indexPage{PageInfo: p, When: p.PublishedAt.In(r.zone).Format("2006-01-02 15:04")})
 	}
 	var b bytes.Buffer
 	if err := indexTemplate.Execute(&b, v); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-var funcs = template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 }
 
 const headHTML = `<!doctype html>
@@ -352,7 +354,7 @@ table.finance tr.d3 th.name { padding-left: 3.6em; } table.finance tr.d4 th.name
 .colophon { margin-top: 1.5rem; font-size: .8rem; color: #444; }
 `
 
-var pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(headHTML + `<meta name="hallcast-leaf-index" content="{{.Index}}">
+var pageTemplate = template.Must(template.New("page").Parse(headHTML + `<meta name="hallcast-leaf-index" content="{{.Index}}">
 <meta name="hallcast-leaf-hash" content="{{.LeafHash}}">
 <meta name="hallcast-item" content="{{.ItemID}}">
 <meta name="hallcast-revision" content="{{.Revision}}">
@@ -424,21 +426,21 @@ var pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(headHTM
 </html>
 `))
 
-var indexTemplate = template.Must(template.New("index").Funcs(funcs).Parse(headHTML + `<title>{{.Year}} 年政务公开归档 Disclosures archived for {{.Year}}</title>
+var indexTemplate = template.Must(template.New("index").Parse(headHTML + `<title>{{.Year}} 年政务公开归档 Disclosures archived for {{.Year}}</title>
 <style>{{.CSS}}</style>
 <style>` + pageCSS + `</style>
 </head>
 <body class="archival">
 <main>
 <h1>{{.Year}} 年政务公开归档<br>Disclosures published in {{.Year}}</h1>
-<p>签名检查点 Signed checkpoint: {{.Checkpoint.Size}} 条记录 entries, 根哈希 root <span class="mono">{{.Checkpoint.Root}}</span>（checkpoint.txt）。核验方法见 VERIFY.md。</p>
+<p>签名检查点 Signed checkpoint: {{.Checkpoint.Size}} 条记录 entries, 根哈希 root <span class="mono">{{.Checkpoint.Root}}</span>（checkpoint.txt）。核验方法见 VERIFY.md。时间均为 {{.Zone}} 时间 Times in {{.Zone}}.</p>
 {{- range .Groups}}
 <h2 id="cat-{{.Category}}">{{.Name}}</h2>
 {{- range .Months}}
 <h3>{{.Month}}</h3>
 <ul>
 {{- range .Pages}}
-<li><a href="{{.Path}}">{{.Title}}</a> · 第 {{.Revision}} 版 · 存档编号 #{{.Index}} · {{date .PublishedAt}}</li>
+<li><a href="{{.Path}}">{{.Title}}</a> · 第 {{.Revision}} 版 · 存档编号 #{{.Index}} · {{.When}}</li>
 {{- end}}
 </ul>
 {{- end}}
