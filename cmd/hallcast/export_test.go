@@ -9,7 +9,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/hallcast/hallcast/server/app"
 	"github.com/hallcast/hallcast/server/archivexport"
@@ -307,6 +310,75 @@ func TestArchiveExport(t *testing.T) {
 			t.Fatalf("verify-export of an edited page: %v, want a failure naming %s:\n%s", err, p.Path, msg)
 		}
 	})
+	t.Run("TamperedProof", func(t *testing.T) {
+		i := m.Leaves[len(m.Leaves)-1]
+		name := filepath.Join(out, "proofs", archivexport.LeafName(i)+".json")
+		orig := restoreLater(t, name)
+		var p archivexport.Proof
+		if err := json.Unmarshal(orig, &p); err != nil || len(p.Proof) == 0 {
+			t.Fatalf("proof %s: %v %+v", name, err, p)
+		}
+		p.Proof[0] = m.Checkpoint.Root // a hash, but not the sibling's
+		altered, _ := json.Marshal(p)
+		if err := os.WriteFile(name, altered, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := verify()
+		t.Log(msg)
+		if err == nil || !strings.Contains(msg, "leaves/"+archivexport.LeafName(i)+": not in the signed tree") {
+			t.Fatalf("verify-export with a wrong audit path: %v, want a failure naming the leaf:\n%s", err, msg)
+		}
+	})
+	t.Run("ForeignKey", func(t *testing.T) {
+		name := filepath.Join(out, "archive.pub")
+		restoreLater(t, name)
+		_, other, err := note.GenerateKey(nil, "hallcast.archive")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(other+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := verify()
+		t.Log(msg)
+		if err == nil || !strings.Contains(msg, "checkpoint.txt:") {
+			t.Fatalf("verify-export with another key: %v, want a failure naming checkpoint.txt:\n%s", err, msg)
+		}
+	})
+	t.Run("TamperedMedia", func(t *testing.T) {
+		if len(m.Media) != 1 {
+			t.Fatalf("media %v, want the picture", m.Media)
+		}
+		name := filepath.Join(out, "media", m.Media[0])
+		orig := restoreLater(t, name)
+		if err := os.WriteFile(name, append(slices.Clone(orig), 0), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := verify()
+		t.Log(msg)
+		if err == nil || !strings.Contains(msg, "media/"+m.Media[0]+": its sha256 is") {
+			t.Fatalf("verify-export with an altered picture: %v, want a failure naming it:\n%s", err, msg)
+		}
+	})
+	t.Run("AddedPage", func(t *testing.T) {
+		name := filepath.Join(out, m.Pages[0].Category, "2025-12", "forged-r1.html")
+		page, err := os.ReadFile(filepath.Join(out, m.Pages[0].Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, page, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(name)) })
+		msg, err := verify()
+		t.Log(msg)
+		if err == nil || !strings.Contains(msg, m.Pages[0].Category+"/2025-12/forged-r1.html: a page the manifest does not list") {
+			t.Fatalf("verify-export with a page added: %v, want a failure naming it:\n%s", err, msg)
+		}
+	})
 	t.Run("RefusesNonEmptyDir", func(t *testing.T) {
 		before, _ := os.ReadFile(filepath.Join(out, "index.html"))
 		var o, e bytes.Buffer
@@ -336,4 +408,45 @@ func restoreLater(t *testing.T, name string) []byte {
 		}
 	})
 	return orig
+}
+
+// TestItemQRRevision: qr.png?rev=N encodes the page of revision N (a QR
+// code other than the item's), and refuses a revision never published.
+func TestItemQRRevision(t *testing.T) {
+	fx := newExportFixture(t)
+	env := map[string]string{"HALLCAST_DATA": fx.dir, "HALLCAST_ADMIN_PASSWORD": hallAdminPassword, "HALLCAST_DEMO": "false"}
+	base, _, _ := startServer(t, env)
+	var list struct{ Items []struct{ ID string } }
+	if code := getJSON(t, base+"/api/v1/public/items?category=finance", &list); code != 200 || len(list.Items) == 0 {
+		t.Fatalf("public items: %d %+v", code, list)
+	}
+	get := func(query string) (int, []byte) {
+		t.Helper()
+		resp, err := http.Get(base + "/api/v1/public/items/" + list.Items[0].ID + "/qr.png" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body
+	}
+	code, plain := get("")
+	if code != http.StatusOK {
+		t.Fatalf("qr.png: %d", code)
+	}
+	code, rev := get("?rev=1")
+	if code != http.StatusOK || !bytes.HasPrefix(rev, []byte("\x89PNG")) {
+		t.Fatalf("qr.png?rev=1: %d", code)
+	}
+	if bytes.Equal(plain, rev) {
+		t.Error("qr.png?rev=1 is the same QR code as qr.png")
+	}
+	for _, q := range []string{"?rev=2", "?rev=0", "?rev=x"} {
+		if code, body := get(q); code != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte(`"rev"`)) {
+			t.Errorf("qr.png%s: %d %s, want 422 naming rev", q, code, body)
+		}
+	}
 }

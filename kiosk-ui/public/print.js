@@ -43,7 +43,7 @@ export function buildPrintHead(v) {
   const link = `${location.origin}/p/${enc}${rev > 0 ? `?rev=${rev}` : ''}`;
   return h(
     'header',
-    { class: 'print-head', 'aria-hidden': 'true' },
+    { class: 'print-head' },
     h(
       'dl',
       { class: 'print-facts' },
