@@ -379,6 +379,39 @@ func TestArchiveExport(t *testing.T) {
 			t.Fatalf("verify-export with a page added: %v, want a failure naming it:\n%s", err, msg)
 		}
 	})
+	t.Run("OtherYears", func(t *testing.T) {
+		parent := t.TempDir()
+		empty := filepath.Join(parent, "2024")
+		if err := os.Mkdir(empty, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ year, dir, title string }{
+			{"2024", empty, "2024年度决算公开"},                             // 23:30 on 31 December in Shanghai
+			{"2026", filepath.Join(parent, "2026"), "2025年12月财务收支公开"}, // 00:30 on 1 January in Shanghai, 2025 in UTC
+		} {
+			var o, e bytes.Buffer
+			if err := run(ctx, []string{"archive", "export", "--data", fx.dir, "--year", c.year, "--to", c.dir}, envOf(nil), nil, &o, &e); err != nil {
+				t.Fatalf("export %s: %v\n%s", c.year, err, e.String())
+			}
+			var got archivexport.Manifest
+			data, err := os.ReadFile(filepath.Join(c.dir, "manifest.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Pages) != 1 || got.Pages[0].Title != c.title {
+				t.Errorf("export of %s: pages %+v, want only %q", c.year, got.Pages, c.title)
+			}
+			if err := run(ctx, []string{"archive", "verify-export", c.dir}, envOf(nil), nil, &o, &e); err != nil {
+				t.Errorf("verify-export of %s: %v\n%s", c.year, err, o.String())
+			}
+		}
+		if entries, _ := os.ReadDir(parent); len(entries) != 2 {
+			t.Errorf("the exports left %d entries beside them, want the 2 exports", len(entries))
+		}
+	})
 	t.Run("RefusesNonEmptyDir", func(t *testing.T) {
 		before, _ := os.ReadFile(filepath.Join(out, "index.html"))
 		var o, e bytes.Buffer

@@ -150,14 +150,50 @@ type entryInfo struct {
 }
 
 // Write exports opt.Year into opt.Dir, which must not exist or be empty;
-// it never overwrites or removes a file. It returns the manifest written.
+// it never overwrites or removes a file there. A new directory is written
+// beside opt.Dir and renamed into place once complete, so a failed export
+// leaves nothing; into an empty directory that exists the export is
+// written in place. It returns the manifest written.
 func Write(ctx context.Context, opt Options) (*Manifest, error) {
 	if opt.Year < 1970 || opt.Year > 9999 {
 		return nil, hall.FieldError("year", "want a year such as 2026")
 	}
-	if err := prepareDir(opt.Dir); err != nil {
+	exists, err := checkTarget(opt.Dir)
+	if err != nil {
 		return nil, err
 	}
+	if exists {
+		m, err := write(ctx, opt)
+		if err != nil {
+			return nil, fmt.Errorf("%w (the export in %s is incomplete)", err, opt.Dir)
+		}
+		return m, nil
+	}
+	final := filepath.Clean(opt.Dir)
+	tmp, err := os.MkdirTemp(filepath.Dir(final), "."+filepath.Base(final)+".export-*")
+	if err != nil {
+		return nil, err
+	}
+	opt.Dir = tmp
+	m, err := write(ctx, opt)
+	if err == nil {
+		err = os.Chmod(tmp, 0o755)
+	}
+	if err == nil {
+		if _, serr := os.Lstat(final); serr == nil {
+			err = fmt.Errorf("%s appeared while the export was written", final)
+		} else if err = os.Rename(tmp, final); err != nil {
+			err = fmt.Errorf("move the export into place: %w", err)
+		}
+	}
+	if err != nil {
+		os.RemoveAll(tmp) // only the directory this export made
+		return nil, err
+	}
+	return m, nil
+}
+
+func write(ctx context.Context, opt Options) (*Manifest, error) {
 	zone := opt.Zone
 	if zone == nil {
 		z, err := hall.LoadZone(hall.DefaultTZ)
@@ -389,21 +425,25 @@ func labels(ctx context.Context, c Catalog, m *Manifest) error {
 	return nil
 }
 
-// prepareDir creates dir, or accepts it when it exists and is empty.
-func prepareDir(dir string) error {
+// checkTarget accepts a directory that does not exist (its parent must) or
+// is empty, and reports whether it exists.
+func checkTarget(dir string) (bool, error) {
 	if dir == "" {
-		return hall.FieldError("to", "required: the directory to export into")
+		return false, hall.FieldError("to", "required: the directory to export into")
 	}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return os.MkdirAll(dir, 0o755)
+		if _, err := os.Stat(filepath.Dir(filepath.Clean(dir))); err != nil {
+			return false, hall.FieldError("to", "%s: the directory it goes in must exist: %v", dir, err)
+		}
+		return false, nil
 	case err != nil:
-		return err
+		return false, err
 	case len(entries) > 0:
-		return hall.FieldError("to", "%s is not empty: export into a new or empty directory", dir)
+		return true, hall.FieldError("to", "%s is not empty: export into a new or empty directory", dir)
 	}
-	return nil
+	return true, nil
 }
 
 // writeNew writes a file that must not exist yet.
