@@ -34,6 +34,7 @@ import (
 // the first hour of 2026 in Shanghai (still 2025 in UTC).
 type exportFixture struct {
 	dir       string
+	store     string               // "sqlite" or a Redis URL
 	published map[string]time.Time // title → publish time
 	withdrawn string               // title of the withdrawn item
 }
@@ -47,13 +48,13 @@ func shanghai(t *testing.T) *time.Location {
 	return z
 }
 
-func newExportFixture(t *testing.T) *exportFixture {
+func newExportFixture(t *testing.T, store string) *exportFixture {
 	t.Helper()
 	ctx := context.Background()
 	cst := shanghai(t)
-	fx := &exportFixture{dir: t.TempDir(), published: map[string]time.Time{}}
+	fx := &exportFixture{dir: t.TempDir(), store: store, published: map[string]time.Time{}}
 	clock := time.Date(2025, 3, 1, 9, 0, 0, 0, cst)
-	a, err := open(ctx, &storeConfig{dataDir: fx.dir, store: "sqlite"}, slog.New(slog.DiscardHandler), prometheus.NewRegistry(),
+	a, err := open(ctx, &storeConfig{dataDir: fx.dir, store: store}, slog.New(slog.DiscardHandler), prometheus.NewRegistry(),
 		func(c *app.Config) { c.Now = func() time.Time { return clock } })
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +140,7 @@ var (
 // in that year (in Shanghai time), each page agreeing with its leaf, and
 // verify-export passes; an altered leaf or page fails it, naming the file.
 func TestArchiveExport(t *testing.T) {
-	fx := newExportFixture(t)
+	fx := newExportFixture(t, "sqlite")
 	ctx := context.Background()
 	cst := shanghai(t)
 	out := filepath.Join(t.TempDir(), "archive-2025")
@@ -446,7 +447,7 @@ func restoreLater(t *testing.T, name string) []byte {
 // TestItemQRRevision: qr.png?rev=N encodes the page of revision N (a QR
 // code other than the item's), and refuses a revision never published.
 func TestItemQRRevision(t *testing.T) {
-	fx := newExportFixture(t)
+	fx := newExportFixture(t, "sqlite")
 	env := map[string]string{"HALLCAST_DATA": fx.dir, "HALLCAST_ADMIN_PASSWORD": hallAdminPassword, "HALLCAST_DEMO": "false"}
 	base, _, _ := startServer(t, env)
 	var list struct{ Items []struct{ ID string } }
@@ -481,5 +482,26 @@ func TestItemQRRevision(t *testing.T) {
 		if code, body := get(q); code != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte(`"rev"`)) {
 			t.Errorf("qr.png%s: %d %s, want 422 naming rev", q, code, body)
 		}
+	}
+}
+
+// TestArchiveExportOnRedis: the same export from a deployment on Redis
+// verifies offline.
+func TestArchiveExportOnRedis(t *testing.T) {
+	url := startRedis(t, "--appendonly", "yes")
+	fx := newExportFixture(t, url)
+	ctx := context.Background()
+	out := filepath.Join(t.TempDir(), "archive-2025")
+	var o, e bytes.Buffer
+	args := []string{"archive", "export", "--data", fx.dir, "--store", url, "--year", "2025", "--to", out}
+	if err := run(ctx, args, envOf(nil), nil, &o, &e); err != nil {
+		t.Fatalf("archive export on Redis: %v\n%s", err, e.String())
+	}
+	if !strings.Contains(o.String(), "exported 4 pages and 5 leaves of 2025") {
+		t.Errorf("archive export on Redis: %s", o.String())
+	}
+	o.Reset()
+	if err := run(ctx, []string{"archive", "verify-export", out}, envOf(nil), nil, &o, &e); err != nil {
+		t.Fatalf("verify-export: %v\n%s", err, o.String())
 	}
 }

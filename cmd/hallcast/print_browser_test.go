@@ -95,7 +95,7 @@ func checkFits(t *testing.T, what string, fit printFit, pdf []byte) {
 // the archival export.
 func TestPrintNotice(t *testing.T) {
 	b := newBrowser(t)
-	fx := newExportFixture(t)
+	fx := newExportFixture(t, "sqlite")
 	ctx := context.Background()
 	out := filepath.Join(t.TempDir(), "archive-2025")
 	var stdout, stderr bytes.Buffer
