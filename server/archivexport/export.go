@@ -349,7 +349,10 @@ func write(ctx context.Context, opt Options) (*Manifest, error) {
 }
 
 // readEntry decodes an entry: kind, item, revision and time from its leaf,
-// the revision with hall.DecodeEntry.
+// the revision with hall.DecodeEntry, the one reader of leaves, so pages
+// follow whatever leaf formats it accepts. A leaf format that keeps a
+// revision's content beside the leaf rather than in it needs that content
+// exported beside the leaf file too, for Verify to pass it to DecodeEntry.
 func readEntry(e *hall.ArchiveEntry) (entryInfo, error) {
 	fromLeaf, err := hall.EntryFromLeaf(e.Index, e.Leaf)
 	if err != nil {
