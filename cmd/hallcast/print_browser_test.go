@@ -142,6 +142,7 @@ func TestPrintNotice(t *testing.T) {
 				t.Errorf("%s is shown in the print layout", sel)
 			}
 		}
+		p.screenshot(screenshotDir(t), "print-notice-screen.png")
 		fit, pdf := p.printLayout("print-notice.pdf")
 		checkFits(t, "/p/{id}?print=1", fit, pdf)
 		if !strings.Contains(fit.Text, "农村人居环境整治提升") {
