@@ -156,7 +156,7 @@ type entryInfo struct {
 // written in place. It returns the manifest written.
 func Write(ctx context.Context, opt Options) (*Manifest, error) {
 	if opt.Year < 1970 || opt.Year > 9999 {
-		return nil, hall.FieldError("year", "want a year such as 2026")
+		return nil, hall.FieldError("year", "want a year such as 2026").WithReason("export_year")
 	}
 	exists, err := checkTarget(opt.Dir)
 	if err != nil {
@@ -432,19 +432,19 @@ func labels(ctx context.Context, c Catalog, m *Manifest) error {
 // is empty, and reports whether it exists.
 func checkTarget(dir string) (bool, error) {
 	if dir == "" {
-		return false, hall.FieldError("to", "required: the directory to export into")
+		return false, hall.FieldError("to", "required: the directory to export into").WithReason("export_target_required")
 	}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if _, err := os.Stat(filepath.Dir(filepath.Clean(dir))); err != nil {
-			return false, hall.FieldError("to", "%s: the directory it goes in must exist: %v", dir, err)
+			return false, hall.FieldError("to", "%s: the directory it goes in must exist: %v", dir, err).WithReason("export_target_parent_missing")
 		}
 		return false, nil
 	case err != nil:
 		return false, err
 	case len(entries) > 0:
-		return true, hall.FieldError("to", "%s is not empty: export into a new or empty directory", dir)
+		return true, hall.FieldError("to", "%s is not empty: export into a new or empty directory", dir).WithReason("export_target_not_empty")
 	}
 	return true, nil
 }

@@ -271,7 +271,7 @@ func (s *Server) itemQR(c echo.Context) error {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > latest {
-			return hall.FieldError("rev", "want a published revision from 1 to %d", latest)
+			return hall.FieldError("rev", "want a published revision from 1 to %d", latest).WithReason("revision_not_published")
 		}
 		link += "?rev=" + strconv.Itoa(n)
 	}
