@@ -380,6 +380,32 @@ func TestArchiveExport(t *testing.T) {
 			t.Fatalf("verify-export with a page added: %v, want a failure naming it:\n%s", err, msg)
 		}
 	})
+	t.Run("RemovedPage", func(t *testing.T) {
+		// A page removed with its line in the manifest and the index: its
+		// leaf is still among the year's.
+		p := m.Pages[1]
+		page := filepath.Join(out, p.Path)
+		restoreLater(t, page)
+		manifest := filepath.Join(out, "manifest.json")
+		origManifest := restoreLater(t, manifest)
+		var edited archivexport.Manifest
+		if err := json.Unmarshal(origManifest, &edited); err != nil {
+			t.Fatal(err)
+		}
+		edited.Pages = slices.Delete(slices.Clone(edited.Pages), 1, 2)
+		data, _ := json.MarshalIndent(edited, "", "  ")
+		if err := os.WriteFile(manifest, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(page); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := verify()
+		t.Log(msg)
+		if err == nil || !strings.Contains(msg, "leaves/"+archivexport.LeafName(p.Index)+": a revision published in 2025") {
+			t.Fatalf("verify-export with a page removed: %v, want a failure naming its leaf:\n%s", err, msg)
+		}
+	})
 	t.Run("OtherYears", func(t *testing.T) {
 		parent := t.TempDir()
 		empty := filepath.Join(parent, "2024")
@@ -497,7 +523,7 @@ func TestArchiveExportOnRedis(t *testing.T) {
 	if err := run(ctx, args, envOf(nil), nil, &o, &e); err != nil {
 		t.Fatalf("archive export on Redis: %v\n%s", err, e.String())
 	}
-	if !strings.Contains(o.String(), "exported 4 pages and 5 leaves of 2025") {
+	if !strings.Contains(o.String(), "exported 4 pages and 6 leaves of 2025") {
 		t.Errorf("archive export on Redis: %s", o.String())
 	}
 	o.Reset()

@@ -94,6 +94,7 @@ type Manifest struct {
 	Departments map[string]hall.Text `json:"departments"`
 	Halls       map[string]HallInfo  `json:"halls"`
 	Pages       []PageInfo           `json:"pages"`
+	Range       *LeafRange           `json:"range,omitempty"`
 	Leaves      []int64              `json:"leaves"`
 	Media       []string             `json:"media"`
 }
@@ -102,6 +103,14 @@ type Manifest struct {
 type ManifestCheckpoint struct {
 	Size int64  `json:"size"`
 	Root string `json:"root"`
+}
+
+// LeafRange is where the year's entries lie in the archive: From <= index
+// < To. Leaves From-1 and To, when the archive has them, are exported too:
+// they are not of the year.
+type LeafRange struct {
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
 }
 
 // HallInfo is a hall's name and zone.
@@ -235,24 +244,35 @@ func write(ctx context.Context, opt Options) (*Manifest, error) {
 	}
 
 	r := renderer{m: m, zone: zone}
-	inYear := func(e *hall.ArchiveEntry, z *time.Location) bool { return e.At.In(z).Year() == opt.Year }
-	published := map[string]bool{} // item#revision published in the year
-	var leaves []int64
+	// The year's entries lie in [first, last]: every leaf between is
+	// exported, with one on each side to show where the year starts and
+	// ends, so Verify can tell that no entry of the year was left out.
+	first, last := int64(-1), int64(-1)
 	for _, x := range all {
-		if x.rev != nil && inYear(x.e, r.zoneOf(x.rev)) {
-			published[revKey(x.e.ItemID, x.e.Revision)] = true
+		if r.ofYear(x) {
+			if first < 0 {
+				first = x.e.Index
+			}
+			last = x.e.Index
 		}
 	}
-	for _, x := range all {
-		switch {
-		case x.rev != nil && published[revKey(x.e.ItemID, x.e.Revision)]:
-		case x.rev == nil && published[revKey(x.e.ItemID, x.e.Revision)]:
-			// A withdrawal or expiry of a page's revision, also a later year's.
-		case inYear(x.e, zone):
-		default:
-			continue
+	published := map[string]bool{} // item#revision published in the year
+	include := map[int64]bool{}
+	if first >= 0 {
+		m.Range = &LeafRange{From: first, To: last + 1}
+		for i := max(first-1, 0); i <= min(last+1, cp.Size-1); i++ {
+			include[i] = true
+			if x := all[i]; x.rev != nil && r.ofYear(x) {
+				published[revKey(x.e.ItemID, x.e.Revision)] = true
+			}
 		}
-		leaves = append(leaves, x.e.Index)
+	}
+	var leaves []int64
+	for _, x := range all {
+		// Withdrawals and expiries of a page's revision, also a later year's.
+		if include[x.e.Index] || (x.rev == nil && published[revKey(x.e.ItemID, x.e.Revision)]) {
+			leaves = append(leaves, x.e.Index)
+		}
 	}
 	m.Leaves = leaves
 
@@ -289,7 +309,7 @@ func write(ctx context.Context, opt Options) (*Manifest, error) {
 	// Pages, with the media they show.
 	media := map[string][]byte{}
 	for _, x := range all {
-		if x.rev == nil || !published[revKey(x.e.ItemID, x.e.Revision)] {
+		if x.rev == nil || !r.ofYear(x) {
 			continue
 		}
 		for _, sum := range mediaSums(x.rev) {

@@ -7,7 +7,7 @@ const verifyGuide = "# 核验说明 / How to verify\n\n" + `## 中文
 
 目录内容：
 
-- ` + "`leaves/NNNNNNNN`" + `：本年度的每条存档记录（以及撤回、到期下架本年度页面的后续记录），逐字节原样保存，文件名为存档编号；
+- ` + "`leaves/NNNNNNNN`" + `：从本年度第一条到最后一条的每条存档记录，前后各多一条（表明本年度从哪里开始、到哪里结束），以及撤回、到期下架本年度页面的后续记录，逐字节原样保存，文件名为存档编号；
 - ` + "`proofs/NNNNNNNN.json`" + `：每条记录对签名检查点的包含证明，格式与 ` + "`GET /api/v1/archive/proof/{index}`" + ` 相同；
 - ` + "`checkpoint.txt`" + `：导出时最新的签名检查点（原文）；
 - ` + "`archive.pub`" + `：检查点的验证公钥（与 ` + "`GET /api/v1/archive/key`" + ` 相同）；
@@ -29,7 +29,7 @@ const verifyGuide = "# 核验说明 / How to verify\n\n" + `## 中文
 
 ` + "```sh\nhallcast archive verify-export DIR\n```" + `
 
-任何不一致（叶子被改、页面被改、证明或签名不符、多出或缺少文件）都会逐项指明文件并以非零状态退出。公钥应与公开栏所在单位公布的公钥（服务器启动时打印的 ` + "`archive key:`" + `）核对一致；见证单位（` + "`hallcast archive witness`" + `）保存的检查点可用来确认本检查点属于同一历史。
+任何不一致（叶子被改、页面被改、证明或签名不符、多出或缺少文件、本年度某条发布记录没有页面）都会逐项指明文件并以非零状态退出。公钥应与公开栏所在单位公布的公钥（服务器启动时打印的 ` + "`archive key:`" + `）核对一致；见证单位（` + "`hallcast archive witness`" + `）保存的检查点可用来确认本检查点属于同一历史。
 
 ## English
 
@@ -37,7 +37,7 @@ This directory is a year of a hallcast archive, exported for the archives office
 
 Contents:
 
-- ` + "`leaves/NNNNNNNN`" + `: every archive entry of the year (and later entries that withdraw or expire one of its pages), the exact bytes, named by archive index;
+- ` + "`leaves/NNNNNNNN`" + `: every archive entry from the year's first to its last, one more on each side (to show where the year starts and ends), and later entries that withdraw or expire one of its pages, the exact bytes, named by archive index;
 - ` + "`proofs/NNNNNNNN.json`" + `: each leaf's inclusion proof against the signed checkpoint, as ` + "`GET /api/v1/archive/proof/{index}`" + ` answers it;
 - ` + "`checkpoint.txt`" + `: the latest signed checkpoint when the export was made, verbatim;
 - ` + "`archive.pub`" + `: the key that verifies it (as ` + "`GET /api/v1/archive/key`" + ` serves it);
@@ -58,7 +58,7 @@ One command does all of this and also renders every page again from its leaf and
 
 ` + "```sh\nhallcast archive verify-export DIR\n```" + `
 
-Any mismatch (an altered leaf or page, a proof or signature that does not check, a file missing or added) is named, file by file, and the command exits non-zero. Compare the key with the one the hall publishes (printed as ` + "`archive key:`" + ` when the server starts); a checkpoint kept by a witness (` + "`hallcast archive witness`" + `) shows that this one belongs to the same history.
+Any mismatch (an altered leaf or page, a proof or signature that does not check, a file missing or added, a publication of the year without its page) is named, file by file, and the command exits non-zero. Compare the key with the one the hall publishes (printed as ` + "`archive key:`" + ` when the server starts); a checkpoint kept by a witness (` + "`hallcast archive witness`" + `) shows that this one belongs to the same history.
 `
 
 // verifyScript is a Python 3 check of every leaf and proof of an export.

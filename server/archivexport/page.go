@@ -47,6 +47,16 @@ func (r renderer) zoneOf(rev *hall.Revision) *time.Location {
 	return r.zone
 }
 
+// ofYear reports whether an entry is dated in the export's year: a
+// publication in its hall's zone, a withdrawal or expiry in the export's.
+func (r renderer) ofYear(x entryInfo) bool {
+	z := r.zone
+	if x.rev != nil {
+		z = r.zoneOf(x.rev)
+	}
+	return x.e.At.In(z).Year() == r.m.Year
+}
+
 func (r renderer) pageInfo(x entryInfo) PageInfo {
 	rev := x.rev
 	month := x.e.At.In(r.zoneOf(rev)).Format("2006-01")

@@ -166,10 +166,13 @@ func Verify(dir string) (*Result, error) {
 		}
 	}
 	listed := map[string]bool{}
+	pageOf := map[int64]bool{}
 	for _, p := range m.Pages {
 		listed[p.Path] = true
+		pageOf[p.Index] = true
 		res.checkPage(dir, r, p, entries, sorted, media)
 	}
+	res.checkRange(r, &m, size, entries, pageOf)
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return nil
@@ -186,6 +189,42 @@ func Verify(dir string) (*Result, error) {
 		res.fail("%s: differs from the index of the pages the manifest lists (%s)", IndexFile, firstDiff(got, want))
 	}
 	return res, nil
+}
+
+// checkRange checks that the export holds every entry of the year: the
+// leaves from the range's start to its end, each publication of the year
+// with its page, and a neighbour on each side that is not of the year.
+func (res *Result) checkRange(r renderer, m *Manifest, size int64, entries map[int64]entryInfo, pageOf map[int64]bool) {
+	if m.Range == nil {
+		if len(m.Pages) > 0 {
+			res.fail("%s: pages but no range of the year's entries", ManifestFile)
+		}
+		return
+	}
+	from, to := m.Range.From, m.Range.To
+	if from < 0 || to <= from || to > size {
+		res.fail("%s: the year's entries %d..%d are not in the signed tree of %d", ManifestFile, from, to-1, size)
+		return
+	}
+	for i := max(from-1, 0); i <= min(to, size-1); i++ {
+		x, ok := entries[i]
+		if !ok {
+			res.fail("%s: missing or not verified, but the year's entries run from %d to %d", path.Join(LeavesDir, LeafName(i)), from, to-1)
+			continue
+		}
+		inside := i >= from && i < to
+		switch {
+		case !inside && r.ofYear(x):
+			res.fail("%s: an entry of %d outside the range %d..%d the manifest gives: the year's entries are not all here", path.Join(LeavesDir, LeafName(i)), m.Year, from, to-1)
+		case inside && x.rev != nil && r.ofYear(x) && !pageOf[i]:
+			res.fail("%s: a revision published in %d (%q) without its page", path.Join(LeavesDir, LeafName(i)), m.Year, x.rev.Title)
+		}
+	}
+	for _, p := range m.Pages {
+		if p.Index < from || p.Index >= to {
+			res.fail("%s: its leaf %d is outside the year's entries %d..%d", p.Path, p.Index, from, to-1)
+		}
+	}
 }
 
 // checkProof checks leaf against its proof file and the checkpoint.
