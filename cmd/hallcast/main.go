@@ -6,6 +6,8 @@
 //	hallcast token create --data DIR --user U [--name N]
 //	hallcast archive verify --data DIR [--store URL --redis-prefix P]
 //	hallcast migrate --from DIR|URL --to DIR|URL [--from-prefix P] [--to-prefix P]
+//	hallcast archive export --data DIR --year 2026 --to NEWDIR [--public-url URL]
+//	hallcast archive verify-export DIR
 //	hallcast archive witness --url URL --state FILE [--key KEY]
 //	hallcast backup --data DIR --to FILE.tar.gz
 //	hallcast restore --from FILE.tar.gz --data NEWDIR
@@ -22,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	_ "time/tzdata" // screens' zones resolve even on a system without zoneinfo
 )
@@ -50,6 +53,11 @@ commands:
   user add         add a staff account
   token create     print a new API token for a user
   archive verify   check the archive offline against its signed checkpoints and the item rows
+  archive export   write a year's published revisions as printable pages with their leaves, proofs and checkpoint:
+                   hallcast archive export --data ./data --year 2026 --to archive-2026
+  archive verify-export
+                   re-check such an export offline (exit non-zero naming each mismatch):
+                   hallcast archive verify-export archive-2026
   archive witness  check a running hall's newest checkpoint against the last one seen (exit non-zero on a rewritten history)
   backup           write a consistent backup of a data directory while the server runs:
                    hallcast backup --data ./data --to hallcast-2026-11-28.tar.gz
@@ -87,6 +95,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return tokenCreate(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "archive" && len(rest) > 0 && rest[0] == "verify":
 		return archiveVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "archive" && len(rest) > 0 && rest[0] == "export":
+		return archiveExport(ctx, rest[1:], getenv, time.Now, stdout, stderr)
+	case cmd == "archive" && len(rest) > 0 && rest[0] == "verify-export":
+		return archiveVerifyExport(rest[1:], stdout, stderr)
 	case cmd == "archive" && len(rest) > 0 && rest[0] == "witness":
 		return archiveWitness(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "backup":

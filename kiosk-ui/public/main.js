@@ -25,6 +25,7 @@ import { buildPage, buildProof, buildMessage, buildWarning, contentProblem } fro
 import { buildRespond, newRespondState } from './respond.js';
 import { Board, hallIdFromPath } from './board.js';
 import { receiptFromPath, showReceipt } from './receipt.js';
+import { applyPrintLayout, buildPrintHead } from './print.js';
 
 extend(strings);
 
@@ -181,6 +182,7 @@ class Page {
     if (!this.view) return;
     document.title = `${this.view.title} · ${t('app.name')}`;
     replace(this.main, buildPage(this));
+    this.main.querySelector('article')?.prepend(buildPrintHead(this.view));
     this.renderRespond();
   }
 
@@ -328,6 +330,7 @@ function start() {
     showReceipt(receipt, main);
     return;
   }
+  applyPrintLayout(location.search);
   const page = new Page(itemIdFromPath(location.pathname), document.getElementById('main'));
   document.getElementById('lang-toggle').addEventListener('click', () => page.toggleLang());
   // Links to this item's revisions switch in place.

@@ -258,7 +258,20 @@ func (s *Server) itemQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.qrPNG(c, "/p/"+it.ID)
+	path := "/p/" + it.ID
+	if v := c.QueryParam("rev"); v != "" {
+		// A printed notice of one revision (/p/{id}?print=1&rev=N).
+		latest := 0
+		if it.Public != nil {
+			latest = it.Public.Revision
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > latest {
+			return hall.FieldError("rev", "want a published revision from 1 to %d", latest).WithReason("revision_not_published")
+		}
+		path += "?rev=" + strconv.Itoa(n)
+	}
+	return s.qrPNG(c, path)
 }
 
 // receiptPattern is a receipt as the kiosk shows it: FK and letters or digits.
