@@ -63,6 +63,20 @@ async function prune(d) {
   await done(tx);
 }
 
+/** Forgets a saved response (a revision redacted since). */
+async function forget(url) {
+  memory.delete(url);
+  const d = await db;
+  if (!d) return;
+  try {
+    const tx = d.transaction('responses', 'readwrite');
+    tx.objectStore('responses').delete(url);
+    await done(tx);
+  } catch {
+    /* nothing saved */
+  }
+}
+
 async function fetchBody(url, text) {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
@@ -98,7 +112,11 @@ export async function getJSON(url, { immutable = false, keep = true } = {}) {
     if (keep) save(url, body);
     return body;
   } catch (err) {
-    if (err instanceof HTTPError) throw err;
+    if (err instanceof HTTPError) {
+      // Gone (a redacted revision) or unknown: no copy of it stays here.
+      if (err.status === 410 || err.status === 404) await forget(url);
+      throw err;
+    }
     const hit = keep ? await saved(url) : undefined;
     if (hit !== undefined) return hit;
     throw err;
@@ -127,7 +145,9 @@ export const api = {
   categories: () => getJSON(board ? `/api/v1/public/categories?board=${enc(board)}` : '/api/v1/public/categories'),
   items: (params) => getJSON(itemsURL(params), { keep: !params.q }),
   item: (id) => getJSON(`/api/v1/public/items/${enc(id)}`),
-  revision: (id, n) => getJSON(`/api/v1/public/items/${enc(id)}/revisions/${enc(n)}`, { immutable: true }),
+  // Not immutable: a revision can be redacted, so the server is asked
+  // first and the saved copy serves only offline.
+  revision: (id, n) => getJSON(`/api/v1/public/items/${enc(id)}/revisions/${enc(n)}`),
   revisions: (id) => getJSON(`/api/v1/public/items/${enc(id)}/revisions`),
   matter: (id) => getJSON(`/api/v1/public/matters/${enc(id)}`),
   replies: () => getJSON('/api/v1/public/replies?limit=50'),

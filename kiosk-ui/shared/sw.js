@@ -7,7 +7,8 @@
 // new name and deletes the old ones.
 //
 // The page and its scripts: network first (4-second timeout), then the
-// precached copy. Immutable revisions and /media/: cache first. The
+// precached copy. Revisions and /media/: cache first (on a kiosk,
+// revisions from the server first, so a redacted one is dropped). The
 // checkpoint: network first. QR codes and category names (and on the kiosk
 // every other public read residents open, except searches and receipt
 // lookups): stale-while-revalidate — a copy younger than a minute is answered
@@ -84,6 +85,10 @@ sw.addEventListener('fetch', (e) => {
   if (req.mode === 'navigate') {
     if (p === config.page || p === `${config.page}/`) e.respondWith(networkFirst(req, SHELL, config.page));
   } else if (isShell(p)) e.respondWith(networkFirst(req, SHELL, p));
+  // A kiosk asks the server first for a revision, so one redacted since
+  // (410) leaves its cache at once; a player keeps cache first and prunes
+  // by its manifest.
+  else if (isRevision(p) && policy.browse) e.respondWith(revisionFirst(req, p));
   else if (isRevision(p) || isMedia(p)) e.respondWith(cacheFirst(e, req, p));
   // The archive witness asks with ?witness=1: never a stored answer.
   else if (p === '/api/v1/archive/checkpoint' && !url.search) e.respondWith(networkFirst(req, CONTENT, p));
@@ -163,6 +168,42 @@ async function networkFirst(req, cacheName, key) {
     // offline: fall through to the cache
   }
   const hit = await caches.match(key, { cacheName });
+  if (hit) return hit;
+  try {
+    return await network;
+  } catch {
+    return Response.error();
+  }
+}
+
+/**
+ * The server's answer for a revision, stored when 200 and dropped from the
+ * cache when the revision is gone (410, redacted) or unknown (404); the
+ * stored copy only when the server cannot be reached in time.
+ * @param {Request} req
+ * @param {string} key
+ */
+async function revisionFirst(req, key) {
+  // Past the browser's HTTP cache too, which may hold it for minutes.
+  const network = fetch(req, { cache: 'no-cache' });
+  network.catch(() => {});
+  try {
+    const res = await withTimeout(network, networkTimeoutMs);
+    if (res !== 'timeout') {
+      if (res.status === 200) {
+        put(CONTENT, key, res.clone());
+        return res;
+      }
+      if (res.status === 410 || res.status === 404) {
+        await (await caches.open(CONTENT)).delete(key);
+        return res;
+      }
+      if (res.status < 500) return res;
+    }
+  } catch {
+    // offline: fall through to the cache
+  }
+  const hit = await caches.match(key, { cacheName: CONTENT });
   if (hit) return hit;
   try {
     return await network;
