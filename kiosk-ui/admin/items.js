@@ -88,7 +88,14 @@ async function list(app, el) {
 
 async function editor(app, el, id) {
   const isNew = id === 'new';
-  const [cat, mattersData, itemData] = await Promise.all([catalog(app), app.api.get('/matters').catch(() => ({ matters: [] })), isNew ? null : app.api.get(`/items/${seg(id)}`)]);
+  const [cat, mattersData, itemData, hallsData] = await Promise.all([
+    catalog(app),
+    app.api.get('/matters').catch(() => ({ matters: [] })),
+    isNew ? null : app.api.get(`/items/${seg(id)}`),
+    app.load('/halls').catch(() => ({ halls: [] })),
+  ]);
+  // Whose board: the township's (every board shows it) or one hall's.
+  const boards = (hallsData.halls || []).filter((x) => x.kind === 'village' || x.kind === 'community' || (hallsData.halls || []).some((y) => y.parent === x.id));
   const item = isNew ? { status: 'draft', version: 0, assets: [] } : itemData.item;
   const editable = app.can('editor') && (isNew || app.user.role === 'admin' || !(app.user.departments || []).length || app.user.departments.includes(item.department));
   let dirty = false;
@@ -118,6 +125,7 @@ async function editor(app, el, id) {
     h('legend', { class: 'visually-hidden' }, t('items.content')),
     field(t('items.category'), select('item-category', 'category', [['', t('ui.choose')], ...cat.categories.map((c) => [c.key, localized(c.name)])], item.category, { required: true })),
     field(t('items.department'), select('item-department', 'department', [['', t('ui.choose')], ...mine.map((d) => [d.key, localized(d.name)])], item.department, { required: true })),
+    boards.length ? field(t('items.board'), select('item-hall', 'hall', [['', t('items.boardTownship')], ...boards.map((x) => [x.id, x.name])], item.hall || ''), { hint: t('items.boardHint') }) : null,
     field(t('items.title'), input('item-title', 'title', { value: item.title || '', required: true, maxlength: 120 }), { wide: true }),
     field(t('items.summary'), textarea('item-summary', 'summary', { rows: 2, maxlength: 500, value: item.summary || '' }), { wide: true }),
     field(t('items.body'), textarea('item-body', 'body', { rows: 12, class: 'mono', value: item.body || '' }), { wide: true, hint: t('items.bodyHint') }),
@@ -207,6 +215,7 @@ function collect(form, fin, assets, item) {
     body: v('body'),
   };
   for (const k of ['stage', 'matter_id', 'cadence', 'valid_from', 'valid_until']) if (v(k)) body[k] = v(k);
+  if (form.elements.hall && v('hall')) body.hall = v('hall');
   const a = assets.value();
   if (a.length) body.assets = a;
   const f = fin.value();
