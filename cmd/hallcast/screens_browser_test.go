@@ -97,8 +97,8 @@ func TestConsoleWallMirrorsPlayer(t *testing.T) {
 	b := newBrowser(t)
 	c, _ := startHall(t)
 	screenID, token := newScreen(c, "大厅LED", "led", "lobby")
-	if len(publicItems(c, "finance")) < 2 {
-		t.Fatal("the demo content has fewer than two published finance items")
+	for len(publicItems(c, "finance")) < 2 {
+		publishTitled(c, fmt.Sprintf("屏幕墙测试 %d", time.Now().UnixNano()))
 	}
 	c.must("PUT", "/api/v1/playlists/lobby", map[string]any{"name": "大厅轮播", "entries": []map[string]any{{"category": "finance", "duration_s": 3}}}, nil)
 	c.must("PUT", "/api/v1/schedules/lobby", map[string]any{"playlist_id": "lobby", "target": map[string]any{"groups": []string{"lobby"}}, "priority": 10}, nil)
@@ -125,13 +125,16 @@ func TestConsoleWallMirrorsPlayer(t *testing.T) {
 	})
 	// The tile shows the item itself, rendered by the players' code.
 	con.waitFor(10*time.Second, "the item rendered in the tile", tile+`.querySelector('.wall-stage article.item #title')?.textContent.trim()`)
+	t.Logf("screenshot: %s", con.screenshot(screenshotDir(t), "console-wall.png"))
 
 	con.open(c.base + "/admin#screens")
 	sel := fmt.Sprintf(`[data-identify=%s]`, jsString(screenID))
 	con.waitFor(15*time.Second, "the identify button enabled", fmt.Sprintf(`document.querySelector(%s) && !document.querySelector(%s).disabled`, jsString(sel), jsString(sel)))
 	con.click(sel)
 	poll.Until(t, 10*time.Second, "screen.command audited", func() (bool, string) {
-		var audit struct{ Entries []struct{ Action, Target, Detail string } }
+		var audit struct {
+			Entries []struct{ Action, Target, Detail string }
+		}
 		c.must("GET", "/api/v1/audit?action=screen.command", nil, &audit)
 		for _, e := range audit.Entries {
 			if e.Target == screenID {
@@ -210,6 +213,7 @@ func TestConsolePlaylistReorder(t *testing.T) {
 	p.waitFor(10*time.Second, "the week form", `document.getElementById('week-form')`)
 	p.click("#week-show")
 	p.waitFor(15*time.Second, "the week grid", `document.querySelectorAll('#week-grid td').length === 168`)
+	t.Logf("screenshot: %s", p.screenshot(screenshotDir(t), "console-week.png"))
 	if n := eval[float64](p, `document.querySelectorAll('#week-grid td[data-schedule="lobby"]').length`); n != 5*9 {
 		t.Errorf("%v hours from schedule lobby, want 45 (09:00–17:00 on five weekdays)", n)
 	}
