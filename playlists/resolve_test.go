@@ -764,14 +764,8 @@ func TestISOWeekday(t *testing.T) {
 	}
 }
 
-// BenchmarkResolve resolves 24 hours for a screen matched by 50 schedules of
-// mixed targets, windows and priorities:
-//
-//	go test ./playlists -run '^$' -bench Resolve -benchmem
-func BenchmarkResolve(b *testing.B) {
-	loc := mustLoc(b, hall.DefaultTZ)
-	sc := testScreen
-	sc.DefaultPlaylistID = "D"
+// benchSchedules is 50 schedules of every kind of target and window.
+func benchSchedules() []hall.Schedule {
 	targets := []hall.Target{
 		{}, {Kinds: []string{hall.KindLED}}, {Halls: []string{"h1"}}, {Groups: []string{"g1"}}, {Screens: []string{"s1"}},
 	}
@@ -798,11 +792,42 @@ func BenchmarkResolve(b *testing.B) {
 		}
 		schedules = append(schedules, s)
 	}
+	return schedules
+}
+
+// BenchmarkResolve resolves 24 hours for a screen matched by 50 schedules of
+// mixed targets, windows and priorities:
+//
+//	go test ./playlists -run '^$' -bench Resolve -benchmem
+func BenchmarkResolve(b *testing.B) {
+	loc := mustLoc(b, hall.DefaultTZ)
+	sc := testScreen
+	sc.DefaultPlaylistID = "D"
+	schedules := benchSchedules()
 	from := at(b, loc, "2026-03-10 06:00")
 	to := from.Add(24 * time.Hour)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Resolve(sc, schedules, from, to); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPicksWeek is the week view's work: 168 hourly picks among 50
+// schedules.
+func BenchmarkPicksWeek(b *testing.B) {
+	loc := mustLoc(b, hall.DefaultTZ)
+	sc := testScreen
+	sc.DefaultPlaylistID = "D"
+	schedules := benchSchedules()
+	var ats []time.Time
+	for h := range 168 {
+		ats = append(ats, at(b, loc, "2026-03-09 00:00").Add(time.Duration(h)*time.Hour))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := PicksOn(sc, schedules, nil, ats); err != nil {
 			b.Fatal(err)
 		}
 	}
