@@ -167,17 +167,23 @@ func TestConsolePlaylistReorder(t *testing.T) {
 		t.Errorf("a move button is %.0f px, want at least 44", w)
 	}
 	// Drag the first row ("a") below the last ("d") with HTML5 drag events.
-	eval[bool](p, `(() => {
+	dragged := eval[bool](p, `(() => {
 		const rows = [...document.querySelectorAll('#playlist-entries tr')];
 		const dt = new DataTransfer();
 		const from = rows[0], to = rows[3];
+		// Rows drag from their handle only.
+		from.querySelector('td.drag').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+		if (!from.draggable || rows[1].draggable) return false;
 		from.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
 		const r = to.getBoundingClientRect();
 		to.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt, clientY: r.bottom - 2 }));
 		to.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt, clientY: r.bottom - 2 }));
 		from.dispatchEvent(new DragEvent('dragend', { bubbles: true, dataTransfer: dt }));
-		return true;
+		return !from.draggable;
 	})()`)
+	if !dragged {
+		t.Error("the row was not draggable from its handle only, or stayed draggable after the drag")
+	}
 	order := `[...document.querySelectorAll('#playlist-entries input[name="media_url"]')].map((i) => i.value.slice(7, 8)).join('')`
 	if got := eval[string](p, order); got != "bcda" {
 		t.Fatalf("after the drag: %s, want bcda", got)

@@ -111,10 +111,15 @@ function playlistEditor(app, ctx, id) {
       btn.focus();
       renumber();
     };
+    // The row is draggable only from its handle, so text in its inputs
+    // can still be selected with the mouse.
+    const grip = h('td', { class: 'drag' }, h('span', { class: 'handle', title: t('pl.drag'), 'aria-hidden': 'true' }, '⠿'), h('span', { class: 'pos' }));
+    grip.addEventListener('pointerdown', () => (tr.draggable = true));
+    grip.addEventListener('pointerup', () => (tr.draggable = false));
     const tr = h(
       'tr',
-      { draggable: 'true', class: 'entry-row' },
-      h('td', { class: 'drag' }, h('span', { class: 'handle', title: t('pl.drag'), 'aria-hidden': 'true' }, '⠿'), h('span', { class: 'pos' })),
+      { class: 'entry-row' },
+      grip,
       h('td', null, kindSel),
       what,
       h('td', null, dur),
@@ -142,6 +147,7 @@ function playlistEditor(app, ctx, id) {
       e.dataTransfer.setData('text/plain', String(tr.sectionRowIndex));
     });
     tr.addEventListener('dragend', () => {
+      tr.draggable = false;
       tr.classList.remove('dragging');
       dragged = null;
       renumber();
