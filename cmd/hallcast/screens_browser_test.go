@@ -223,4 +223,9 @@ func TestConsolePlaylistReorder(t *testing.T) {
 	if n := eval[float64](p, `document.querySelectorAll('#week-grid td[data-schedule="lobby"]').length`); n != 5*9 {
 		t.Errorf("%v hours from schedule lobby, want 45 (09:00–17:00 on five weekdays)", n)
 	}
+
+	// A date the server refuses: its reason next to the date field.
+	eval[bool](p, `(() => { document.getElementById('week-from').value = '2300-01-01'; return true })()`)
+	p.click("#week-show")
+	p.waitFor(10*time.Second, "the error next to the date", `document.querySelector('#week-from + .field-error')?.textContent.includes('日期')`)
 }

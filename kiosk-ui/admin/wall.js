@@ -54,7 +54,15 @@ class Tile {
     this.stage = h('div', { class: 'wall-stage' });
     this.viewport = h('div', { class: 'wall-viewport' }, this.stage);
     this.banner = h('div', { class: 'wall-interrupt', hidden: true });
-    this.caption = h('figcaption', null, h('span', { class: screen.online ? 'dot on' : 'dot off', 'aria-hidden': 'true' }), ' ', screen.name);
+    this.caption = h(
+      'figcaption',
+      null,
+      h('span', { class: screen.online ? 'dot on' : 'dot off', title: screen.online ? t('screens.online') : t('screens.offline') }),
+      ' ',
+      screen.name,
+      // Present only where the list carries it (see screens.js).
+      screen.online && screen.secure_context === false ? h('span', { class: 'tag warn no-offline', title: t('screens.noOfflineHint') }, t('screens.noOffline')) : null,
+    );
     this.el = h('figure', { class: 'wall-tile', dataset: { screenId: screen.id, itemId: '', key: '' } }, this.viewport, this.banner, this.caption);
     this.resize = new ResizeObserver(() => this.scale());
     this.resize.observe(this.viewport);
