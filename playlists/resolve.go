@@ -58,21 +58,9 @@ func ResolveOn(sc hall.Placement, schedules []hall.Schedule, cal Calendar, from,
 	if to.Before(from) {
 		return nil, errors.New("playlists: resolve: to is before from")
 	}
-	loc, err := hall.LoadZone(sc.TZ)
+	loc, cs, err := compileFor(sc, schedules, cal)
 	if err != nil {
-		return nil, fmt.Errorf("playlists: resolve screen %q: %w", sc.ID, err)
-	}
-	var cs []*compiled
-	for _, s := range schedules {
-		if !s.Target.Matches(sc) {
-			continue
-		}
-		c, err := compile(s)
-		if err != nil {
-			return nil, fmt.Errorf("playlists: resolve: schedule %q: %w", s.ID, err)
-		}
-		c.cal = cal
-		cs = append(cs, c)
+		return nil, err
 	}
 	if to.Equal(from) {
 		return nil, nil
@@ -90,6 +78,75 @@ func ResolveOn(sc hall.Placement, schedules []hall.Schedule, cal Calendar, from,
 		slots[i].Anchor = slots[i].Anchor.In(loc)
 	}
 	return slots, nil
+}
+
+// compileFor loads the screen's zone and compiles the schedules whose
+// target matches it.
+func compileFor(sc hall.Placement, schedules []hall.Schedule, cal Calendar) (*time.Location, []*compiled, error) {
+	loc, err := hall.LoadZone(sc.TZ)
+	if err != nil {
+		return nil, nil, fmt.Errorf("playlists: resolve screen %q: %w", sc.ID, err)
+	}
+	var cs []*compiled
+	for _, s := range schedules {
+		if !s.Target.Matches(sc) {
+			continue
+		}
+		c, err := compile(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("playlists: resolve: schedule %q: %w", s.ID, err)
+		}
+		c.cal = cal
+		cs = append(cs, c)
+	}
+	return loc, cs, nil
+}
+
+// Pick is what a screen plays at one instant: the playlist, and the schedule
+// that put it there ("" for the hall's default playlist). Both are "" in a
+// gap.
+type Pick struct {
+	At         time.Time `json:"at"`
+	PlaylistID string    `json:"playlist_id"`
+	ScheduleID string    `json:"schedule_id"`
+}
+
+// PicksOn tells, for each instant of ats, which schedule wins it, by the
+// same occurrences and ranking as ResolveOn. The instants are given in the
+// screen's zone in the result.
+func PicksOn(sc hall.Placement, schedules []hall.Schedule, cal Calendar, ats []time.Time) ([]Pick, error) {
+	loc, cs, err := compileFor(sc, schedules, cal)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Pick, len(ats))
+	if len(ats) == 0 {
+		return out, nil
+	}
+	from, to := ats[0], ats[0]
+	for _, at := range ats {
+		from, to = earlier(from, at), later(to, at)
+	}
+	to = to.Add(time.Nanosecond)
+	epoch := AnchorEpoch(loc)
+	occ := occurrences(cs, loc, from, to, epoch)
+	if sc.DefaultPlaylistID != "" {
+		occ = append(occ, occurrence{start: from, end: to, anchor: epoch, playlist: sc.DefaultPlaylistID})
+	}
+	slices.SortStableFunc(occ, compareRank)
+	for i, at := range ats {
+		out[i].At = at.In(loc)
+		for _, o := range occ {
+			if !o.start.After(at) && o.end.After(at) {
+				out[i].PlaylistID = o.playlist
+				if o.sched != nil {
+					out[i].ScheduleID = o.sched.id
+				}
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // occurrences lists the occurrences of the schedules that overlap [from, to),

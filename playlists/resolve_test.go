@@ -764,14 +764,8 @@ func TestISOWeekday(t *testing.T) {
 	}
 }
 
-// BenchmarkResolve resolves 24 hours for a screen matched by 50 schedules of
-// mixed targets, windows and priorities:
-//
-//	go test ./playlists -run '^$' -bench Resolve -benchmem
-func BenchmarkResolve(b *testing.B) {
-	loc := mustLoc(b, hall.DefaultTZ)
-	sc := testScreen
-	sc.DefaultPlaylistID = "D"
+// benchSchedules is 50 schedules of every kind of target and window.
+func benchSchedules() []hall.Schedule {
 	targets := []hall.Target{
 		{}, {Kinds: []string{hall.KindLED}}, {Halls: []string{"h1"}}, {Groups: []string{"g1"}}, {Screens: []string{"s1"}},
 	}
@@ -798,11 +792,42 @@ func BenchmarkResolve(b *testing.B) {
 		}
 		schedules = append(schedules, s)
 	}
+	return schedules
+}
+
+// BenchmarkResolve resolves 24 hours for a screen matched by 50 schedules of
+// mixed targets, windows and priorities:
+//
+//	go test ./playlists -run '^$' -bench Resolve -benchmem
+func BenchmarkResolve(b *testing.B) {
+	loc := mustLoc(b, hall.DefaultTZ)
+	sc := testScreen
+	sc.DefaultPlaylistID = "D"
+	schedules := benchSchedules()
 	from := at(b, loc, "2026-03-10 06:00")
 	to := from.Add(24 * time.Hour)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Resolve(sc, schedules, from, to); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPicksWeek is the week view's work: 168 hourly picks among 50
+// schedules.
+func BenchmarkPicksWeek(b *testing.B) {
+	loc := mustLoc(b, hall.DefaultTZ)
+	sc := testScreen
+	sc.DefaultPlaylistID = "D"
+	schedules := benchSchedules()
+	var ats []time.Time
+	for h := range 168 {
+		ats = append(ats, at(b, loc, "2026-03-09 00:00").Add(time.Duration(h)*time.Hour))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := PicksOn(sc, schedules, nil, ats); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -860,4 +885,69 @@ func fieldOfErr(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+func TestPicksOn(t *testing.T) {
+	cal, err := workdays.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := mustLoc(t, "Asia/Shanghai")
+	scheds := []hall.Schedule{
+		{ID: "office", PlaylistID: "WORK", Start: "08:30", End: "17:30", DayType: hall.DayTypeWorkdays},
+		{ID: "noon", PlaylistID: "NOON", Start: "12:00", End: "13:00", Days: []int{1, 2, 3, 4, 5}, Priority: 5},
+		{ID: "night", PlaylistID: "NIGHT", Start: "22:00", End: "06:00"},
+	}
+	sc := testScreen
+	sc.DefaultPlaylistID = "DEFAULT"
+	var ats []time.Time
+	for h := 0; h < 14*24; h++ {
+		ats = append(ats, at(t, loc, "2026-09-28 00:00").Add(time.Duration(h)*time.Hour))
+	}
+	picks, err := PicksOn(sc, scheds, cal, ats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slots, err := ResolveOn(sc, scheds, cal, ats[0], ats[len(ats)-1].Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every pick agrees with the slot the resolver gives that instant.
+	for i, p := range picks {
+		want := ""
+		for _, s := range slots {
+			if !ats[i].Before(s.From) && ats[i].Before(s.To) {
+				want = s.PlaylistID
+			}
+		}
+		if p.PlaylistID != want {
+			t.Errorf("%s: got %q, want %q", ats[i].Format(slotLayout), p.PlaylistID, want)
+		}
+		if !p.At.Equal(ats[i]) || p.At.Location().String() != "Asia/Shanghai" {
+			t.Errorf("pick %d at %v, want %v in the screen's zone", i, p.At, ats[i])
+		}
+	}
+	for _, c := range []struct{ at, playlist, schedule string }{
+		{"2026-09-28 09:00", "WORK", "office"}, // Monday
+		{"2026-09-28 12:00", "NOON", "noon"},   // priority 5 beats office
+		{"2026-09-28 08:00", "DEFAULT", ""},    // before office hours
+		{"2026-09-28 23:00", "NIGHT", "night"}, // crosses midnight
+		{"2026-09-29 05:00", "NIGHT", "night"}, // the next morning
+		{"2026-10-01 10:00", "DEFAULT", ""},    // National Day: a rest day
+		{"2026-10-01 12:00", "NOON", "noon"},   // days, not day_type: still on
+		{"2026-10-10 10:00", "WORK", "office"}, // Saturday, a make-up working day
+		{"2026-10-11 10:00", "DEFAULT", ""},    // Sunday
+	} {
+		want := at(t, loc, c.at)
+		i := slices.IndexFunc(ats, want.Equal)
+		if i < 0 {
+			t.Fatalf("%s is not among the instants", c.at)
+		}
+		if picks[i].PlaylistID != c.playlist || picks[i].ScheduleID != c.schedule {
+			t.Errorf("%s: got %s/%q, want %s/%q", c.at, picks[i].PlaylistID, picks[i].ScheduleID, c.playlist, c.schedule)
+		}
+	}
+	if got, err := PicksOn(sc, scheds, cal, nil); err != nil || len(got) != 0 {
+		t.Errorf("no instants: %v, %v", got, err)
+	}
 }

@@ -67,6 +67,7 @@ const reasons = [
   ['must_be_after_valid_from', '有效期止须晚于有效期起', 'Valid until must be after valid from'],
   ['date_out_of_range_1949_10_01_to', '{field}日期超出范围', '{field}: date out of range'],
   ['want_an_rfc_3339_time_or_yyyy_mm', '{field}日期格式不正确', '{field}: not a date'],
+  ['want_a_date_yyyy_mm_dd_1949_to', '{field}应为日期（年-月-日）', '{field}: want a date YYYY-MM-DD'],
   ['a_stage_belongs_to_a_matter_name_the', '选择了阶段时须同时选择所属事项', 'A stage belongs to a matter: choose the matter'],
   ['no_category', '类别“{0}”不存在', 'No category “{0}”'],
   ['no_department', '部门“{0}”不存在', 'No department “{0}”'],

@@ -8,6 +8,7 @@ import { seg } from './api.js';
 import { field, input, select, checkbox, onSubmit, table, button, heading, notice, confirmAction, busy } from './ui.js';
 import { formatTime, fromDateTimeLocal, dateTimeLocalIn } from './times.js';
 import { targetEditor, describeTarget } from './target.js';
+import { weekPanel } from './week.js';
 
 export const playlists = {
   key: 'playlists',
@@ -39,7 +40,7 @@ async function render(app, el, [kind, id]) {
   };
   if (kind === 'playlist') return replace(el, playlistEditor(app, ctx, id));
   if (kind === 'schedule') return replace(el, scheduleEditor(app, ctx, id));
-  replace(el, heading(1, t('nav.playlists')), playlistList(app, ctx), scheduleList(app, ctx), interruptPanel(app, ctx));
+  replace(el, heading(1, t('nav.playlists')), playlistList(app, ctx), scheduleList(app, ctx), weekPanel(app, ctx), interruptPanel(app, ctx));
 }
 
 const del = (app, path, what) => async (e) => {
@@ -82,6 +83,9 @@ function playlistEditor(app, ctx, id) {
   const p = isNew ? { id: '', name: '', entries: [] } : ctx.playlists.find((x) => x.id === id);
   if (!p) return notice(t('ui.notFound'), 'error');
   const body = h('tbody', { id: 'playlist-entries' });
+  let dragged = null;
+  // Each row shows its position (1, 2, …), kept up to date as rows move.
+  const renumber = () => [...body.rows].forEach((r, i) => (r.querySelector('.pos').textContent = String(i + 1)));
   const itemOpts = [['', t('ui.choose')], ...ctx.items.map((it) => [it.id, it.title])];
   const catOpts = [['', t('ui.choose')], ...ctx.categories.map((c) => [c.key, localized(c.name)])];
   const addRow = (e = {}) => {
@@ -98,9 +102,24 @@ function playlistEditor(app, ctx, id) {
     const show = () => replace(what, kindSel.value === 'item' ? itemSel : kindSel.value === 'category' ? catSel : h('div', { class: 'inline' }, media, mtype));
     kindSel.addEventListener('change', show);
     show();
+    // Reordered by dragging the handle, or with the ↑ ↓ buttons (keyboard).
+    const move = (btn, up) => {
+      const other = up ? tr.previousElementSibling : tr.nextElementSibling;
+      if (!other) return;
+      if (up) other.before(tr);
+      else other.after(tr);
+      btn.focus();
+      renumber();
+    };
+    // The row is draggable only from its handle, so text in its inputs
+    // can still be selected with the mouse.
+    const grip = h('td', { class: 'drag' }, h('span', { class: 'handle', title: t('pl.drag'), 'aria-hidden': 'true' }, '⠿'), h('span', { class: 'pos' }));
+    grip.addEventListener('pointerdown', () => (tr.draggable = true));
+    grip.addEventListener('pointerup', () => (tr.draggable = false));
     const tr = h(
       'tr',
-      null,
+      { class: 'entry-row' },
+      grip,
       h('td', null, kindSel),
       what,
       h('td', null, dur),
@@ -110,12 +129,41 @@ function playlistEditor(app, ctx, id) {
         h(
           'div',
           { class: 'row-actions' },
-          button('↑', () => tr.previousElementSibling && tr.previousElementSibling.before(tr), { 'aria-label': t('pl.up'), cls: 'button small ghost' }),
-        button('↓', () => tr.nextElementSibling && tr.nextElementSibling.after(tr), { 'aria-label': t('pl.down'), cls: 'button small ghost' }),
-          button('✕', () => tr.remove(), { 'aria-label': t('ui.remove'), cls: 'button small ghost' }),
+          button('↑', (e) => move(e.currentTarget, true), { 'aria-label': t('pl.up'), cls: 'button small ghost move', dataset: { move: 'up' } }),
+          button('↓', (e) => move(e.currentTarget, false), { 'aria-label': t('pl.down'), cls: 'button small ghost move', dataset: { move: 'down' } }),
+          button('✕', () => {
+            tr.remove();
+            renumber();
+          }, { 'aria-label': t('ui.remove'), cls: 'button small ghost move' }),
         ),
       ),
     );
+    tr.addEventListener('dragstart', (e) => {
+      // Only from the row itself, not while selecting text in its inputs.
+      if (e.target !== tr) return;
+      dragged = tr;
+      tr.classList.add('dragging');
+      e.dataTransfer.effectAllowed = 'move';
+      e.dataTransfer.setData('text/plain', String(tr.sectionRowIndex));
+    });
+    tr.addEventListener('dragend', () => {
+      tr.draggable = false;
+      tr.classList.remove('dragging');
+      dragged = null;
+      renumber();
+    });
+    tr.addEventListener('dragover', (e) => {
+      if (!dragged || dragged === tr) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+      const r = tr.getBoundingClientRect();
+      if (e.clientY < r.top + r.height / 2) tr.before(dragged);
+      else tr.after(dragged);
+    });
+    tr.addEventListener('drop', (e) => {
+      e.preventDefault();
+      renumber();
+    });
     tr.entry = () => {
       const k = kindSel.value;
       const out = {};
@@ -129,6 +177,7 @@ function playlistEditor(app, ctx, id) {
       return out;
     };
     body.append(tr);
+    renumber();
     return tr;
   };
   for (const e of p.entries || []) addRow(e);
@@ -137,7 +186,7 @@ function playlistEditor(app, ctx, id) {
     'form',
     { id: 'playlist-form', class: 'card', novalidate: true },
     h('div', { class: 'form-grid' }, idField('playlist', p.id, isNew), field(t('pl.name'), input('playlist-name', 'name', { value: p.name || '', required: true, maxlength: 80 }))),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'grid' }, h('thead', null, h('tr', null, h('th', null, t('pl.kind')), h('th', null, t('pl.what')), h('th', null, t('pl.duration')), h('th', null, h('span', { class: 'visually-hidden' }, t('ui.actions'))))), body)),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'grid' }, h('thead', null, h('tr', null, h('th', null, h('span', { class: 'visually-hidden' }, t('pl.order'))), h('th', null, t('pl.kind')), h('th', null, t('pl.what')), h('th', null, t('pl.duration')), h('th', null, h('span', { class: 'visually-hidden' }, t('ui.actions'))))), body)),
     button(t('pl.addEntry'), () => addRow().querySelector('select').focus(), { id: 'playlist-add' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary', id: 'playlist-save' }, t('ui.save')), h('a', { href: '#playlists', class: 'button' }, t('ui.cancel'))),
   );

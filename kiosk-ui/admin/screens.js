@@ -1,11 +1,19 @@
-// 屏幕: the screens with their live state, adding one (its token shown
-// once), claiming a pairing code, identify/reload/revoke, and halls.
+// 屏幕: the screens with their live state — searched, filtered by hall,
+// kind, group and online state and paged in memory — adding one (its token
+// shown once), claiming a pairing code, identify/reload/revoke, halls; the
+// wall of live mirrors (#screens/wall, wall.js) and the week of schedules
+// (week.js).
+//
+// Test hooks: #screens-search, #screens-hall, #screens-kind, #screens-group,
+// #screens-online, #screens-prev, #screens-next, #screens-count;
+// #screens-list[data-fetches][data-rows][data-matches]; #screens-view-wall.
 
 import { h, replace } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { seg } from './api.js';
 import { field, input, select, onSubmit, table, button, heading, secretBox, confirmAction, words, busy, ask } from './ui.js';
 import { formatTime } from './times.js';
+import { mountWall } from './wall.js';
 
 export const screens = {
   key: 'screens',
@@ -60,67 +68,155 @@ const screenBody = (form) => ({
   groups: words(form.elements.groups.value),
 });
 
-async function render(app, el) {
+const pageSize = 50;
+
+/** Lower-cased text a search matches against: name, id, groups. */
+const haystack = (s) => `${s.name} ${s.id} ${(s.groups || []).join(' ')}`.toLowerCase();
+
+/** The screens passing the filters f: {q, hall, kind, group, online: "" | "on" | "off"}. */
+export function filterScreens(list, f) {
+  const q = (f.q || '').trim().toLowerCase();
+  return list.filter(
+    (s) =>
+      (!q || haystack(s).includes(q)) &&
+      (!f.hall || s.hall_id === f.hall) &&
+      (!f.kind || s.kind === f.kind) &&
+      (!f.group || (s.groups || []).includes(f.group)) &&
+      (!f.online || (f.online === 'on') === !!s.online),
+  );
+}
+
+async function render(app, el, [view] = []) {
   const admin = app.can('admin');
+  const wall = view === 'wall';
+  const t0 = performance.now();
   const [sd, hd] = await Promise.all([app.api.get('/screens'), app.load('/halls')]);
+  let all = sd.screens || [];
+  let fetches = 1;
   const halls = hd.halls || [];
   const hallName = (id) => halls.find((x) => x.id === id)?.name || id;
   const tableBox = h('div', { id: 'screens-list' });
-  const draw = (list) => {
-    const rows = list.map((s) => ({
-      dataset: { id: s.id },
-      cells: [
-        h('span', { class: s.online ? 'dot on' : 'dot off', title: s.online ? t('screens.online') : t('screens.offline') }, h('span', { class: 'visually-hidden' }, s.online ? t('screens.online') : t('screens.offline'))),
-        h(
-          'span',
-          null,
-          h('strong', null, s.name),
-          // Online in a page without a secure context: no service worker, so it
-          // cannot start while the server is away.
-          s.online && s.secure_context === false ? h('span', { class: 'tag warn no-offline', title: t('screens.noOfflineHint') }, t('screens.noOffline')) : null,
-        ),
-        t(`kind.${s.kind}`),
-        hallName(s.hall_id),
-        (s.groups || []).join(', '),
-        showingCell(app, s),
-        formatTime(s.last_seen),
-        s.version || '',
-        admin &&
-          h(
-            'div',
-            { class: 'row-actions' },
-            button(t('screens.edit'), () => editScreen(app, s, halls), { dataset: { edit: s.id } }),
-            button(t('screens.identify'), (e) => command(app, s, 'identify', e.currentTarget), { disabled: !s.online }),
-            button(t('screens.reload'), (e) => command(app, s, 'reload', e.currentTarget), { disabled: !s.online }),
-            button(t('screens.revoke'), async (e) => {
-              const btn = e.currentTarget;
-              if (!(await confirmAction(t('screens.revoke'), t('screens.revokeText', { name: s.name }), t('screens.revoke')))) return;
-              try {
-                await busy(btn, () => app.api.del(`/screens/${seg(s.id)}`));
-                app.toast(t('screens.revoked'));
-                app.refresh();
-              } catch (err) {
-                app.toast(err.message, 'error');
-              }
-            }, { cls: 'button small danger' }),
-          ),
-      ],
-    }));
-    const cols = ['', t('screens.name'), t('screens.kind'), t('screens.hall'), t('screens.groups'), t('screens.showing'), t('screens.lastSeen'), t('screens.version')];
-    if (admin) cols.push(t('ui.actions'));
-    replace(tableBox, table(cols, rows, { id: 'screens-table', empty: t('screens.none') }));
+  const f = { q: '', hall: '', kind: '', group: '', online: '' };
+  let page = 0;
+  let stopWall = null;
+  app.onLeave(() => stopWall?.());
+
+  const search = h('input', { id: 'screens-search', type: 'search', placeholder: t('screens.search'), 'aria-label': t('screens.search'), autocomplete: 'off' });
+  const hallSel = select('screens-hall', 'hall', [['', t('screens.allHalls')], ...halls.map((x) => [x.id, x.name])], '', { 'aria-label': t('screens.hall') });
+  const kindSel = select('screens-kind', 'kind', [['', t('screens.allKinds')], ['led', t('kind.led')], ['kiosk', t('kind.kiosk')]], '', { 'aria-label': t('screens.kind') });
+  const groupSel = select('screens-group', 'group', [], '', { 'aria-label': t('screens.groups') });
+  const onlineSel = select('screens-online', 'online', [['', t('screens.anyState')], ['on', t('screens.online')], ['off', t('screens.offline')]], '', { 'aria-label': t('screens.state') });
+  const count = h('span', { id: 'screens-count', class: 'hint', role: 'status' });
+  const prev = button(t('screens.prev'), () => go(page - 1), { id: 'screens-prev' });
+  const next = button(t('screens.next'), () => go(page + 1), { id: 'screens-next' });
+  const fillGroups = () => {
+    const groups = [...new Set(all.flatMap((s) => s.groups || []))].sort();
+    const cur = groupSel.value;
+    replace(groupSel, [['', t('screens.allGroups')], ...groups.map((g) => [g, g])].map(([v, label]) => h('option', { value: v, selected: v === cur }, label)));
   };
-  draw(sd.screens || []);
+
+  const rowOf = (s) => ({
+    dataset: { id: s.id },
+    cells: [
+      h('span', { class: s.online ? 'dot on' : 'dot off', title: s.online ? t('screens.online') : t('screens.offline') }, h('span', { class: 'visually-hidden' }, s.online ? t('screens.online') : t('screens.offline'))),
+      h(
+        'span',
+        null,
+        h('strong', null, s.name),
+        // Online in a page without a secure context: no service worker, so it
+        // cannot start while the server is away.
+        s.online && s.secure_context === false ? h('span', { class: 'tag warn no-offline', title: t('screens.noOfflineHint') }, t('screens.noOffline')) : null,
+      ),
+      t(`kind.${s.kind}`),
+      hallName(s.hall_id),
+      (s.groups || []).join(', '),
+      showingCell(app, s),
+      formatTime(s.last_seen),
+      s.version || '',
+      admin &&
+        h(
+          'div',
+          { class: 'row-actions' },
+          button(t('screens.edit'), () => editScreen(app, s, halls), { dataset: { edit: s.id } }),
+          button(t('screens.identify'), (e) => command(app, s, 'identify', e.currentTarget), { disabled: !s.online, dataset: { identify: s.id } }),
+          button(t('screens.reload'), (e) => command(app, s, 'reload', e.currentTarget), { disabled: !s.online, dataset: { reload: s.id } }),
+          button(t('screens.revoke'), async (e) => {
+            const btn = e.currentTarget;
+            if (!(await confirmAction(t('screens.revoke'), t('screens.revokeText', { name: s.name }), t('screens.revoke')))) return;
+            try {
+              await busy(btn, () => app.api.del(`/screens/${seg(s.id)}`));
+              app.toast(t('screens.revoked'));
+              app.refresh();
+            } catch (err) {
+              app.toast(err.message, 'error');
+            }
+          }, { cls: 'button small danger' }),
+        ),
+    ],
+  });
+
+  // Filtering and paging work on the list in memory: no request.
+  const draw = () => {
+    const start = performance.now();
+    const shown = filterScreens(all, f);
+    const pages = Math.max(1, Math.ceil(shown.length / pageSize));
+    page = Math.min(Math.max(page, 0), pages - 1);
+    const slice = shown.slice(page * pageSize, (page + 1) * pageSize);
+    count.textContent = t('screens.count', { n: shown.length, total: all.length, page: page + 1, pages });
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
+    stopWall?.();
+    stopWall = null;
+    if (wall) stopWall = mountWall(app, tableBox, slice);
+    else {
+      const cols = ['', t('screens.name'), t('screens.kind'), t('screens.hall'), t('screens.groups'), t('screens.showing'), t('screens.lastSeen'), t('screens.version')];
+      if (admin) cols.push(t('ui.actions'));
+      replace(tableBox, table(cols, slice.map(rowOf), { id: 'screens-table', empty: all.length ? t('screens.noMatch') : t('screens.none') }));
+    }
+    // For tests and the curious: how many list fetches, and the last draw's cost.
+    tableBox.dataset.fetches = String(fetches);
+    tableBox.dataset.drawMs = (performance.now() - start).toFixed(1);
+    tableBox.dataset.rows = String(slice.length);
+    tableBox.dataset.matches = String(shown.length);
+  };
+  const go = (p) => {
+    page = p;
+    draw();
+  };
+  const refilter = () => {
+    Object.assign(f, { q: search.value, hall: hallSel.value, kind: kindSel.value, group: groupSel.value, online: onlineSel.value });
+    go(0);
+  };
+  search.addEventListener('input', refilter);
+  for (const s of [hallSel, kindSel, groupSel, onlineSel]) s.addEventListener('change', refilter);
+  const setList = (list) => {
+    all = list;
+    fetches++;
+    fillGroups();
+    // The wall keeps its tiles between list refreshes; the table redraws.
+    if (!wall) draw();
+  };
+  fillGroups();
+  draw();
+  tableBox.dataset.firstRenderMs = (performance.now() - t0).toFixed(1);
   const timer = setInterval(async () => {
     try {
-      draw((await app.api.get('/screens')).screens || []);
+      setList((await app.api.get('/screens')).screens || []);
     } catch {
       /* keep the last list */
     }
   }, refreshMs);
   app.onLeave(() => clearInterval(timer));
+  const draw0 = async () => setList((await app.api.get('/screens')).screens || []);
 
-  const parts = [heading(1, t('nav.screens'), button(t('ui.refresh'), () => app.refresh(), { id: 'screens-refresh' })), tableBox];
+  const tabs = h(
+    'div',
+    { class: 'view-tabs', role: 'group', 'aria-label': t('screens.view') },
+    h('a', { class: `button small${wall ? '' : ' primary'}`, href: '#screens', id: 'screens-view-list', 'aria-current': wall ? null : 'page' }, t('screens.viewList')),
+    h('a', { class: `button small${wall ? ' primary' : ''}`, href: '#screens/wall', id: 'screens-view-wall', 'aria-current': wall ? 'page' : null }, t('screens.viewWall')),
+  );
+  const toolbar = h('div', { class: 'screens-toolbar' }, search, hallSel, kindSel, groupSel, onlineSel, h('div', { class: 'pager' }, prev, count, next));
+  const parts = [heading(1, t('nav.screens'), tabs, button(t('ui.refresh'), () => app.refresh(), { id: 'screens-refresh' })), toolbar, tableBox];
   if (admin) {
     const result = h('div', { id: 'screen-result' });
     const create = h('form', { id: 'screen-form', class: 'card form-grid', novalidate: true }, h('h2', { class: 'wide' }, t('screens.add')), h('p', { class: 'hint wide' }, t('screens.addHint')), ...screenFields('screen', halls), h('div', { class: 'actions wide' }, h('button', { type: 'submit', class: 'button primary', id: 'screen-submit' }, t('screens.create'))));
@@ -131,7 +227,7 @@ async function render(app, el) {
       const url = `${location.origin}${path}?token=${encodeURIComponent(r.token)}`;
       replace(result, secretBox('screen-token', t('screens.tokenFor', { name: r.screen.name }), [[t('screens.url'), url], [t('screens.token'), r.token]]));
       form.reset();
-      draw((await app.api.get('/screens')).screens || []);
+      await draw0();
     });
     const code = h('input', { id: 'claim-code', name: 'code', inputmode: 'numeric', maxlength: 12, autocomplete: 'off', required: true, dataset: { field: 'code' }, class: 'code-input' });
     const claim = h(
@@ -150,7 +246,7 @@ async function render(app, el) {
       const r = await app.api.post(`/pairings/${seg(c)}/claim`, screenBody(form));
       app.toast(t('screens.claimed', { name: r.screen?.name || '' }));
       form.reset();
-      draw((await app.api.get('/screens')).screens || []);
+      await draw0();
     });
     parts.push(h('div', { class: 'two' }, create, claim), result);
   }

@@ -85,6 +85,7 @@ type Signage interface {
 	RevokeScreen(ctx context.Context, actor *hall.User, id string) error
 	Command(ctx context.Context, actor *hall.User, id, name string) (int, error)
 	Timeline(ctx context.Context, actor *hall.User, id string, at time.Time) (*manifest.Playing, error)
+	Week(ctx context.Context, actor *hall.User, id, from string) (*manifest.Week, error)
 	CreatePairing(ctx context.Context, addr string) (*signage.PairingTicket, error)
 	PollPairing(ctx context.Context, id, secret string) (*signage.PairingStatus, error)
 	ClaimPairing(ctx context.Context, actor *hall.User, code string, in signage.ScreenInput) (*hall.Screen, error)

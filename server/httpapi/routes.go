@@ -90,6 +90,7 @@ func (s *Server) api() []route {
 		{"DELETE", "/screens/:id", s.deleteScreen, admin},
 		{"POST", "/screens/:id/command", s.screenCommand, admin},
 		{"GET", "/screens/:id/timeline", s.screenTimeline, staff},
+		{"GET", "/screens/:id/week", s.screenWeek, staff},
 		{"POST", "/pairings", s.createPairing, anyone},
 		{"GET", "/pairings/:id", s.pollPairing, anyone},
 		{"POST", "/pairings/:code/claim", s.claimPairing, admin},

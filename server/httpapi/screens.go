@@ -112,6 +112,14 @@ func (s *Server) screenTimeline(c echo.Context) error {
 	return c.JSON(http.StatusOK, tl)
 }
 
+func (s *Server) screenWeek(c echo.Context) error {
+	w, err := s.Signage.Week(c.Request().Context(), userOf(c), c.Param("id"), c.QueryParam("from"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w)
+}
+
 // Playlists and schedules.
 
 func (s *Server) listPlaylists(c echo.Context) error {

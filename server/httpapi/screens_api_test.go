@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,89 @@ func TestScheduleOnWorkingDays(t *testing.T) {
 			t.Errorf("at %s: playing %q, want %q", at, got, want)
 		}
 	}
+}
+
+// TestScreenWeek: the week view's 168 hourly cells follow the schedules —
+// weekdays and a daily window, and a rest-day schedule read with the
+// working-day calendar (the National Day holidays, a make-up Saturday).
+func TestScreenWeek(t *testing.T) {
+	h := newHarness(t)
+	r := h.must(h.do("POST", "/api/v1/halls", "admin", map[string]any{"name": "便民服务大厅"}), http.StatusCreated)
+	hallID := str(r.JSON, "hall", "id")
+	r = h.must(h.do("POST", "/api/v1/screens", "admin", map[string]any{"name": "大厅屏", "kind": "led", "hall_id": hallID}), http.StatusCreated)
+	screenID := str(r.JSON, "screen", "id")
+	for _, id := range []string{"weekday", "rest"} {
+		h.must(h.do("PUT", "/api/v1/playlists/"+id, "admin", map[string]any{"name": id, "entries": []any{map[string]any{"category": "finance", "duration_s": 10}}}), 200)
+	}
+	h.must(h.do("PUT", "/api/v1/schedules/weekday", "admin", map[string]any{"playlist_id": "weekday", "days": []int{1, 2, 3, 4, 5}, "start": "08:30", "end": "17:30"}), 200)
+	h.must(h.do("PUT", "/api/v1/schedules/restday", "admin", map[string]any{"playlist_id": "rest", "day_type": "restdays", "start": "10:00", "end": "16:00", "priority": 5}), 200)
+
+	r = h.must(h.do("GET", "/api/v1/screens/"+screenID+"/week?from=2026-10-05", "auditor", nil), 200)
+	if str(r.JSON, "from") != "2026-10-05" || str(r.JSON, "tz") != "Asia/Shanghai" {
+		t.Errorf("week header: %s", r.Body)
+	}
+	hours, _ := r.JSON["hours"].([]any)
+	if len(hours) != 168 {
+		t.Fatalf("got %d cells, want 168", len(hours))
+	}
+	cell := func(day, hour int) (string, string) {
+		c, _ := hours[day*24+hour].(map[string]any)
+		return str(c, "playlist_id"), str(c, "schedule_id")
+	}
+	if c, _ := hours[3*24+9].(map[string]any); str(c, "at") != "2026-10-08T09:00:00+08:00" {
+		t.Errorf("cell (3, 9) at %q, want 2026-10-08T09:00:00+08:00", str(c, "at"))
+	}
+	// want[day] lists the hours that play each playlist; the rest are gaps.
+	want := []map[string][]int{
+		{"weekday": {9, 16, 17}, "rest": {10, 11, 12, 13, 14, 15}}, // Mon 10-05, a holiday: both apply, rest wins
+		{"weekday": {9, 16, 17}, "rest": {10, 11, 12, 13, 14, 15}}, // Tue 10-06, a holiday
+		{"weekday": {9, 16, 17}, "rest": {10, 11, 12, 13, 14, 15}}, // Wed 10-07, a holiday
+		{"weekday": {9, 10, 11, 12, 13, 14, 15, 16, 17}},           // Thu 10-08, a working day
+		{"weekday": {9, 10, 11, 12, 13, 14, 15, 16, 17}},           // Fri 10-09
+		{},                                 // Sat 10-10, a make-up working day: neither
+		{"rest": {10, 11, 12, 13, 14, 15}}, // Sun 10-11
+	}
+	schedOf := map[string]string{"weekday": "weekday", "rest": "restday"}
+	for day, plays := range want {
+		for hour := range 24 {
+			wantPL := ""
+			for pl, hs := range plays {
+				if slices.Contains(hs, hour) {
+					wantPL = pl
+				}
+			}
+			pl, sc := cell(day, hour)
+			if pl != wantPL || sc != schedOf[wantPL] {
+				t.Errorf("day %d %02d:00: got %q/%q, want %q/%q", day, hour, pl, sc, wantPL, schedOf[wantPL])
+			}
+		}
+	}
+
+	// The hall's default playlist fills the gaps, with no schedule.
+	h.must(h.do("PUT", "/api/v1/halls/"+hallID, "admin", map[string]any{"name": "便民服务大厅", "default_playlist_id": "weekday"}), 200)
+	r = h.must(h.do("GET", "/api/v1/screens/"+screenID+"/week?from=2026-10-05", "editor", nil), 200)
+	hours, _ = r.JSON["hours"].([]any)
+	if pl, sc := cell(5, 3); pl != "weekday" || sc != "" {
+		t.Errorf("a gap with a default playlist: got %q/%q, want weekday/\"\"", pl, sc)
+	}
+
+	r = h.must(h.do("GET", "/api/v1/screens/"+screenID+"/week", "admin", nil), 200)
+	if hours, _ := r.JSON["hours"].([]any); len(hours) != 168 || str(r.JSON, "from") != time.Now().In(mustShanghai(t)).Format(time.DateOnly) {
+		t.Errorf("default week: from %q, %d cells", str(r.JSON, "from"), len(hours))
+	}
+	r = h.must(h.do("GET", "/api/v1/screens/"+screenID+"/week?from=2026-13-01", "admin", nil), 422)
+	if r.errField() != "from" {
+		t.Errorf("bad from: field %q, body %s", r.errField(), r.Body)
+	}
+	h.must(h.do("GET", "/api/v1/screens/sc_nope/week", "admin", nil), 404)
+	h.must(h.do("GET", "/api/v1/screens/"+screenID+"/week", "", nil), 401)
+}
+
+func mustShanghai(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

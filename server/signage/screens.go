@@ -199,6 +199,28 @@ func (s *Service) Timeline(ctx context.Context, actor *hall.User, id string, at 
 	return s.Timelines.Timeline(ctx, sc, at)
 }
 
+// Week tells which playlist the screen plays at each hour of the seven days
+// from the date from ("YYYY-MM-DD" in the screen's zone; "" for today there).
+func (s *Service) Week(ctx context.Context, actor *hall.User, id, from string) (*manifest.Week, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	sc, err := s.Store.Screen(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var y, d int
+	var m time.Month
+	if from != "" {
+		t, err := time.Parse(time.DateOnly, from)
+		if err != nil || t.Year() < 1949 || t.Year() > 2199 {
+			return nil, hall.FieldError("from", "want a date YYYY-MM-DD (1949 to 2199), got %q", from)
+		}
+		y, m, d = t.Date()
+	}
+	return s.Timelines.Week(ctx, sc, y, m, d)
+}
+
 // Pairing: a screen set up on site shows a code; an admin claims it.
 const (
 	PairingTTL = 10 * time.Minute

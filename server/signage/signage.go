@@ -29,9 +29,11 @@ type Store interface {
 	AppendAudit(ctx context.Context, e *hall.AuditEntry) error
 }
 
-// Timelines tells what a screen plays at an instant.
+// Timelines tells what a screen plays at an instant, and hour by hour
+// over a week.
 type Timelines interface {
 	Timeline(ctx context.Context, screen *hall.Screen, at time.Time) (*manifest.Playing, error)
+	Week(ctx context.Context, screen *hall.Screen, year int, month time.Month, day int) (*manifest.Week, error)
 }
 
 // Presence reports the screens connected now, by screen id, whichever
