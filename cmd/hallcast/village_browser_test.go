@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/chromedp/chromedp"
 	"net/url"
 	"testing"
 	"time"
@@ -55,4 +56,37 @@ func TestVillageBoardOnPhone(t *testing.T) {
 
 	p.open(c.base + "/v/hl_nope")
 	p.waitState(15*time.Second, "error")
+}
+
+// TestConsoleVillageBoards: an admin adds a village under the town hall in
+// the console; it is listed with its kind, town and phone board, and the
+// item editor offers its board.
+func TestConsoleVillageBoards(t *testing.T) {
+	b := newBrowser(t)
+	c, _ := startHall(t)
+	p := b.tab(1440, 1000)
+	loginConsole(p, c.base, "admin", "a-long-test-password")
+	p.open(c.base + "/admin#screens")
+	p.waitFor(10*time.Second, "the hall form", `document.querySelector('#hall-form')`)
+	p.typeInto("#hall-name", "红旗村村务公开栏")
+	p.do(5*time.Second, "choose village", chromedp.SetValue(chromedp.CSS("#hall-kind"), "village"))
+	p.do(5*time.Second, "choose the town", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#hall-parent'); s.value = s.options[1].value; })()`))
+	p.click("#hall-form button[type=submit]")
+	p.waitFor(10*time.Second, "the village in the list", `[...document.querySelectorAll('#halls-table tr')].some((tr) => tr.textContent.includes('红旗村村务公开栏') && tr.textContent.includes('村务公开栏') && tr.querySelector('a[href^="/v/"]'))`)
+
+	var halls struct {
+		Halls []struct{ ID, Name, Kind, Parent string } `json:"halls"`
+	}
+	c.must("GET", "/api/v1/halls", nil, &halls)
+	var village string
+	for _, h := range halls.Halls {
+		if h.Name == "红旗村村务公开栏" {
+			village = h.ID
+			if h.Kind != "village" || h.Parent != halls.Halls[0].ID {
+				t.Errorf("the village saved as %+v, want kind village under %s", h, halls.Halls[0].ID)
+			}
+		}
+	}
+	p.open(c.base + "/admin#items/new")
+	p.waitFor(10*time.Second, "the board choice", `!!document.querySelector('#item-hall option[value=`+jsString(village)+`]')`)
 }

@@ -287,17 +287,25 @@ async function command(app, s, name, btn) {
 }
 
 function hallsPanel(app, halls, admin) {
-  const list = table([t('halls.name'), t('halls.tz'), 'ID'], halls.map((x) => [x.name, x.tz, h('code', null, x.id)]), { id: 'halls-table' });
+  const nameOf = (id) => halls.find((x) => x.id === id)?.name || id;
+  const board = (x) => h('a', { href: `/v/${encodeURIComponent(x.id)}`, target: '_blank', rel: 'noopener' }, `/v/${x.id}`);
+  const list = table(
+    [t('halls.name'), t('halls.kind'), t('halls.parent'), t('halls.tz'), t('halls.board')],
+    halls.map((x) => ({ dataset: { id: x.id }, cells: [x.name, t(`halls.kind.${x.kind || 'town'}`), x.parent ? nameOf(x.parent) : '', x.tz, board(x)] })),
+    { id: 'halls-table' },
+  );
   if (!admin) return h('section', null, h('h2', null, t('halls.title')), list);
   const form = h(
     'form',
     { id: 'hall-form', class: 'inline-form', novalidate: true },
     field(t('halls.name'), input('hall-name', 'name', { required: true, maxlength: 80 })),
     field(t('halls.tz'), input('hall-tz', 'tz', { value: 'Asia/Shanghai', required: true })),
+    field(t('halls.kind'), select('hall-kind', 'kind', ['town', 'village', 'community'].map((k) => [k, t(`halls.kind.${k}`)]), 'town')),
+    field(t('halls.parent'), select('hall-parent', 'parent', [['', t('halls.noParent')], ...halls.filter((x) => (x.kind || 'town') === 'town').map((x) => [x.id, x.name])], '')),
     h('button', { type: 'submit', class: 'button' }, t('halls.add')),
   );
   onSubmit(form, async (f) => {
-    await app.api.post('/halls', { name: f.elements.name.value.trim(), tz: f.elements.tz.value.trim() });
+    await app.api.post('/halls', { name: f.elements.name.value.trim(), tz: f.elements.tz.value.trim(), kind: f.elements.kind.value, parent: f.elements.parent.value });
     app.forget('/halls');
     app.toast(t('halls.added'));
     app.refresh();
