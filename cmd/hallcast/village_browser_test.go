@@ -1,10 +1,11 @@
 package main
 
 import (
-	"github.com/chromedp/chromedp"
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestVillageBoardOnPhone: a village's board on a phone at /v/{hall} lists
