@@ -168,6 +168,34 @@ func (s *Service) check(ctx context.Context, actor *hall.User, it *hall.Item) er
 	return nil
 }
 
+// Preview answers the revision it would publish now, from a working copy
+// that is not saved: checked with a draft's limits (the title, category and
+// department may still be empty), the body rendered and sanitised as on
+// publish, the finance table as given. Nothing is stored or audited, and
+// the preview has no archive index yet. Any member of staff may preview.
+func (s *Service) Preview(_ context.Context, actor *hall.User, it *hall.Item) (*hall.Revision, error) {
+	if actor == nil || !actor.Has(hall.RoleEditor, hall.RoleReviewer, hall.RoleAuditor) {
+		return nil, hall.Errorf(hall.EForbidden, "only staff preview disclosures")
+	}
+	if err := it.ValidateUnfinished(); err != nil {
+		return nil, err
+	}
+	html, err := s.Renderer.Render(it.Body)
+	if err != nil {
+		return nil, hall.FieldError("body", "%v", err).WithReason("body_unrenderable")
+	}
+	rev := &hall.Revision{
+		Category: it.Category, Department: it.Department, Hall: it.Hall, Title: it.Title, Summary: it.Summary,
+		Body: it.Body, BodyHTML: html, Finance: it.Finance, Stage: it.Stage, MatterID: it.MatterID,
+		Cadence: it.Cadence, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil, Assets: it.Assets,
+		PublishedAt: s.Now().UTC(), Revision: 1,
+	}
+	if rev.Assets == nil {
+		rev.Assets = []hall.Asset{}
+	}
+	return rev, nil
+}
+
 // Submit sends a draft for review.
 func (s *Service) Submit(ctx context.Context, actor *hall.User, id string) (*hall.Item, error) {
 	return s.transition(ctx, actor, id, "item.submit", []hall.Role{hall.RoleEditor}, hall.StatusDraft, func(it *hall.Item) error {

@@ -262,6 +262,18 @@ func (it *Item) Validate() error {
 	if it.Title == "" {
 		return FieldError("title", "required")
 	}
+	return it.validate(true)
+}
+
+// ValidateUnfinished checks an item being written with the same limits as
+// Validate, but lets the title, category and department still be empty
+// (what a preview of an unsaved draft needs).
+func (it *Item) ValidateUnfinished() error {
+	it.Title = strings.TrimSpace(it.Title)
+	return it.validate(false)
+}
+
+func (it *Item) validate(complete bool) error {
 	if utf8.RuneCountInString(it.Title) > MaxTitleRunes {
 		return FieldError("title", "at most %d characters", MaxTitleRunes)
 	}
@@ -271,10 +283,10 @@ func (it *Item) Validate() error {
 	if len(it.Body) > MaxBodyBytes {
 		return FieldError("body", "at most %d KiB", MaxBodyBytes>>10)
 	}
-	if !ValidKey(it.Category) {
+	if (complete || it.Category != "") && !ValidKey(it.Category) {
 		return FieldError("category", "required")
 	}
-	if !ValidKey(it.Department) {
+	if (complete || it.Department != "") && !ValidKey(it.Department) {
 		return FieldError("department", "required")
 	}
 	switch it.Stage {

@@ -58,6 +58,7 @@ type Catalog interface {
 type Desk interface {
 	CreateDraft(ctx context.Context, actor *hall.User, it *hall.Item) error
 	UpdateDraft(ctx context.Context, actor *hall.User, id string, in *hall.Item) (*hall.Item, error)
+	Preview(ctx context.Context, actor *hall.User, in *hall.Item) (*hall.Revision, error)
 	Submit(ctx context.Context, actor *hall.User, id string) (*hall.Item, error)
 	Approve(ctx context.Context, actor *hall.User, id string, version int) (*hall.Item, error)
 	Publish(ctx context.Context, actor *hall.User, id, override string) (*hall.Revision, error)

@@ -105,6 +105,20 @@ func (s *Server) updateItem(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"item": s.Desk.View(ctx, it)})
 }
 
+// previewItem answers the revision an unsaved working copy would publish
+// (body_html rendered and sanitised as on publish); nothing is saved.
+func (s *Server) previewItem(c echo.Context) error {
+	in, err := s.decodeItem(c)
+	if err != nil {
+		return err
+	}
+	rev, err := s.Desk.Preview(c.Request().Context(), userOf(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rev)
+}
+
 func (s *Server) getItem(c echo.Context) error {
 	v, err := s.Desk.Item(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {

@@ -82,6 +82,7 @@ func (s *Server) api() []route {
 		{"GET", "/items/:id/privacy", s.privacyCheck, staff},
 		{"GET", "/items/:id/finance.xlsx", s.financeWorkbook, staff},
 		{"POST", "/finance/parse", s.parseFinance, editor},
+		{"POST", "/preview", s.previewItem, staff},
 		{"POST", "/media", s.uploadMedia, editor},
 
 		{"GET", "/screens", s.listScreens, auditor},
