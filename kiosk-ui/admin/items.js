@@ -10,6 +10,7 @@ import { yuanToFen, fenToYuan } from './money.js';
 import { formatTime, toDateInput } from './times.js';
 import { buildDiff } from '../shared/diff.js';
 import { describe } from './errors.js';
+import { livePreview } from './preview.js';
 
 const statuses = ['draft', 'submitted', 'approved', 'published', 'withdrawn'];
 const stages = ['before', 'during', 'after'];
@@ -201,6 +202,7 @@ async function editor(app, el, id) {
       h('div', { class: 'notice warn returned', id: 'item-returned', role: 'note' }, h('strong', null, t('wf.returned', { who: item.returned.by, at: formatTime(item.returned.at) })), h('p', { class: 'comment' }, item.returned.comment)),
     !editable && notice(t('items.readOnly')),
     h('div', { class: isNew ? 'editor' : 'editor with-side' }, form, side),
+    livePreview(app, form, () => collect(form, fin, assets, item), item, { category: cat.cat, department: cat.dept }),
   );
 }
 

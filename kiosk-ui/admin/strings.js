@@ -460,6 +460,13 @@ const rows = [
   ['week.caption', '自 {from} 起一周（{tz}）', 'The week from {from} ({tz})'],
   ['pl.drag', '拖动以调整顺序', 'Drag to reorder'],
   ['pl.order', '顺序', 'Order'],
+  ['pv.title', '预览', 'Preview'],
+  ['pv.hint', '按未保存的内容显示各屏幕将如何展示，输入后自动更新。', 'How the screens will show the unsaved draft; updates as you type.'],
+  ['pv.wall', 'LED 大屏', 'LED wall'],
+  ['pv.strip', '条屏', 'Strip sign'],
+  ['pv.kiosk', '触摸查询机', 'Touch kiosk'],
+  ['pv.updated', '预览已更新', 'Preview updated'],
+  ['pv.failed', '无法预览：{message}', 'Cannot preview: {message}'],
 ];
 
 export const strings = {

@@ -4,10 +4,9 @@
 
 import { t } from '../shared/i18n.js';
 import { parseTime } from '../shared/format.js';
-import { mediaKind } from '../shared/render.js';
-import { el, button, heading, loading, failed, date, badges, archiveNo } from './ui.js';
+import { el, button, heading, loading, failed, date, archiveNo } from './ui.js';
 import { api, HTTPError } from './api.js';
-import { financeView } from './finance.js';
+import { itemPage } from './itempage.js';
 import { ratingPanel } from './rate.js';
 
 const stages = ['before', 'during', 'after'];
@@ -58,44 +57,17 @@ export function item(params, ctx) {
 function build(rev, params, ctx, place) {
   const id = rev.id || params.id;
   const old = !!params.revision;
-  const tz = ctx.tz();
-  const meta = el('div', 'row-meta', ...badges(old ? { stage: rev.stage } : rev));
-  const cat = ctx.catName(rev.category);
-  if (cat) meta.append(el('span', 'tag', cat));
-  const dept = ctx.deptName(rev.department);
-  if (dept) meta.append(el('span', 'dept', dept));
-  const facts = el(
-    'div',
-    'facts',
-    el('span', null, t('item.published', { date: date(rev.published_at, tz) })),
-    el('span', null, t('item.revision', { n: rev.revision })),
-  );
-  if (rev.archive_index != null) facts.append(el('span', 'archive-no', archiveNo(rev.archive_index)));
-  const head = el('header', 'item-head', meta, el('h1', 'item-title', rev.title || id), facts);
-
-  const main = el('div', 'item-main');
-  if (old) {
-    main.append(el('div', 'banner old', el('p', null, t('item.old', { n: rev.revision })), button('link-button', t('item.latest'), () => ctx.go('item', { id }))));
-  } else if (rev.state === 'withdrawn' || rev.state === 'expired') {
-    const b = el('div', `banner ${rev.state}`, el('p', 'banner-title', t(`item.${rev.state}`)));
-    if (rev.withdraw_reason) b.append(el('p', null, t('item.reason', { reason: rev.withdraw_reason })));
-    main.append(b);
-  }
-  if (rev.summary) main.append(el('p', 'summary', rev.summary));
-  // The table comes straight after the summary, before the body text.
-  let finance = null;
-  if (rev.finance && Array.isArray(rev.finance.lines) && rev.finance.lines.length) {
-    place.onChange = () => ctx.onNav();
-    finance = financeView(rev.finance, place);
-    main.append(finance.el);
-  }
-  if (rev.body_html) {
-    const body = el('div', 'body');
-    body.innerHTML = rev.body_html; // sanitised by the server
-    main.append(body);
-  }
-  const assets = Array.isArray(rev.assets) ? rev.assets : [];
-  if (assets.length) main.append(attachments(assets, id));
+  place.onChange = () => ctx.onNav();
+  const { head, main, finance } = itemPage(rev, {
+    id,
+    old,
+    tz: ctx.tz(),
+    catName: (k) => ctx.catName(k),
+    deptName: (k) => ctx.deptName(k),
+    onLatest: () => ctx.go('item', { id }),
+    place,
+    qr: (x) => api.qr(x),
+  });
   if (rev.matter_id) main.append(matter(rev.matter_id, id, ctx));
   if (!old) {
     main.append(
@@ -114,33 +86,6 @@ function build(rev, params, ctx, place) {
     history(id, rev.revision, rev.latest_revision, ctx),
   );
   return { nodes: [head, el('div', 'item-body', main, side)], finance };
-}
-
-function attachments(assets, id) {
-  const box = el('div', 'attachments');
-  for (const a of assets) {
-    const kind = mediaKind(a.type);
-    if (kind === 'image') {
-      const img = el('img', 'asset-img');
-      img.src = a.url;
-      img.alt = a.name || '';
-      box.append(el('figure', 'asset', img, a.name ? el('figcaption', null, a.name) : null));
-    } else if (kind === 'video') {
-      const v = el('video', 'asset-video');
-      v.controls = true;
-      v.playsInline = true;
-      v.preload = 'metadata';
-      v.src = a.url;
-      box.append(el('figure', 'asset', v, el('figcaption', null, a.name || t('item.video'))));
-    } else {
-      // <object>/<iframe> are blocked by the page's CSP: read PDFs on a phone.
-      const qr = el('img', 'qr small');
-      qr.src = api.qr(id);
-      qr.alt = '';
-      box.append(el('div', 'pdf-card', el('span', 'doc', 'PDF'), el('div', 'pdf-text', el('b', null, a.name || t('media.pdf')), el('span', null, t('item.pdfHint'))), qr));
-    }
-  }
-  return box;
 }
 
 function matter(matterID, here, ctx) {

@@ -7,7 +7,7 @@
 import { t, lang } from '../shared/i18n.js';
 import { formatClock } from '../shared/format.js';
 import { slotAt, nextChange, entryKey } from '../shared/rotation.js';
-import { el } from '../shared/render.js';
+import { el, buildTickerCopy, tickerPrefix } from '../shared/render.js';
 
 const minImpressionMs = 500;
 const maxTimerMs = 60000;
@@ -98,7 +98,7 @@ export class Ticker {
         if (!entry.item_id) continue;
         try {
           const rev = await this.content.revision(entry);
-          const prefix = [this.content.categoryName(rev.category), this.content.departmentName(rev.department)].filter(Boolean).join('·');
+          const prefix = tickerPrefix(rev, { category: (k) => this.content.categoryName(k), department: (k) => this.content.departmentName(k) });
           segs.push({ prefix, text: rev.title || '', entry, playlistId });
         } catch {
           // not fetched yet and offline: leave it out
@@ -139,12 +139,7 @@ export class Ticker {
   }
 
   marquee(segs) {
-    const copy = () =>
-      el(
-        'div',
-        'copy',
-        ...segs.map((s) => el('span', `seg ${s.cls || ''}`, s.prefix ? el('b', 'pfx', s.prefix) : null, el('span', 'text', s.text))),
-      );
+    const copy = () => buildTickerCopy(segs);
     const track = el('div', 'track', copy());
     this.stage.replaceChildren(track);
     const first = track.firstChild;

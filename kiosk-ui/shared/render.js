@@ -147,6 +147,25 @@ export function dropTapHints(body) {
   for (const e of [...body.querySelectorAll('p, li')]) if (!e.textContent?.trim() && !e.querySelector('img')) e.remove();
 }
 
+/**
+ * One copy of a strip sign's line (the ticker repeats it to fill the sign):
+ * each segment is its prefix (category·department, or the notice's kind)
+ * and its text.
+ * @param {{cls?: string, prefix?: string, text: string}[]} segs
+ */
+export function buildTickerCopy(segs) {
+  return el('div', 'copy', ...segs.map((s) => el('span', `seg ${s.cls || ''}`, s.prefix ? el('b', 'pfx', s.prefix) : null, el('span', 'text', s.text))));
+}
+
+/**
+ * The strip sign's prefix of an item: its category and department names.
+ * @param {Revision} rev
+ * @param {{category?: (key: string|undefined) => string, department?: (key: string|undefined) => string}} names
+ */
+export function tickerPrefix(rev, names) {
+  return [names.category?.(rev.category), names.department?.(rev.department)].filter(Boolean).join('·');
+}
+
 /** A paged .flow → a copy of it as built, before paging (paging.js). */
 export const unpagedFlow = new WeakMap();
 
