@@ -1,8 +1,11 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // frameText is the text of the preview frames of a kind (wall, strip, kiosk), joined.
@@ -40,6 +43,13 @@ func TestConsoleLivePreview(t *testing.T) {
 	p.waitFor(10*time.Second, "the title on both strips", `[...document.querySelectorAll('#item-preview [data-preview="strip"] iframe')].every((f) => (f.contentDocument?.body?.textContent || '').includes('青石村道路维修公示'))`)
 	p.waitFor(10*time.Second, "the title and the line on the kiosk", frameText("kiosk")+`.includes('青石村道路维修公示') && `+frameText("kiosk")+`.includes('路面修补材料费')`)
 
+	if modes := eval[string](p, `[...document.querySelectorAll('#item-preview iframe')].map((f) => f.contentDocument.compatMode).join(' ')`); strings.Contains(modes, "BackCompat") {
+		t.Errorf("preview frames in quirks mode (%s): the screens' pages are standards mode", modes)
+	}
+	shots := screenshotDir(t)
+	p.do(5*time.Second, "scroll to the preview", chromedp.Evaluate[chromedp.Void](`document.getElementById('item-preview').scrollIntoView()`))
+	t.Logf("screenshot: %s", p.screenshot(shots, "preview-1-typed.png"))
+
 	// A long table: 40 more lines, filled as a clerk would (input events).
 	eval[bool](p, `(() => {
 		const add = document.getElementById('finance-add');
@@ -61,6 +71,8 @@ func TestConsoleLivePreview(t *testing.T) {
 	if cont := eval[string](p, `[...`+wall+`.querySelectorAll('.item .page')].at(-1).querySelector('.page-no')?.textContent || ''`); cont == "" || cont[:3] != "续" {
 		t.Errorf("last page's number %q, want 续 n/m", cont)
 	}
+
+	t.Logf("screenshot: %s", p.screenshot(shots, "preview-2-paged.png"))
 
 	if got := countItems(c); got != before {
 		t.Errorf("%d items after previewing, want %d: nothing saved", got, before)

@@ -75,6 +75,11 @@ function screenFrame(kind, size, css, label, scaleBy) {
       const doc = frame.contentDocument;
       if (!doc) return Promise.reject(new Error('preview frame not attached'));
       ready = new Promise((resolve, reject) => {
+        // A frame starts as a quirks-mode about:blank (tables would not
+        // inherit the font size): give it a doctype, as the screens' pages have.
+        doc.open();
+        doc.write('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
+        doc.close();
         doc.documentElement.lang = document.documentElement.lang || 'zh-CN';
         const link = doc.createElement('link');
         link.rel = 'stylesheet';
