@@ -3,7 +3,7 @@
 // show it, from the unsaved form, re-rendered ~300 ms after the clerk stops
 // typing. POST /api/v1/preview renders the body as publishing would (nothing
 // is saved); the screens' own code and style sheets draw it: shared/render.js
-// (and paging.js) for walls and strips, kiosk/itempage.js for the kiosk.
+// (and paging.js) for walls and strips, shared/itempage.js (and drill.js) for the kiosk.
 //
 // Each view is an about:blank frame of the real screen size, so that the
 // screen's style sheet, its vh units and orientation rules apply as on the
@@ -204,7 +204,7 @@ export function livePreview(app, form, collect, item, names) {
 
 /** The kiosk's item page, with its strings; the console's own strings win where keys are shared. */
 async function loadKiosk() {
-  const [mod] = await Promise.all([import('../kiosk/itempage.js'), import('../kiosk/strings.js')]);
+  const [mod] = await Promise.all([import('../shared/itempage.js'), import('../kiosk/strings.js')]);
   extend(strings);
   return mod;
 }

@@ -6,7 +6,7 @@ import { t } from '../shared/i18n.js';
 import { parseTime } from '../shared/format.js';
 import { el, button, heading, loading, failed, date, archiveNo } from './ui.js';
 import { api, HTTPError } from './api.js';
-import { itemPage } from './itempage.js';
+import { itemPage } from '../shared/itempage.js';
 import { ratingPanel } from './rate.js';
 
 const stages = ['before', 'during', 'after'];

@@ -2,18 +2,11 @@
 
 import { t, lang } from '../shared/i18n.js';
 import { formatDate, parseTime } from '../shared/format.js';
-import { el } from '../shared/render.js';
+import { el, button } from '../shared/render.js';
+import { archiveNo, badges } from '../shared/itempage.js';
 
-export { el };
-
-/** A <button type="button"> that calls onTap on click. */
-export function button(cls, content, onTap, data = {}) {
-  const b = el('button', cls, ...(Array.isArray(content) ? content : [content]));
-  b.type = 'button';
-  for (const [k, v] of Object.entries(data)) b.dataset[k] = v;
-  if (onTap) b.addEventListener('click', onTap);
-  return b;
-}
+export { el, button };
+export { archiveNo, badges } from '../shared/itempage.js';
 
 /** A heading of a view section. */
 export const heading = (text, level = 'h2') => el(level, 'sec-title', text);
@@ -50,23 +43,6 @@ export function updatedLabel(then, now) {
   if (!Number.isFinite(d)) return t('cat.never');
   if (d === 0) return t('cat.today');
   return d === 1 ? t('cat.yesterday') : t('cat.days', { n: d });
-}
-
-/**
- * "存档编号 #N" for an archive entry index: residents count from 1 (the
- * archive's first entry, index 0, is #1, and the last of N entries is #N,
- * as the archive view's count says).
- */
-export const archiveNo = (index) => t('item.archiveNo', { n: Number(index) + 1 });
-
-const stages = new Set(['before', 'during', 'after']);
-
-/** Badges for an item's stage and (when not live) state. */
-export function badges(it) {
-  const out = [];
-  if (stages.has(it.stage)) out.push(el('span', `badge stage-${it.stage}`, t(`stage.${it.stage}`)));
-  if (it.state && it.state !== 'live') out.push(el('span', `badge state-${it.state}`, t(`state.${it.state}`)));
-  return out;
 }
 
 /**

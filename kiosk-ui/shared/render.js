@@ -29,6 +29,21 @@ export function el(tag, cls, ...children) {
   return e;
 }
 
+/**
+ * A <button type="button"> that calls onTap on click, with data-* values.
+ * @param {string} cls
+ * @param {Node|string|(Node|string|null)[]} content
+ * @param {((e: MouseEvent) => void)|null} [onTap]
+ * @param {Object<string, string>} [data]
+ */
+export function button(cls, content, onTap, data = {}) {
+  const b = el('button', cls, ...(Array.isArray(content) ? content : [content]));
+  b.type = 'button';
+  for (const [k, v] of Object.entries(data)) b.dataset[k] = v;
+  if (onTap) b.addEventListener('click', onTap);
+  return b;
+}
+
 const stages = new Set(['before', 'during', 'after']);
 
 /**
