@@ -32,8 +32,8 @@ const previewPx = 480;
 
 /**
  * The distinct sizes of the hall's LED walls, from GET /api/v1/screens where
- * the role may read it and screens report a size (w×h of their window), else
- * 1920×1080. Strip signs (wider than 4:1) and kiosks are not walls.
+ * the role may read it and screens report a size (screen {w, h}, as their
+ * hello names their window), else 1920×1080. Strip signs (wider than 4:1) and kiosks are not walls.
  */
 async function wallSizes(app) {
   if (!app.can('auditor')) return [wallDefault];
@@ -42,7 +42,7 @@ async function wallSizes(app) {
     const seen = new Map();
     for (const s of r.screens || []) {
       if (s.kind === 'kiosk' || s.revoked_at) continue;
-      const size = s.status?.screen || s.screen_size;
+      const size = s.screen;
       const w = Math.round(Number(size?.w));
       const hh = Math.round(Number(size?.h));
       if (!(w >= 320 && hh >= 64 && w <= 8192 && hh <= 8192) || w / hh > 4) continue;
