@@ -67,7 +67,7 @@ func (r *replica) Presence(ctx context.Context) (map[string]hall.Presence, error
 			m.ConnectedAt = &at
 		}
 		if p.LastSeen.After(m.LastSeen) {
-			m.LastSeen, m.Version, m.Showing, m.SecureContext = p.LastSeen, p.Version, p.Showing, p.SecureContext
+			m.LastSeen, m.Version, m.Showing, m.SecureContext, m.Display = p.LastSeen, p.Version, p.Showing, p.SecureContext, p.Display
 		}
 		out[p.ScreenID] = m
 	}
@@ -111,7 +111,7 @@ func (r *replica) report(ctx context.Context) {
 			continue
 		}
 		rp := redisstore.Presence{ScreenID: id, Connections: p.Connections, LastSeen: p.LastSeen, Version: p.Version, Showing: p.Showing,
-			SecureContext: p.SecureContext}
+			SecureContext: p.SecureContext, Display: p.Display}
 		if p.ConnectedAt != nil {
 			rp.ConnectedAt = *p.ConnectedAt
 		}

@@ -59,6 +59,21 @@ func TestSecureContextReported(t *testing.T) {
 		}
 	})
 
+	t.Run("Size", func(t *testing.T) {
+		// The page size in hello is listed for the console's previews;
+		// an implausible one is not.
+		id, token := newScreen(c, "东门条屏", "led", "lobby")
+		dialWithHello(t, c.base, map[string]any{"type": "hello", "token": token, "version": "player/test", "screen": map[string]int{"w": 768, "h": 96}})
+		if got := screenListed(c, id); toJSON(got["screen"]) != `{"h":96,"w":768}` {
+			t.Fatalf("a strip that said 768×96 is listed as %v", got)
+		}
+		id2, token2 := newScreen(c, "怪屏", "led", "lobby")
+		dialWithHello(t, c.base, map[string]any{"type": "hello", "token": token2, "version": "player/test", "screen": map[string]int{"w": 0, "h": 99999}})
+		if got := screenListed(c, id2); got["screen"] != nil {
+			t.Fatalf("an implausible size is listed: %v", got)
+		}
+	})
+
 	t.Run("HelloThenStatus", func(t *testing.T) {
 		id, token := newScreen(c, "走廊屏", "led", "lobby")
 		s := dialWithHello(t, c.base, map[string]any{"type": "hello", "token": token, "version": "player/test", "secure_context": false})

@@ -87,6 +87,21 @@ type Presence struct {
 	// or has no service worker, so it cannot start without the server; nil
 	// when it did not say.
 	SecureContext *bool `json:"secure_context,omitempty"`
+	// Display is the size of the screen's page, as its hello said; nil
+	// when it did not say.
+	Display *Display `json:"screen,omitempty"`
+}
+
+// Display is a screen's page size in CSS pixels.
+type Display struct {
+	W int `json:"w"`
+	H int `json:"h"`
+}
+
+// Valid reports whether the size is one a real screen has (1 to 16384 each
+// way).
+func (d *Display) Valid() bool {
+	return d != nil && d.W >= 1 && d.H >= 1 && d.W <= 16384 && d.H <= 16384
 }
 
 // Pairing is a screen being set up on site: it shows Code, an admin claims

@@ -47,7 +47,8 @@ type conn struct {
 	screen        *hall.Screen
 	ps            hall.Placement
 	version       string
-	secureContext *bool // from hello; nil: not said
+	secureContext *bool         // from hello; nil: not said
+	display       *hall.Display // from hello; nil: not said
 	connectedAt   time.Time
 
 	lastSeen atomic.Int64 // unix nanoseconds, on the hub's clock
@@ -358,6 +359,9 @@ type helloMsg struct {
 	ManifestETag string `json:"manifest_etag"`
 	// SecureContext: false when the page cannot keep a service worker.
 	SecureContext *bool `json:"secure_context"`
+	// Screen is the page's size (kept when plausible, for the console's
+	// previews).
+	Screen *hall.Display `json:"screen"`
 }
 
 // decodeHello parses the first client frame: nil unless it is a hello
@@ -436,6 +440,9 @@ func (c *conn) hello() (etag string, ok bool) {
 	c.screen, c.ps = s, s.Placement(hl)
 	c.version = msg.Version
 	c.secureContext = msg.SecureContext
+	if msg.Screen.Valid() {
+		c.display = msg.Screen
+	}
 	c.connectedAt = h.cfg.Now()
 	c.touch()
 	c.ws.SetReadDeadline(time.Now().Add(h.cfg.PongWait))

@@ -167,6 +167,7 @@ type screenState struct {
 	version string
 	// secureContext is what the newest connection (hello or status) said.
 	secureContext *bool
+	display       *hall.Display // what the newest connection's hello said
 	lastSeen      time.Time
 	lastSaved     time.Time
 }
@@ -439,6 +440,9 @@ func (h *Hub) register(c *conn) bool {
 	st.conns = append(st.conns, c)
 	st.version = c.version
 	st.secureContext = c.secureContext
+	if c.display != nil {
+		st.display = c.display
+	}
 	st.lastSeen = c.connectedAt
 	h.mu.Unlock()
 	h.metrics.connected.Inc()
@@ -510,7 +514,7 @@ func (h *Hub) Online() map[string]hall.Presence {
 		s := hall.Presence{
 			ScreenID: id, Online: len(st.conns) > 0, Connections: len(st.conns),
 			Showing: st.showing, UptimeS: st.uptimeS, LastSeen: st.lastSeen, Version: st.version,
-			SecureContext: st.secureContext,
+			SecureContext: st.secureContext, Display: st.display,
 		}
 		for _, c := range st.conns {
 			if seen := c.seen(); seen.After(s.LastSeen) {

@@ -31,6 +31,8 @@ type Presence struct {
 	Showing     *hall.Showing `json:"showing,omitempty"`
 	// SecureContext is what the screen said of its browser (nil: nothing).
 	SecureContext *bool `json:"secure_context,omitempty"`
+	// Display is the page size its hello said (nil: nothing).
+	Display *hall.Display `json:"screen,omitempty"`
 }
 
 // PutPresence replaces what the replica reported with ps; it expires

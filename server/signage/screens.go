@@ -102,6 +102,8 @@ type ScreenView struct {
 	// start without the server (no secure context, no service worker);
 	// absent when the screen is offline or did not say.
 	SecureContext *bool `json:"secure_context,omitempty"`
+	// Display is the page size an online screen said it has.
+	Display *hall.Display `json:"screen,omitempty"`
 }
 
 // ListScreens lists the screens that are not revoked, with what the
@@ -124,7 +126,7 @@ func (s *Service) ListScreens(ctx context.Context, actor *hall.User) ([]ScreenVi
 	for i, sc := range screens {
 		v := ScreenView{Screen: sc}
 		if p, ok := live[sc.ID]; ok && p.Online {
-			v.Online, v.Connections, v.ConnectedAt, v.SecureContext = true, p.Connections, p.ConnectedAt, p.SecureContext
+			v.Online, v.Connections, v.ConnectedAt, v.SecureContext, v.Display = true, p.Connections, p.ConnectedAt, p.SecureContext, p.Display
 			if !p.LastSeen.IsZero() {
 				seen := p.LastSeen
 				v.LastSeen = &seen
