@@ -30,10 +30,10 @@ func consoleShots(t *testing.T) string {
 }
 
 // viewShot saves a PNG of the viewport as dir/name with the element sel
-// scrolled to the top, so that a long page makes a small picture.
+// scrolled near the top, so that a long page makes a small picture.
 func viewShot(p *tab, dir, name, sel string) string {
 	p.t.Helper()
-	eval[bool](p, fmt.Sprintf(`(document.querySelector(%s)?.scrollIntoView({block: 'start'}), true)`, jsString(sel)))
+	eval[bool](p, fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (e) window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 60); return true })()`, jsString(sel)))
 	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {

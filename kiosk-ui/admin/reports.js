@@ -508,6 +508,9 @@ function partHead(key, p) {
   return h('h4', null, `${t(`sc.${key}`)} ${points(p)}`, l > 0 ? h('span', { class: 'tag danger' }, t('sc.lost', { n: l })) : null, p.note ? h('span', { class: 'hint' }, ` ${noteText(p.note)}`) : null);
 }
 
+/** The calendar date of a due time as the server wrote it (in the hall's zone). */
+const dueDate = (v) => (/^\d{4}-\d\d-\d\dT.*[+-]\d\d:\d\d$/.test(String(v)) ? String(v).slice(0, 10) : formatTime(v));
+
 const itemLink = (id, text) => h('a', { href: `#items/${seg(id)}` }, text);
 
 function details(d, cats) {
@@ -532,7 +535,7 @@ function details(d, cats) {
                 ' ',
                 h('span', { class: `tag ${o.status === 'missing' ? 'danger' : 'warn'}` }, t(`sc.status.${o.status}`)),
                 ' ',
-                h('span', { class: 'hint' }, [t(`sc.cadence.${o.cadence}`), t('sc.dueOn', { due: formatTime(o.due) }), o.published_at ? t('sc.publishedOn', { at: formatTime(o.published_at) }) : ''].filter(Boolean).join(' · ')),
+                h('span', { class: 'hint' }, [t(`sc.cadence.${o.cadence}`), t('sc.dueOn', { due: dueDate(o.due) }), o.published_at ? t('sc.publishedOn', { at: formatTime(o.published_at) }) : ''].filter(Boolean).join(' · ')),
               ),
             ),
           )
