@@ -240,7 +240,32 @@ func TestConsoleReports(t *testing.T) {
 		if got := svgText(p, `#eng-chart-counts g.bar-row[data-key="finance"] text.label`); got != "财务公开" {
 			t.Errorf("the category's bar is labelled %q, want 财务公开", got)
 		}
+		// A quarter, then chosen dates (the last one included).
+		choose(p, "eng-by", "item")
+		p.waitFor(15*time.Second, "the report by item", `/by=item/.test(document.getElementById('reports')?.dataset.loaded || '')`)
+		choose(p, "eng-period", "quarter")
+		p.waitFor(15*time.Second, "this quarter", fmt.Sprintf(`document.getElementById('reports')?.dataset.loaded !== %s && document.getElementById('eng-quarter')`, jsString(first)))
+		q := eval[string](p, `document.getElementById('eng-quarter').options[1].value`)
+		choose(p, "eng-quarter", q)
+		var year, quarter int
+		fmt.Sscanf(q, "%d-Q%d", &year, &quarter)
+		qFrom := time.Date(year, time.Month(3*quarter-2), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		p.waitFor(15*time.Second, "the quarter "+q, fmt.Sprintf(`(document.getElementById('reports')?.dataset.loaded || '').includes(%s)`, jsString("from="+qFrom)))
+		bars(t, "item")
+		choose(p, "eng-period", "custom")
+		eval[bool](p, `(document.getElementById('eng-from').value = '2026-11-02', document.getElementById('eng-to').value = '2026-11-28', true)`)
+		p.click("#eng-show")
+		p.waitFor(15*time.Second, "the chosen dates", `document.getElementById('reports')?.dataset.loaded === '?from=2026-11-02&to=2026-11-29&by=item'`)
+		bars(t, "item")
 		t.Logf("queries: %s, %s", first, last)
+
+		// English is a click away.
+		p.click("#lang-toggle")
+		p.waitFor(10*time.Second, "the English tabs", `document.querySelector('a[data-tab="engagement"]')?.textContent === 'Engagement'`)
+		p.click("#lang-toggle")
+		p.waitFor(10*time.Second, "the Chinese tabs", `document.querySelector('a[data-tab="engagement"]')?.textContent === '互动统计'`)
+		choose(p, "eng-period", "this")
+		p.waitFor(15*time.Second, "this month again", fmt.Sprintf(`document.getElementById('reports')?.dataset.loaded === %s`, jsString(first)))
 	})
 
 	t.Run("Scorecard", func(t *testing.T) {
