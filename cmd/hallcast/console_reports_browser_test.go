@@ -263,7 +263,7 @@ func TestConsoleReports(t *testing.T) {
 		p.click("#lang-toggle")
 		p.waitFor(10*time.Second, "the English tabs", `document.querySelector('a[data-tab="engagement"]')?.textContent === 'Engagement'`)
 		p.click("#lang-toggle")
-		p.waitFor(10*time.Second, "the Chinese tabs", `document.querySelector('a[data-tab="engagement"]')?.textContent === '互动统计'`)
+		p.waitFor(10*time.Second, "the Chinese tabs", `document.querySelector('a[data-tab="engagement"]')?.textContent === '互动统计' && document.getElementById('eng-period')`)
 		choose(p, "eng-period", "this")
 		p.waitFor(15*time.Second, "this month again", fmt.Sprintf(`document.getElementById('reports')?.dataset.loaded === %s`, jsString(first)))
 	})

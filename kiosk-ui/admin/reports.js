@@ -297,7 +297,13 @@ function range() {
   return [ymd(first), ymd(new Date(now.getFullYear(), now.getMonth() + 1, 1))];
 }
 
+// Each render takes a number; one overtaken by a later render (a period
+// picked while the previous one was still loading) draws nothing.
+let renders = 0;
+const stale = (n) => n !== renders;
+
 async function render(app, el, rest) {
+  const n = ++renders;
   const tab = ['scorecard', 'rules'].includes(rest[0]) ? rest[0] : 'engagement';
   const tabs = h(
     'nav',
@@ -308,9 +314,9 @@ async function render(app, el, rest) {
   );
   const body = h('div', { class: 'report-body' });
   replace(el, h('div', { id: 'reports', class: 'reports' }, heading(1, t('rep.title')), tabs, body));
-  if (tab === 'scorecard') await scorecardView(app, body);
-  else if (tab === 'rules') await rulesView(app, body);
-  else await engagementView(app, body);
+  if (tab === 'scorecard') await scorecardView(app, body, n);
+  else if (tab === 'rules') await rulesView(app, body, n);
+  else await engagementView(app, body, n);
 }
 
 // ---- Engagement -------------------------------------------------------
@@ -336,10 +342,11 @@ async function namer(app, by) {
   };
 }
 
-async function engagementView(app, el) {
+async function engagementView(app, el, n) {
   const [from, to] = range();
   const q = { from, to, by: state.by };
   const [rep, name] = await Promise.all([app.api.get(`/reports/engagement${query(q)}`), namer(app, state.by)]);
+  if (stale(n)) return;
   const rows = rep.rows || [];
 
   const periodSel = select(
@@ -597,9 +604,10 @@ function details(d, cats) {
   return out;
 }
 
-async function scorecardView(app, el) {
+async function scorecardView(app, el, n) {
   const period = state.scPeriod;
   const [sc, catList] = await Promise.all([app.api.get(`/reports/scorecard${query({ period })}`), app.load('/categories').catch(() => null)]);
+  if (stale(n)) return;
   const cats = new Map((catList?.categories || []).map((c) => [c.key, localized(c.name)]));
 
   const periodSel = h(
@@ -660,8 +668,9 @@ async function scorecardView(app, el) {
 
 const weightText = (w) => parts.map((k) => `${t(`sc.${k}`)} ${w[k]}`).join(' · ');
 
-async function rulesView(app, el) {
+async function rulesView(app, el, n) {
   const r = await app.api.get('/scorecard/rules');
+  if (stale(n)) return;
   const versions = r.versions || [];
   const list = table(
     [t('rules.from'), t('rules.weights'), t('rules.by'), t('rules.at')],
