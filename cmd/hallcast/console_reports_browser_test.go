@@ -306,7 +306,13 @@ func TestConsoleReports(t *testing.T) {
 		if csv != "/api/v1/reports/scorecard?period="+period+"&format=csv" {
 			t.Errorf("CSV link %q", csv)
 		}
-		// The print style hides the navigation and the buttons.
+		// The scorecard prints on A4, the navigation and the buttons hidden.
+		fit, pdf := p.printLayout("scorecard.pdf")
+		checkFits(t, "the scorecard", fit, pdf)
+		if !strings.Contains(fit.Text, "村级财务收支月报") || strings.Contains(fit.Text, "扣分明细") {
+			t.Errorf("printed text lacks the expanded obligation or shows buttons: %q", fit.Text)
+		}
+		p.do(5*time.Second, "the viewport again", chromedp.EmulateViewport(1280, 860))
 		p.do(5*time.Second, "print media", mediaType("print"))
 		if got := eval[[]string](p, `['#nav', '#sc-print', '.sc-expand', '.top'].map((s) => getComputedStyle(document.querySelector(s)).display)`); strings.Join(got, ",") != "none,none,none,none" {
 			t.Errorf("printed, nav/print/expand/top display %v, want none", got)
