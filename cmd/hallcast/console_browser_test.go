@@ -55,6 +55,7 @@ func TestConsoleFinanceImport(t *testing.T) {
 	if unit := eval[string](p, `document.getElementById('finance-unit').value`); unit != "wan" {
 		t.Errorf("display unit %q, want wan", unit)
 	}
+	viewShot(p, consoleShots(t), "console-import-preview.png", "#finance-import-report")
 	if items := publicItems(c, "budget"); len(items) == 0 {
 		t.Fatal("the demo has no budget")
 	}

@@ -69,7 +69,7 @@ func TestConsoleDashboard(t *testing.T) {
 	if got := eval[bool](p, `!!document.querySelector('.dash-warning[data-code="calendar_missing"]')`); got != (time.Now().Month() >= time.October) {
 		t.Logf("calendar warning shown: %v", got)
 	}
-	p.screenshot(screenshotDir(t), "console-dashboard.png")
+	viewShot(p, consoleShots(t), "console-dashboard.png", "#dashboard")
 
 	p.click(`#dash-due tr[data-id="` + it.ID + `"] a`)
 	p.waitFor(10*time.Second, "the item", `location.hash === "#items/`+it.ID+`" && !!document.querySelector('#item-form')`)

@@ -130,6 +130,14 @@ const reasons = [
   ['want_yyyy_mm_dd', '{field}日期格式不正确', '{field}: not a date'],
   ['want_lower_case_letters_digits_or', 'ID 只能使用小写字母、数字、- 或 _', 'The ID takes lower-case letters, digits, - or _'],
   ['want_lower_case_letters_digits_or_at_most', '只能使用小写字母、数字、- 或 _（最多 40 个）', 'Lower-case letters, digits, - or _ (at most 40)'],
+  ['the_four_parts_add_up_to_points_want', '四项权重合计为 {0} 分，应为 100 分', 'The four parts add up to {0} points: want 100'],
+  ['want_0_to_100_points', '{field}须为 0 到 100 分', '{field}: want 0 to 100 points'],
+  ['want_from_to_at_most_400_days_apart', '起止日期须先后有序，且相隔不超过 400 天', 'From must be before to, at most 400 days apart'],
+  ['want_yyyy_mm', '{field}格式应为“年-月”', '{field}: want a month (YYYY-MM)'],
+  ['rules_apply_from_this_month_on_earlier_periods', '考核规则只能从本月（{0}）起生效，之前的期间保留原有规则', 'Rules apply from this month ({0}) on: earlier periods keep the rules they were scored with'],
+  ['only_admins_change_the_scorecard_rules', '只有管理员可以修改考核规则', 'Only admins change the scorecard rules'],
+  ['the_period_ends_before_it_starts', '期间的结束早于开始', 'The period ends before it starts'],
+  ['want_json_csv_or_xlsx', '下载格式须为 CSV 或 Excel', 'Want JSON, CSV or Excel'],
   ['no_such_endpoint', '服务器不支持此操作，请刷新页面', 'The server does not offer this: reload the page'],
 ];
 
@@ -173,6 +181,13 @@ const fields = [
   ['role', '角色', 'Role'],
   ['level', '级别', 'Level'],
   ['file', '文件', 'File'],
+  ['to', '截止日期', 'To'],
+  ['period', '考核期间', 'Period'],
+  ['weights', '权重', 'Weights'],
+  ['weights.timeliness', '及时性', 'Timeliness'],
+  ['weights.completeness', '完整性', 'Completeness'],
+  ['weights.responsiveness', '回应性', 'Responsiveness'],
+  ['weights.satisfaction', '满意度', 'Satisfaction'],
 ];
 
 // The args of a reason that are amounts in fen.

@@ -3,7 +3,7 @@
 //
 // Test hooks: <body data-state="loading|login|ready">; #login-username,
 // #login-password, #login-submit; nav links [data-section="dashboard|items|screens|
-// playlists|feedback|archive|users"]; the section's own ids (#item-form,
+// playlists|feedback|reports|archive|users"]; the section's own ids (#item-form,
 // #claim-code, #claim-submit…).
 
 import { setLang, lang, t, extend } from '../shared/i18n.js';
@@ -18,10 +18,11 @@ import { playlists } from './playlists.js';
 import { feedback } from './feedback.js';
 import { archive } from './archive.js';
 import { users } from './users.js';
+import { reports } from './reports.js';
 
 extend(strings);
 
-const sections = [dashboard, items, screens, playlists, feedback, archive, users];
+const sections = [dashboard, items, screens, playlists, feedback, reports, archive, users];
 const langKey = 'hallcast.lang';
 
 /** Whether the user holds one of the roles (admins hold every role). */
