@@ -202,12 +202,15 @@ class App {
     const route = `${sec.key}/${rest.join('/')}`;
     const moved = route !== this.route;
     this.route = route;
-    content.replaceChildren(h('p', { class: 'loading' }, t('ui.loading')));
+    // Each showing renders into its own root: a section still loading when
+    // the hash changes finishes into a detached root, never over the next.
+    const root = h('div', { class: 'section-root' }, h('p', { class: 'loading' }, t('ui.loading')));
+    content.replaceChildren(root);
     try {
-      await sec.render(this, content, rest.map(decodeURIComponent));
+      await sec.render(this, root, rest.map(decodeURIComponent));
     } catch (err) {
       console.error(err);
-      replace(content, notice(err.status === 403 ? t('adm.forbidden') : `${t('adm.loadFailed')} ${err.message || ''}`, 'error'));
+      replace(root, notice(err.status === 403 ? t('adm.forbidden') : `${t('adm.loadFailed')} ${err.message || ''}`, 'error'));
     }
     if (moved && !keepScroll) {
       window.scrollTo(0, 0);
