@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +12,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hallcast/hallcast/server/app"
 	"github.com/hallcast/hallcast/server/hall"
 )
 
@@ -116,38 +113,7 @@ func (s scorecardJSON) missingIn(dept, item string) bool {
 func TestConsoleReports(t *testing.T) {
 	b := newBrowser(t)
 	dir := t.TempDir()
-	ctx := context.Background()
-
-	// The deployment as it stood 70 days ago: one monthly disclosure.
-	past := time.Now().AddDate(0, 0, -70)
-	a, err := open(ctx, &storeConfig{dataDir: dir, store: "sqlite"}, slog.New(slog.DiscardHandler), prometheus.NewRegistry(),
-		func(c *app.Config) { c.Now = func() time.Time { return past } })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.store.PutDepartment(ctx, &hall.Department{Key: "finance", Name: hall.Text{ZH: "财政所", EN: "Finance Office"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.store.PutCategory(ctx, &hall.Category{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly, Group: hall.GroupFinance}); err != nil {
-		t.Fatal(err)
-	}
-	editor := &hall.User{Username: "zhang", Role: hall.RoleEditor, Departments: []string{"finance"}}
-	reviewer := &hall.User{Username: "wang", Role: hall.RoleReviewer}
-	it := &hall.Item{Category: "finance", Department: "finance", Title: "村级财务收支月报", Summary: "本月收支", Body: "收支明细。"}
-	if err := a.svc.Desk.CreateDraft(ctx, editor, it); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := a.svc.Desk.Submit(ctx, editor, it.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.svc.Desk.Approve(ctx, reviewer, it.ID, sub.Version); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.svc.Desk.Publish(ctx, reviewer, it.ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	a.store.Close()
+	it := pastDisclosure(t, dir, 70, &hall.Item{Category: "finance", Department: "finance", Title: "村级财务收支月报", Summary: "本月收支", Body: "收支明细。"})
 
 	env := map[string]string{"HALLCAST_DATA": dir, "HALLCAST_ADMIN_PASSWORD": hallAdminPassword}
 	base, _, _ := startServer(t, env)

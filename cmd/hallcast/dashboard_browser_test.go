@@ -18,38 +18,7 @@ import (
 func TestConsoleDashboard(t *testing.T) {
 	b := newBrowser(t)
 	dir := t.TempDir()
-	ctx := context.Background()
-
-	// The deployment as it stood 70 days ago: one monthly disclosure.
-	past := time.Now().AddDate(0, 0, -70)
-	a, err := open(ctx, &storeConfig{dataDir: dir, store: "sqlite"}, slog.New(slog.DiscardHandler), prometheus.NewRegistry(),
-		func(c *app.Config) { c.Now = func() time.Time { return past } })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.store.PutDepartment(ctx, &hall.Department{Key: "finance", Name: hall.Text{ZH: "财政所"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.store.PutCategory(ctx, &hall.Category{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly, Group: hall.GroupFinance}); err != nil {
-		t.Fatal(err)
-	}
-	editor := &hall.User{Username: "zhang", Role: hall.RoleEditor, Departments: []string{"finance"}}
-	reviewer := &hall.User{Username: "wang", Role: hall.RoleReviewer}
-	it := &hall.Item{Category: "finance", Department: "finance", Title: "上季度财务收支公开", Body: "收支明细。"}
-	if err := a.svc.Desk.CreateDraft(ctx, editor, it); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := a.svc.Desk.Submit(ctx, editor, it.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.svc.Desk.Approve(ctx, reviewer, it.ID, sub.Version); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.svc.Desk.Publish(ctx, reviewer, it.ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	a.store.Close()
+	it := pastDisclosure(t, dir, 70, &hall.Item{Category: "finance", Department: "finance", Title: "上季度财务收支公开", Body: "收支明细。"})
 
 	env := map[string]string{"HALLCAST_DATA": dir, "HALLCAST_ADMIN_PASSWORD": "a-long-test-password", "HALLCAST_OFFLINE_ALERT_AFTER": "1s"}
 	base, _, _ := startServer(t, env)
@@ -73,4 +42,41 @@ func TestConsoleDashboard(t *testing.T) {
 
 	p.click(`#dash-due tr[data-id="` + it.ID + `"] a`)
 	p.waitFor(10*time.Second, "the item", `location.hash === "#items/`+it.ID+`" && !!document.querySelector('#item-form')`)
+}
+
+// pastDisclosure makes a deployment in dir as it stood daysAgo days ago: the
+// finance department and its monthly category, and it published through the
+// workflow then. The deployment is closed again, for serve to open.
+func pastDisclosure(t *testing.T, dir string, daysAgo int, it *hall.Item) *hall.Item {
+	t.Helper()
+	ctx := context.Background()
+	past := time.Now().AddDate(0, 0, -daysAgo)
+	a, err := open(ctx, &storeConfig{dataDir: dir, store: "sqlite"}, slog.New(slog.DiscardHandler), prometheus.NewRegistry(),
+		func(c *app.Config) { c.Now = func() time.Time { return past } })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.store.Close()
+	if err := a.store.PutDepartment(ctx, &hall.Department{Key: "finance", Name: hall.Text{ZH: "财政所", EN: "Finance Office"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.PutCategory(ctx, &hall.Category{Key: "finance", Name: hall.Text{ZH: "财务公开"}, Cadence: hall.CadenceMonthly, Group: hall.GroupFinance}); err != nil {
+		t.Fatal(err)
+	}
+	editor := &hall.User{Username: "zhang", Role: hall.RoleEditor, Departments: []string{"finance"}}
+	reviewer := &hall.User{Username: "wang", Role: hall.RoleReviewer}
+	if err := a.svc.Desk.CreateDraft(ctx, editor, it); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := a.svc.Desk.Submit(ctx, editor, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.Desk.Approve(ctx, reviewer, it.ID, sub.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.Desk.Publish(ctx, reviewer, it.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	return it
 }

@@ -264,14 +264,7 @@ class Page {
 
   /** Switches language without reloading anything. */
   toggleLang() {
-    const next = setLang(lang() === 'zh' ? 'en' : 'zh');
-    try {
-      localStorage.setItem(langKey, next);
-    } catch {
-      /* private mode */
-    }
-    history.replaceState(history.state, '', urlWith({ lang: next === 'zh' ? null : next }));
-    updateChrome();
+    toggleLang();
     this.render();
   }
 
@@ -285,6 +278,18 @@ class Page {
   }
 }
 
+/** Switches the language, remembers it and puts it in the address. */
+function toggleLang() {
+  const next = setLang(lang() === 'zh' ? 'en' : 'zh');
+  try {
+    localStorage.setItem(langKey, next);
+  } catch {
+    /* private mode */
+  }
+  history.replaceState(history.state, '', urlWith({ lang: next === 'zh' ? null : next }));
+  updateChrome();
+}
+
 function updateChrome() {
   document.getElementById('brand').textContent = t('app.name');
   const b = document.getElementById('lang-toggle');
@@ -296,14 +301,7 @@ function updateChrome() {
 function startBoard(id) {
   const board = new Board(id, document.getElementById('main'));
   document.getElementById('lang-toggle').addEventListener('click', () => {
-    const next = setLang(lang() === 'zh' ? 'en' : 'zh');
-    try {
-      localStorage.setItem(langKey, next);
-    } catch {
-      /* private mode */
-    }
-    history.replaceState(history.state, '', urlWith({ lang: next === 'zh' ? null : next }));
-    updateChrome();
+    toggleLang();
     board.render();
   });
   board.load();
@@ -318,13 +316,7 @@ function start() {
     // /r/{receipt}: a feedback receipt, opened from the kiosk's QR code.
     const main = /** @type {HTMLElement} */ (document.getElementById('main'));
     document.getElementById('lang-toggle')?.addEventListener('click', () => {
-      const next = setLang(lang() === 'zh' ? 'en' : 'zh');
-      try {
-        localStorage.setItem(langKey, next);
-      } catch {
-        /* private mode */
-      }
-      updateChrome();
+      toggleLang();
       showReceipt(receipt, main);
     });
     showReceipt(receipt, main);
