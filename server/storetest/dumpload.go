@@ -32,7 +32,7 @@ func RunDumpLoad(t *testing.T, newSource, newTarget func(t *testing.T) DumpStore
 	mustOK(t, err, "Copy")
 	for kind, want := range map[string]int{
 		hall.KindUsers: 2, hall.KindTokens: 1, hall.KindDepartments: 1, hall.KindHalls: 2, hall.KindCategories: 1,
-		hall.KindMatters: 1, hall.KindCalendar: 1, hall.KindSettings: 2, hall.KindItems: 3, hall.KindArchive: 4, hall.KindCheckpoints: 1,
+		hall.KindMatters: 1, hall.KindCalendar: 1, hall.KindSettings: 2, hall.KindItems: 4, hall.KindArchive: 6, hall.KindCheckpoints: 1,
 		hall.KindScreens: 3, hall.KindPairings: 1, hall.KindPlaylists: 1, hall.KindSchedules: 1,
 		hall.KindInterrupts: 2, hall.KindMedia: 1, hall.KindEvents: 2506, hall.KindFeedback: 3, hall.KindCases: 2,
 	} {
@@ -115,6 +115,17 @@ func fillDeployment(t *testing.T, s hall.Store) {
 	c.Status, c.Returned = hall.StatusDraft, &hall.ReturnNote{By: "admin", At: at(time.Hour), Comment: "请补充附件"}
 	mustOK(t, s.UpdateItem(ctx, c), "UpdateItem it_c")
 	mustOK(t, s.SaveCheckpoint(ctx, &hall.Checkpoint{Size: 4, Root: "cm9vdA==", Note: "hallcast.archive\n4\nroot\n", At: at(5 * time.Hour)}), "SaveCheckpoint")
+	// One redacted: its leaf stays, its content and salt are gone.
+	d := mustItem(t, s, "it_d", "误发名单")
+	pd := publishEntry(t, d, 1, at(6*time.Hour))
+	mustOK(t, s.SaveWithEntry(ctx, d, pd), "SaveWithEntry it_d")
+	red, err := hall.NewStateEntry(hall.EntryRedact, d.ID, 1, at(7*time.Hour), "个人信息")
+	mustOK(t, err, "NewStateEntry redact")
+	redacted := at(7 * time.Hour)
+	d.Status = hall.StatusWithdrawn
+	d.Public = &hall.PublicState{Revision: 1, ArchiveIndex: pd.Index, PublishedAt: at(6 * time.Hour), FirstPublished: at(6 * time.Hour),
+		Redacted: true, RedactReason: "个人信息", WithdrawnAt: &redacted, WithdrawReason: "个人信息"}
+	mustOK(t, s.RedactRevision(ctx, d, red), "RedactRevision it_d")
 
 	// Screens: one live, one revoked, one from a pairing.
 	sc := mustScreen(t, s, h.ID, "lobby-led")
@@ -192,6 +203,8 @@ func sameDeployment(t *testing.T, a, b hall.Store) {
 		t.Errorf("public search on the target: got %d items, %v; want 1", len(got), err)
 	}
 	check("RevisionEntry", func(s hall.Store) (any, error) { return s.RevisionEntry(ctx, "it_a", 2) })
+	check("RevisionEntry redacted", func(s hall.Store) (any, error) { return s.RevisionEntry(ctx, "it_d", 1) })
+	check("Item redacted", func(s hall.Store) (any, error) { return s.Item(ctx, "it_d") })
 	check("ArchiveSize", func(s hall.Store) (any, error) { return s.ArchiveSize(ctx) })
 	check("ArchiveEntries", func(s hall.Store) (any, error) { return s.ArchiveEntries(ctx, 0, 100) })
 	check("Checkpoints", func(s hall.Store) (any, error) { return s.Checkpoints(ctx) })
