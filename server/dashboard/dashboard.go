@@ -169,16 +169,23 @@ func (s *Service) Get(ctx context.Context, actor *hall.User) (*Dashboard, error)
 		d.Hidden = append(d.Hidden, "screens_offline")
 	}
 
-	published, err := s.Items.List(ctx, actor, hall.ItemFilter{Status: hall.StatusPublished, Limit: 1000})
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range published {
-		if v.NextDue == nil || v.NextDue.Sub(now) > DueWithin {
-			continue
+	// Every published item, page by page: a due date can hide anywhere.
+	const page = 500
+	for offset := 0; ; offset += page {
+		published, err := s.Items.List(ctx, actor, hall.ItemFilter{Status: hall.StatusPublished, Limit: page, Offset: offset})
+		if err != nil {
+			return nil, err
 		}
-		d.Due = append(d.Due, DueItem{ID: v.ID, Title: v.Title, Department: v.Department, Category: v.Category,
-			Cadence: v.Cadence, Due: *v.NextDue, Overdue: now.After(*v.NextDue), Href: "#items/" + v.ID})
+		for _, v := range published {
+			if v.NextDue == nil || v.NextDue.Sub(now) > DueWithin {
+				continue
+			}
+			d.Due = append(d.Due, DueItem{ID: v.ID, Title: v.Title, Department: v.Department, Category: v.Category,
+				Cadence: v.Cadence, Due: *v.NextDue, Overdue: now.After(*v.NextDue), Href: "#items/" + v.ID})
+		}
+		if len(published) < page {
+			break
+		}
 	}
 	slices.SortFunc(d.Due, func(a, b DueItem) int { return a.Due.Compare(b.Due) })
 	d.Due = d.Due[:min(len(d.Due), MaxRows)]
