@@ -14,38 +14,12 @@ import (
 	"time"
 
 	"github.com/hallcast/hallcast/server/hall"
+	"github.com/hallcast/hallcast/server/media/mediatest"
 )
-
-// onePagePDF is a minimal uncompressed PDF 1.4 (Helvetica) with one line of
-// text, written with a correct cross-reference table.
-func onePagePDF(line string) []byte {
-	content := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", line)
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
 
 func TestAttachmentPrivacy(t *testing.T) {
 	h := newHarness(t)
-	doc := onePagePDF("Contact 13812345678")
+	doc := mediatest.PDF("Contact 13812345678")
 
 	t.Run("RefusedAtUpload", func(t *testing.T) {
 		r := h.must(h.upload("editor", "救助名单.pdf", doc), http.StatusUnprocessableEntity)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hallcast/hallcast/server/archive"
+	"github.com/hallcast/hallcast/server/media/mediatest"
 )
 
 func TestRedaction(t *testing.T) {
@@ -31,8 +32,8 @@ func TestRedaction(t *testing.T) {
 	}
 
 	// Two attachments: one only the redacted revision uses, one shared.
-	own := h.must(h.upload("editor", "own.pdf", onePagePDF("Budget notes")), http.StatusCreated)
-	shared := h.must(h.upload("editor", "shared.pdf", onePagePDF("Common rules")), http.StatusCreated)
+	own := h.must(h.upload("editor", "own.pdf", mediatest.PDF("Budget notes")), http.StatusCreated)
+	shared := h.must(h.upload("editor", "shared.pdf", mediatest.PDF("Common rules")), http.StatusCreated)
 	ownURL, sharedURL := "/media/"+str(own.JSON, "sha256"), "/media/"+str(shared.JSON, "sha256")
 	if len(ownURL) != len("/media/")+64 || len(sharedURL) != len(ownURL) {
 		t.Fatalf("upload answers: %s %s", own.Body, shared.Body)

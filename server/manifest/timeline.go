@@ -29,29 +29,39 @@ type Playing struct {
 	Interrupts []Interrupt `json:"interrupts"`
 }
 
-// Timeline returns what the screen plays at the instant at, read from the
-// store now (not cached): the schedules and playlists as they are, and the
-// items that are live at that instant.
-func (b *Builder) Timeline(ctx context.Context, s *hall.Screen, at time.Time) (*Playing, error) {
-	r := newReads(b.src, at)
+// schedulesOf reads what resolving the screen's schedules needs: its
+// placement, its zone, every schedule and the working-day calendar.
+func (b *Builder) schedulesOf(ctx context.Context, r *reads, s *hall.Screen) (hall.Placement, *time.Location, []hall.Schedule, playlists.Calendar, error) {
 	h, err := r.hall(ctx, s.HallID)
 	if err != nil {
-		return nil, err
+		return hall.Placement{}, nil, nil, nil, err
 	}
 	ps := s.Placement(h)
 	loc, err := hall.LoadZone(ps.TZ)
 	if err != nil {
-		return nil, fmt.Errorf("manifest: screen %q: %w", s.ID, err)
+		return hall.Placement{}, nil, nil, nil, fmt.Errorf("manifest: screen %q: %w", s.ID, err)
 	}
 	scheds, err := b.src.ListSchedules(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("manifest: list schedules: %w", err)
+		return hall.Placement{}, nil, nil, nil, fmt.Errorf("manifest: list schedules: %w", err)
 	}
 	list := make([]hall.Schedule, len(scheds))
 	for i, sc := range scheds {
 		list[i] = *sc
 	}
 	cal, err := b.calendar(ctx)
+	if err != nil {
+		return hall.Placement{}, nil, nil, nil, err
+	}
+	return ps, loc, list, cal, nil
+}
+
+// Timeline returns what the screen plays at the instant at, read from the
+// store now (not cached): the schedules and playlists as they are, and the
+// items that are live at that instant.
+func (b *Builder) Timeline(ctx context.Context, s *hall.Screen, at time.Time) (*Playing, error) {
+	r := newReads(b.src, at)
+	ps, loc, list, cal, err := b.schedulesOf(ctx, r, s)
 	if err != nil {
 		return nil, err
 	}

@@ -28,24 +28,7 @@ type Week struct {
 // (year, month, day) in the screen's zone; year 0 means today there.
 func (b *Builder) Week(ctx context.Context, s *hall.Screen, year int, month time.Month, day int) (*Week, error) {
 	r := newReads(b.src, b.now())
-	h, err := r.hall(ctx, s.HallID)
-	if err != nil {
-		return nil, err
-	}
-	ps := s.Placement(h)
-	loc, err := hall.LoadZone(ps.TZ)
-	if err != nil {
-		return nil, fmt.Errorf("manifest: screen %q: %w", s.ID, err)
-	}
-	scheds, err := b.src.ListSchedules(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("manifest: list schedules: %w", err)
-	}
-	list := make([]hall.Schedule, len(scheds))
-	for i, sc := range scheds {
-		list[i] = *sc
-	}
-	cal, err := b.calendar(ctx)
+	ps, loc, list, cal, err := b.schedulesOf(ctx, r, s)
 	if err != nil {
 		return nil, err
 	}
