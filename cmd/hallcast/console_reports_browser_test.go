@@ -297,6 +297,9 @@ func TestConsoleReports(t *testing.T) {
 			t.Error("an auditor gets the form that sets the weights")
 		}
 		p.click("#logout")
+		// The session ends once the logout request is answered: only then
+		// may the page be opened again, or it would still be logged in.
+		p.waitState(10*time.Second, "login")
 		loginConsole(p, base, "admin", hallAdminPassword)
 		p.waitFor(10*time.Second, "the dashboard", `document.getElementById('dashboard')`)
 		eval[bool](p, `(location.hash = '#reports/rules', true)`)
